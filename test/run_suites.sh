@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs every test suite that `make test` owns and ends with one line of its own:
+#   N passed, M failed
+# summing all of them. Suites:
+#   - the doctest binaries (epoll backend, and the kqueue backend over its emulation);
+#   - every test/<area>/run.sh (conformance, interop, browser, ...): each takes the build
+#     folder and ends its output with its own "N passed, M failed" line;
+#   - fuzz smoke: every fuzz harness for a few seconds (fuzz/run.sh).
+# A suite that crashes or prints no count is counted as one failure.
+set -uo pipefail
+build=${1:-build}
+logs="$build/logs"
+mkdir -p "$logs"
+total_pass=0
+total_fail=0
+
+record() { # name passed failed
+  printf '== %-24s %s passed, %s failed\n' "$1" "$2" "$3"
+  total_pass=$((total_pass + $2))
+  total_fail=$((total_fail + $3))
+}
+
+run_doctest() { # name binary
+  local name=$1 bin=$2 log="$logs/$1.log"
+  if [ ! -x "$bin" ]; then echo "missing $bin"; record "$name" 0 1; return; fi
+  "$bin" --no-intro 2>&1 | tee "$log" | grep -vE '^\[doctest\] (Status|run with)' | tail -n 40
+  local rc=${PIPESTATUS[0]}
+  local line; line=$(grep -E '^\[doctest\] test cases:' "$log" | tail -1)
+  local pass fail
+  pass=$(sed -nE 's/.*\| *([0-9]+) passed.*/\1/p' <<<"$line")
+  fail=$(sed -nE 's/.*\| *([0-9]+) failed.*/\1/p' <<<"$line")
+  if [ -z "$pass" ] || [ -z "$fail" ]; then pass=0; fail=1; fi
+  if [ "$rc" != 0 ] && [ "$fail" = 0 ]; then fail=1; fi
+  record "$name" "$pass" "$fail"
+}
+
+run_script() { # name script args...
+  local name=$1; shift
+  local log="$logs/$name.log"
+  bash "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  local line; line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  local pass fail
+  pass=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<<"$line")
+  fail=$(sed -nE 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/p' <<<"$line")
+  if [ -z "$pass" ]; then pass=0; fail=1; fi
+  if [ "$rc" != 0 ] && [ "$fail" = 0 ]; then fail=1; fi
+  record "$name" "$pass" "$fail"
+}
+
+run_doctest unit-epoll "$build/test/sluice-tests"
+run_doctest unit-kqueue-emulated "$build/test/sluice-tests-kqueue"
+for script in test/*/run.sh; do
+  [ -f "$script" ] || continue
+  run_script "$(basename "$(dirname "$script")")" "$script" "$build"
+done
+if [ -f fuzz/run.sh ]; then
+  run_script fuzz-smoke fuzz/run.sh "$build/fuzz" 5
+fi
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]

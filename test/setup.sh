@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh Debian machine, and nothing when it is all there.
+# Debian packages: doctest-dev (unit tests), python3-websockets (interop), chromium (browser).
+# npm packages (test/package.json): ws (interop), playwright-core (drives chromium).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+[ -f /usr/include/doctest/doctest.h ] || missing+=(doctest-dev)
+/usr/bin/python3 -c 'import websockets' 2>/dev/null || missing+=(python3-websockets)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v clang++ >/dev/null 2>&1 || missing+=(clang)
+[ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] || missing+=(libclang-rt-dev)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ -f "$here/package.json" ]; then
+  if [ ! -d "$here/node_modules" ] || [ "$here/package-lock.json" -nt "$here/node_modules" ]; then
+    echo "setup: npm ci in test/"
+    (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+    touch "$here/node_modules"
+  fi
+fi
