@@ -36,6 +36,8 @@ PROTO_SRCS := $(sort $(wildcard proto/*.cpp))
 APP_SRCS   := $(sort $(wildcard app/*.cpp))
 LIB_SRCS   := $(CORE_SRCS) $(NET_SRCS) $(PROTO_SRCS) $(APP_SRCS)
 DEMO_SRCS  := $(sort $(wildcard app/demo/*.cpp))
+# The demo's applications (all but its main) are linked into the test binaries too.
+DEMO_LIB_SRCS := $(filter-out app/demo/main.cpp,$(DEMO_SRCS))
 TEST_SRCS  := $(sort $(shell find test -name '*_test.cpp' -not -path '*/node_modules/*' 2>/dev/null)) test/main.cpp
 # Test support code (not tests themselves) lives in test/support/.
 TEST_SUPPORT_SRCS := $(sort $(wildcard test/support/*.cpp))
@@ -95,10 +97,10 @@ $(DEMO): $(LIB_RELEASE) $(call objs,release,$(DEMO_SRCS))
 $(DEMO_TEST): $(LIB_TEST) $(call objs,test,$(DEMO_SRCS))
 	$(CXX) $(SAN) $^ -o $@ $(LDLIBS)
 
-$(TESTS): $(LIB_TEST) $(call objs,test,$(TEST_SRCS) $(TEST_SUPPORT_SRCS))
+$(TESTS): $(LIB_TEST) $(call objs,test,$(DEMO_LIB_SRCS) $(TEST_SRCS) $(TEST_SUPPORT_SRCS))
 	$(CXX) $(SAN) $^ -o $@ $(LDLIBS)
 
-$(TESTS_KQ): $(LIB_TEST_KQ) $(call objs,test,$(TEST_SRCS) $(TEST_SUPPORT_SRCS))
+$(TESTS_KQ): $(LIB_TEST_KQ) $(call objs,test,$(DEMO_LIB_SRCS) $(TEST_SRCS) $(TEST_SUPPORT_SRCS))
 	$(CXX) $(SAN) $^ -o $@ $(LDLIBS)
 
 # perf/<name>/*.cpp -> build/release/perf/<name>
@@ -124,14 +126,21 @@ T ?=
 empty :=
 space := $(empty) $(empty)
 UNIT_NAME  := unit-$(subst $(space),-,$(strip $(L)))
-UNIT_LIB   := $(call objs,test,$(filter $(addsuffix /%,$(L)),$(filter-out app/demo/%,$(LIB_SRCS))))
+UNIT_LIB   := $(call objs,test,$(filter $(addsuffix /%,$(L)),$(LIB_SRCS) $(DEMO_LIB_SRCS)))
 UNIT_TESTS := $(if $(strip $(T)),$(T),$(foreach l,$(L),$(shell find test/$(l) -name '*_test.cpp' 2>/dev/null)))
 $(BUILD)/test/$(UNIT_NAME): $(UNIT_LIB) $(call objs,test,$(UNIT_TESTS) test/main.cpp $(TEST_SUPPORT_SRCS))
 	$(CXX) $(SAN) $^ -o $@ $(LDLIBS)
-.PHONY: unit
+$(BUILD)/test/$(UNIT_NAME)-kqueue: $(filter-out $(BUILD)/test/net/reactor_%.o,$(UNIT_LIB)) \
+  $(BUILD)/test-kqueue/net/reactor_kqueue.o $(call objs,test-kqueue,$(KQ_EMUL_SRCS)) \
+  $(call objs,test,$(UNIT_TESTS) test/main.cpp $(TEST_SUPPORT_SRCS))
+	$(CXX) $(SAN) $^ -o $@ $(LDLIBS)
+.PHONY: unit unit-kqueue
 unit:
 	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/test/$(UNIT_NAME)
 	$(BUILD)/test/$(UNIT_NAME) $(DOCTEST_ARGS)
+unit-kqueue: ## the same, with the kqueue backend over its emulation
+	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/test/$(UNIT_NAME)-kqueue
+	$(BUILD)/test/$(UNIT_NAME)-kqueue $(DOCTEST_ARGS)
 
 # ---- targets ---------------------------------------------------------------------------
 .PHONY: all run test test-deps test-build check fuzz fuzz-smoke bench bench-load help clean amalgamate
