@@ -20,7 +20,8 @@ FUZZ_SECONDS ?= 60
 STD      := -std=c++20
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
 NOEXC    := -fno-exceptions -fno-rtti
-SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# vptr checks need RTTI, which core/ net/ proto/ are built without.
+SAN      := -fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 INCLUDES := -I.
 DEPFLAGS := -MMD -MP
 LDLIBS   := -pthread
@@ -103,9 +104,10 @@ $(TESTS): $(LIB_TEST) $(call objs,test,$(DEMO_LIB_SRCS) $(TEST_SRCS) $(TEST_SUPP
 $(TESTS_KQ): $(LIB_TEST_KQ) $(call objs,test,$(DEMO_LIB_SRCS) $(TEST_SRCS) $(TEST_SUPPORT_SRCS))
 	$(CXX) $(SAN) $^ -o $@ $(LDLIBS)
 
-# perf/<name>/*.cpp -> build/release/perf/<name>
+# perf/<name>/*.cpp -> build/release/perf/<name>/<name> (beside its objects)
+PERF_BINS := $(foreach p,$(PERF_PROGS),$(BUILD)/release/perf/$(p)/$(p))
 define perf_program
-$(BUILD)/release/perf/$(1): $(LIB_RELEASE) $(call objs,release,$(sort $(wildcard perf/$(1)/*.cpp)))
+$(BUILD)/release/perf/$(1)/$(1): $(LIB_RELEASE) $(call objs,release,$(sort $(wildcard perf/$(1)/*.cpp)))
 	$$(CXX) -O2 $(ARCH) $$^ -o $$@ $(LDLIBS)
 endef
 $(foreach p,$(PERF_PROGS),$(eval $(call perf_program,$(p))))
@@ -186,11 +188,11 @@ fuzz-smoke: ## a short run of every harness (part of make test)
 	@bash fuzz/run.sh $(BUILD)/fuzz 5
 
 bench: ## microbenchmarks (-O2), one table
-	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/release/perf/micro
-	$(BUILD)/release/perf/micro
+	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/release/perf/micro/micro
+	$(BUILD)/release/perf/micro/micro $(ARGS)
 
 bench-load: ## demo server vs peers under perf/wsload, pinned to separate cores
-	@$(MAKE) --no-print-directory -j$(JOBS) $(DEMO) $(addprefix $(BUILD)/release/perf/,$(PERF_PROGS))
+	@$(MAKE) --no-print-directory -j$(JOBS) $(DEMO) $(PERF_BINS)
 	@bash perf/bench_load.sh $(BUILD)
 
 help:

@@ -1,0 +1,129 @@
+#include "core/sha1.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/base64.hpp"
+
+namespace {
+
+using sluice::core::Sha1;
+using sluice::core::Sha1Digest;
+
+std::string hex(const Sha1Digest& d) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    for (std::uint8_t b : d) {
+        out += kDigits[b >> 4];
+        out += kDigits[b & 15];
+    }
+    return out;
+}
+
+std::span<const std::uint8_t> bytes_of(const std::string& s) {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+}  // namespace
+
+TEST_SUITE("core") {
+
+TEST_CASE("FIPS 180-4 / NIST SHA-1 example: \"abc\"") {
+    CHECK(hex(sluice::core::sha1("abc")) == "a9993e364706816aba3e25717850c26c9cd0d89d");
+}
+
+TEST_CASE("FIPS 180-4 / NIST SHA-1 example: the 448-bit two-block message") {
+    CHECK(hex(sluice::core::sha1("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")) ==
+          "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+}
+
+TEST_CASE("FIPS 180-4 / NIST SHA-1 example: the 896-bit message") {
+    CHECK(hex(sluice::core::sha1("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopq"
+                                 "klmnopqrlmnopqrsmnopqrstnopqrstu")) == "a49b2446a02c645bf419f995b67091253a04a259");
+}
+
+TEST_CASE("FIPS 180-4 / NIST SHA-1 example: one million 'a'") {
+    const std::string million(1000000, 'a');
+    CHECK(hex(sluice::core::sha1(million)) == "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+    // The same million bytes fed 1000 at a time.
+    Sha1 h;
+    for (int i = 0; i < 1000; ++i) h.update(std::string_view(million.data(), 1000));
+    CHECK(hex(h.finish()) == "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+}
+
+TEST_CASE("FIPS 180-4 §5.1.1: the empty message") {
+    CHECK(hex(sluice::core::sha1("")) == "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+    Sha1 h;
+    CHECK(hex(h.finish()) == "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+}
+
+TEST_CASE("FIPS 180-4 §5.1.1: padding at every block boundary (55, 56, 63, 64, 65, 119 .. 129 bytes)") {
+    // Lengths around 55/56 (length field fits / spills into a second block) and 64.
+    const struct {
+        std::size_t n;
+        const char* digest;
+    } cases[] = {
+        {55, "c1c8bbdc22796e28c0e15163d20899b65621d65a"},  {56, "c2db330f6083854c99d4b5bfb6e8f29f201be699"},
+        {57, "f08f24908d682555111be7ff6f004e78283d989a"},  {63, "03f09f5b158a7a8cdad920bddc29b81c18a551f5"},
+        {64, "0098ba824b5c16427bd7a1122a5a442a25ec644d"},  {65, "11655326c708d70319be2610e8a57d9a5b959d3b"},
+        {119, "ee971065aaa017e0632a8ca6c77bb3bf8b1dfc56"}, {120, "f34c1488385346a55709ba056ddd08280dd4c6d6"},
+        {127, "89d95fa32ed44a7c610b7ee38517ddf57e0bb975"}, {128, "ad5b3fdbcb526778c2839d2f151ea753995e26a0"},
+        {129, "d96debf1bdcbc896e6c134ea76e8141f40d78536"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.n);
+        CHECK(hex(sluice::core::sha1(std::string(c.n, 'a'))) == c.digest);
+    }
+}
+
+TEST_CASE("FIPS 180-4: every split point of a multi-block input gives the one-shot digest") {
+    std::string message;
+    for (int i = 0; i < 200; ++i) message += static_cast<char>((i * 7 + 3) % 256);
+    const char* expected = "892b673ca3c696ab13ab8aab3cf3abfbc3aaeb3b";
+    REQUIRE(hex(sluice::core::sha1(bytes_of(message))) == expected);
+    Sha1 h;
+    for (std::size_t split = 0; split <= message.size(); ++split) {
+        CAPTURE(split);
+        h.update(bytes_of(message).first(split));
+        h.update(bytes_of(message).subspan(split));
+        CHECK(hex(h.finish()) == expected);  // finish() also resets h for the next split
+    }
+    for (std::size_t a = 0; a <= message.size(); a += 13) {
+        for (std::size_t b = a; b <= message.size(); b += 17) {
+            h.update(bytes_of(message).first(a));
+            h.update(bytes_of(message).subspan(a, b - a));
+            h.update(bytes_of(message).subspan(b));
+            CHECK(hex(h.finish()) == expected);
+        }
+    }
+    for (char c : message) h.update(std::string_view(&c, 1));  // byte by byte
+    CHECK(hex(h.finish()) == expected);
+}
+
+TEST_CASE("SHA-1: finish() resets, reset() discards") {
+    Sha1 h;
+    h.update("abc");
+    CHECK(hex(h.finish()) == "a9993e364706816aba3e25717850c26c9cd0d89d");
+    h.update("abc");
+    CHECK(hex(h.finish()) == "a9993e364706816aba3e25717850c26c9cd0d89d");
+    h.update("garbage that is dropped");
+    h.reset();
+    h.update("abc");
+    CHECK(hex(h.finish()) == "a9993e364706816aba3e25717850c26c9cd0d89d");
+}
+
+TEST_CASE("RFC 6455 1.3: the sample key's Sec-WebSocket-Accept") {
+    Sha1 h;
+    h.update("dGhlIHNhbXBsZSBub25jZQ==");
+    h.update("258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    const Sha1Digest digest = h.finish();
+    CHECK(hex(digest) == "b37a4f2cc0624f1690f64606cf385945b2bec4ea");  // RFC 6455 §1.3's bytes
+    char accept[sluice::core::base64_encoded_size(20)];
+    const std::size_t n = sluice::core::base64_encode(digest, accept);
+    CHECK(std::string_view(accept, n) == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+}
+
+}  // TEST_SUITE
