@@ -1,0 +1,161 @@
+// The reactor: one event loop per thread, over epoll (Linux) or kqueue (macOS, FreeBSD).
+//
+//   run_once():  now = clock  ->  wait for I/O (until the next timer, at most max_wait)
+//                -> IoWatcher::on_events(mask) per ready fd   (one mask per fd per iteration)
+//                -> now = clock -> expired timers, in (deadline, arming) order
+//                -> work posted from other threads, in posting order
+//
+// The backend (net/reactor_epoll.cpp or net/reactor_kqueue.cpp, chosen by the Makefile)
+// implements the few private `backend_*` members below and hides its quirks: kqueue's
+// separate read and write filters reach the watcher as one EventMask, exactly as epoll's do.
+//
+// Readiness is level-triggered on both backends: a watcher that leaves bytes unread (or
+// keeps kWritable interest with nothing to write) is called again on the next iteration.
+// Interest 0 keeps the fd registered with the reactor but asks the kernel for nothing, so
+// a paused fd (backpressure) delivers no events at all, not even a hang-up.
+//
+// Threads: a Reactor belongs to the thread that runs it ("the loop thread": the one that
+// constructed it, re-bound when run()/run_once() is called on another thread while the loop
+// is not running). Every member that acts asserts that it is called on that thread; the
+// exceptions are post() and stop_from_any_thread(), and the const getters.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "net/timer.hpp"
+
+namespace sluice::net {
+
+using EventMask = std::uint32_t;
+inline constexpr EventMask kReadable = 1;  // bytes to read, a connection to accept, or EOF
+inline constexpr EventMask kWritable = 2;  // room in the send buffer
+inline constexpr EventMask kHangup = 4;    // the peer sends nothing more (EOF follows unread data)
+inline constexpr EventMask kError = 8;     // an error is pending on the socket (SO_ERROR)
+
+// Implemented by whatever owns an fd (a connection, a listener). kHangup and kError are
+// delivered whenever the interest is non-zero, asked for or not. on_events may add, modify
+// and remove any fd, its own included, and may destroy its own watcher after remove().
+class IoWatcher {
+ public:
+  virtual void on_events(EventMask events) noexcept = 0;
+
+ protected:
+  ~IoWatcher() = default;
+};
+
+// Owns the poller, its wake-up and signal descriptors, the timer queue and the one large
+// receive buffer; does not own registered fds (remove() before close()). One loop per thread.
+class Reactor {
+ public:
+  static constexpr std::size_t kReceiveBufferSize = 64 * 1024;
+
+  Reactor() noexcept;
+  ~Reactor();
+  Reactor(const Reactor&) = delete;
+  Reactor& operator=(const Reactor&) = delete;
+
+  // False when the poller or the wake-up descriptor could not be created (EMFILE, ENOMEM):
+  // every other call is then a no-op.
+  bool valid() const noexcept { return backend_ != nullptr; }
+
+  // Registers `fd` with an interest (kReadable | kWritable, or 0 to register paused).
+  // False when fd is negative, already registered, or the kernel refuses it (errno kept).
+  bool add(int fd, EventMask interest, IoWatcher* watcher) noexcept;
+  // Changes the interest and/or the watcher of a registered fd. False when not registered.
+  bool modify(int fd, EventMask interest, IoWatcher* watcher) noexcept;
+  // Unregisters; events already fetched for `fd` in this iteration are dropped, so a
+  // closed-and-reused fd number never sees its predecessor's events. Call before close().
+  void remove(int fd) noexcept;
+  // The registered interest of `fd`, or 0.
+  EventMask interest(int fd) const noexcept;
+
+  // Runs iterations until stop(). A stop() issued before run() makes it return at once.
+  void run() noexcept;
+  // One iteration that blocks at most `max_wait` (0: poll and return; negative: forever,
+  // or until the next timer). True when it dispatched anything (an I/O event, a timer,
+  // posted work), false when it timed out idle.
+  bool run_once(std::chrono::milliseconds max_wait) noexcept;
+  // Makes run() return after the current iteration. Loop thread only.
+  void stop() noexcept;
+
+  // Monotonic time, read once before waiting and once after; cheap to call.
+  TimePoint now() const noexcept { return now_; }
+
+  // Timers, relative to now() (clamped: a huge `after` means never). O(log n).
+  void arm(Timer& t, Clock::duration after) noexcept;
+  void arm_at(Timer& t, TimePoint deadline) noexcept;
+  void cancel(Timer& t) noexcept;
+
+  // THREAD-SAFE: the one call that is safe from any thread. Queues `fn` to run on the loop
+  // thread after the I/O and timers of the current or next iteration, and wakes the loop
+  // (eventfd on epoll, EVFILT_USER on kqueue; one wake-up per batch of posts). Work posted
+  // to a reactor that is destroyed before running it is destroyed unrun.
+  void post(std::function<void()> fn) noexcept;
+  // THREAD-SAFE: post(stop).
+  void stop_from_any_thread() noexcept;
+
+  // SIGINT and SIGTERM reach `on_signal` on the loop thread instead of killing the process
+  // (signalfd with the two signals blocked in the calling thread on epoll; EVFILT_SIGNAL
+  // with their disposition set to ignore on kqueue). Call it before starting other threads,
+  // which then inherit the mask. The destructor restores the mask and dispositions, after
+  // discarding signals that were caught but not yet delivered. A second call replaces the
+  // callback. Watch signals on one reactor per process (the signals are the process's, not
+  // the loop's). SIGPIPE is never raised by net/'s socket writes (MSG_NOSIGNAL / SO_NOSIGPIPE).
+  bool watch_signals(std::function<void(int signo)> on_signal) noexcept;
+
+  // The reactor's large read buffer: read into it, parse in place, copy only the unparsed
+  // tail elsewhere. Valid until the next read on this loop; never owned by a connection.
+  std::span<std::uint8_t> receive_buffer() noexcept { return {receive_buffer_.get(), kReceiveBufferSize}; }
+
+  // Number of registered fds (tests, diagnostics).
+  std::size_t registered() const noexcept { return registered_; }
+
+ private:
+  struct Backend;  // defined by the backend file
+  struct Slot {
+    IoWatcher* watcher = nullptr;  // null: not registered
+    EventMask interest = 0;
+    std::uint32_t generation = 0;  // bumped by remove(); tags the kernel registration
+  };
+
+  // Called by the backend for each ready fd; drops stale and unregistered events.
+  bool deliver(int fd, std::uint32_t generation, EventMask events) noexcept;
+  void signal_caught(int signo) noexcept;
+  void assert_loop_thread() const noexcept;
+  std::size_t run_posted() noexcept;
+
+  // ---- implemented by the backend file (reactor_epoll.cpp / reactor_kqueue.cpp) ----
+  bool backend_open() noexcept;
+  void backend_close() noexcept;
+  // Moves the kernel registration of fd from `before` to `after` (either may be 0).
+  bool backend_update(int fd, EventMask before, EventMask after, std::uint32_t generation) noexcept;
+  // Waits up to timeout_ms (-1: forever); deliver()s events; returns how many it delivered.
+  std::size_t backend_poll(int timeout_ms) noexcept;
+  void backend_wake() noexcept;  // thread-safe
+  bool backend_watch_signals() noexcept;
+
+  Backend* backend_ = nullptr;
+  std::vector<Slot> slots_;  // indexed by fd
+  std::size_t registered_ = 0;
+  TimerQueue timers_;
+  TimePoint now_;
+  std::thread::id loop_thread_;
+  bool stop_requested_ = false;
+  bool running_ = false;
+  std::function<void(int)> on_signal_;
+  std::unique_ptr<std::uint8_t[]> receive_buffer_;
+
+  std::mutex post_mutex_;
+  std::vector<std::function<void()>> posted_;   // guarded by post_mutex_
+  bool wake_pending_ = false;                   // guarded by post_mutex_
+  std::vector<std::function<void()>> running_posts_;  // loop thread only
+};
+
+}  // namespace sluice::net

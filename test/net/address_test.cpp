@@ -1,0 +1,46 @@
+#include "net/address.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstring>
+
+#include <netinet/in.h>
+
+using namespace sluice::net;
+
+TEST_SUITE("net") {
+
+TEST_CASE("addresses: IPv4 and IPv6 literals resolve without a lookup and format back") {
+  SocketAddress a;
+  REQUIRE(resolve_address("127.0.0.1", 8080, false, a));
+  CHECK(a.family() == AF_INET);
+  CHECK(a.length == sizeof(sockaddr_in));
+  CHECK(format_address(reinterpret_cast<const sockaddr*>(&a.storage), a.length) == "127.0.0.1:8080");
+
+  REQUIRE(resolve_address("::1", 443, false, a));
+  CHECK(a.family() == AF_INET6);
+  CHECK(format_address(reinterpret_cast<const sockaddr*>(&a.storage), a.length) == "[::1]:443");
+
+  REQUIRE(resolve_address("[2001:db8::5]", 1, false, a));
+  CHECK(format_address(reinterpret_cast<const sockaddr*>(&a.storage), a.length) == "[2001:db8::5]:1");
+
+  REQUIRE(resolve_address("::ffff:10.0.0.1", 65535, false, a));
+  CHECK(format_address(reinterpret_cast<const sockaddr*>(&a.storage), a.length) == "[::ffff:10.0.0.1]:65535");
+}
+
+TEST_CASE("addresses: names go through getaddrinfo; garbage and truncated sockaddrs fail") {
+  SocketAddress a;
+  REQUIRE(resolve_address("localhost", 80, false, a));
+  CHECK((a.family() == AF_INET || a.family() == AF_INET6));
+  REQUIRE(resolve_address("", 80, true, a));  // the passive wildcard
+  CHECK_FALSE(resolve_address("not-an-address.invalid", 80, false, a));
+  CHECK_FALSE(resolve_address("1.2.3.4.5", 80, false, a));
+
+  REQUIRE(resolve_address("10.1.2.3", 9, false, a));
+  CHECK(format_address(reinterpret_cast<const sockaddr*>(&a.storage), 4).empty());
+  sockaddr other{};
+  other.sa_family = AF_UNIX;
+  CHECK(format_address(&other, sizeof other).empty());
+}
+
+}  // TEST_SUITE
