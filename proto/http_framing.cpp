@@ -1,0 +1,69 @@
+#include "proto/http_framing.hpp"
+
+#include "proto/http_chars.hpp"
+#include "proto/http_fields.hpp"
+
+namespace sluice::proto {
+
+void ContentLengthField::add_line(std::string_view line) noexcept {
+    bool any = false;
+    for_each_list_element(line, [&](std::string_view e) {
+        any = true;
+        if (e.size() > 19) {
+            bad = true;
+            return false;
+        }
+        std::uint64_t v = 0;
+        for (char c : e) {
+            if (!detail::is_digit(static_cast<std::uint8_t>(c))) {
+                bad = true;
+                return false;
+            }
+            v = v * 10 + static_cast<std::uint64_t>(c - '0');
+        }
+        if (present && v != value) conflicting = true;
+        value = v;
+        present = true;
+        return true;
+    });
+    if (!any) bad = true;
+    present = true;
+}
+
+HttpError ContentLengthField::error() const noexcept {
+    if (bad) return HttpError::bad_content_length;
+    if (conflicting) return HttpError::conflicting_content_length;
+    return HttpError::none;
+}
+
+void TransferEncodingField::add_line(std::string_view line) noexcept {
+    present = true;
+    for_each_list_element(line, [&](std::string_view e) {
+        any = true;
+        // transfer-coding = token *( OWS ";" OWS transfer-parameter )
+        std::size_t semi = e.find(';');
+        std::string_view coding = e.substr(0, semi);
+        while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
+        const auto* bytes = reinterpret_cast<const std::uint8_t*>(coding.data());
+        if (coding.empty() || detail::scan_token(bytes, 0, coding.size()) != coding.size()) {
+            bad = true;
+        } else if (ascii_iequals(coding, "chunked")) {
+            if (chunked || semi != std::string_view::npos) bad = true;  // §7: once, no parameters
+            chunked = true;
+            chunked_last = true;
+            return true;
+        } else {
+            unknown = true;  // gzip, identity, xchunked, ...
+        }
+        chunked_last = false;
+        return true;
+    });
+}
+
+HttpError TransferEncodingField::error() const noexcept {
+    if (bad || !any) return HttpError::bad_transfer_encoding;
+    if (unknown) return HttpError::unsupported_transfer_coding;
+    return HttpError::none;
+}
+
+}  // namespace sluice::proto

@@ -1,0 +1,462 @@
+#include "proto/http_parser.hpp"
+
+#include <array>
+#include <cstring>
+
+#include "proto/http_chars.hpp"
+#include "proto/http_framing.hpp"
+
+namespace sluice::proto {
+
+namespace {
+
+constexpr std::size_t kMaxOffset = std::size_t{1} << 30;
+constexpr std::size_t clamp(std::size_t v) noexcept { return v > kMaxOffset ? kMaxOffset : v; }
+
+std::string_view view(const std::uint8_t* p, std::size_t begin, std::size_t end) noexcept {
+    return {reinterpret_cast<const char*>(p) + begin, end - begin};
+}
+
+bool is_digits(std::string_view s) noexcept {
+    if (s.empty()) return false;
+    for (char c : s) {
+        if (!detail::is_digit(static_cast<std::uint8_t>(c))) return false;
+    }
+    return true;
+}
+
+constexpr std::array<bool, 256> make_reg_name_table() noexcept {
+    std::array<bool, 256> t = detail::kTargetChars;  // minus the delimiters of an authority
+    for (char c : {':', '@', '/', '?'}) t[static_cast<unsigned char>(c)] = false;
+    return t;
+}
+constexpr std::array<bool, 256> kRegNameChars = make_reg_name_table();
+constexpr bool is_reg_name_char(std::uint8_t c) noexcept { return kRegNameChars[c]; }
+
+// Field names the parser acts on, compared 8 bytes at a time. `lit` is lower-case letters
+// and '-'; OR-ing 0x20 into a token byte maps exactly 'A'-'Z' onto 'a'-'z' among the bytes
+// that could then equal a letter or '-' (no other token byte becomes one), so this is an
+// exact case-insensitive comparison for token input. It is exact for validated field
+// values too: the only other bytes that map onto '-' or a digit are CR and C0 controls.
+template <std::size_t N>
+bool name_is(std::string_view name, const char (&lit)[N]) noexcept {
+    constexpr std::size_t n = N - 1;
+    if (name.size() != n) return false;
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t a, b;
+        std::memcpy(&a, name.data() + i, 8);
+        std::memcpy(&b, lit + i, 8);
+        if ((a | 0x2020202020202020ULL) != b) return false;
+    }
+    for (; i < n; ++i) {
+        if ((static_cast<unsigned char>(name[i]) | 0x20U) != static_cast<unsigned char>(lit[i])) return false;
+    }
+    return true;
+}
+
+// One pass, no per-byte memchr (std::string_view::find_first_of calls one per byte).
+bool has_bracket(std::string_view s) noexcept {
+    for (char c : s) {
+        if (c == '[' || c == ']') return true;
+    }
+    return false;
+}
+
+std::size_t find_path_start(std::string_view s) noexcept {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '/' || s[i] == '?') return i;
+    }
+    return std::string_view::npos;
+}
+
+bool is_scheme(std::string_view s) noexcept {
+    if (s.empty()) return false;
+    auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    if (!alpha(s[0])) return false;
+    for (char c : s) {
+        if (!alpha(c) && !detail::is_digit(static_cast<std::uint8_t>(c)) && c != '+' && c != '-' && c != '.')
+            return false;
+    }
+    return true;
+}
+
+// RFC 3986 §3.2.2 reg-name / IPv4address characters: unreserved / pct-encoded / sub-delims.
+bool is_reg_name(std::string_view s) noexcept {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto c = static_cast<std::uint8_t>(s[i]);
+        if (c == '%') {
+            if (i + 2 >= s.size() || detail::hex_value(static_cast<std::uint8_t>(s[i + 1])) < 0 ||
+                detail::hex_value(static_cast<std::uint8_t>(s[i + 2])) < 0)
+                return false;
+            i += 2;
+            continue;
+        }
+        if (!is_reg_name_char(c)) return false;
+    }
+    return true;
+}
+
+// "[" IPv6address / IPvFuture "]" — checked loosely: hex digits, ':', '.', and 'v' futures'
+// unreserved / sub-delims characters, non-empty.
+bool is_ip_literal(std::string_view s) noexcept {
+    if (s.size() < 3 || s.front() != '[' || s.back() != ']') return false;
+    for (char c : s.substr(1, s.size() - 2)) {
+        auto u = static_cast<std::uint8_t>(c);
+        if (!detail::is_target(u) || c == '/' || c == '?' || c == '@' || c == '[' || c == ']' || c == '%')
+            return false;
+    }
+    return true;
+}
+
+// uri-host [ ":" port ], port = *DIGIT
+bool is_authority_host_port(std::string_view s, bool port_required) noexcept {
+    std::string_view host = s, port;
+    bool has_port = false;
+    if (!s.empty() && s.front() == '[') {
+        std::size_t close = s.find(']');
+        if (close == std::string_view::npos) return false;
+        host = s.substr(0, close + 1);
+        std::string_view rest = s.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest.front() != ':') return false;
+            has_port = true;
+            port = rest.substr(1);
+        }
+        if (!is_ip_literal(host)) return false;
+    } else {
+        std::size_t colon = s.find(':');
+        if (colon != std::string_view::npos) {
+            host = s.substr(0, colon);
+            port = s.substr(colon + 1);
+            has_port = true;
+        }
+        if (!is_reg_name(host)) return false;
+    }
+    if (port_required) return !host.empty() && has_port && is_digits(port);
+    for (char c : port) {
+        if (!detail::is_digit(static_cast<std::uint8_t>(c))) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+bool is_valid_host(std::string_view value) noexcept {
+    if (!value.empty() && value.front() == '[') return is_authority_host_port(value, false);
+    // reg-name / IPv4address [ ":" *DIGIT ], in one pass (the common case).
+    std::size_t i = 0;
+    const std::size_t n = value.size();
+    while (i < n) {
+        const auto c = static_cast<std::uint8_t>(value[i]);
+        if (is_reg_name_char(c)) {
+            ++i;
+        } else if (c == '%') {
+            if (i + 2 >= n || detail::hex_value(static_cast<std::uint8_t>(value[i + 1])) < 0 ||
+                detail::hex_value(static_cast<std::uint8_t>(value[i + 2])) < 0)
+                return false;
+            i += 3;
+        } else {
+            break;
+        }
+    }
+    if (i == n) return true;
+    if (value[i] != ':') return false;
+    for (++i; i < n; ++i) {
+        if (!detail::is_digit(static_cast<std::uint8_t>(value[i]))) return false;
+    }
+    return true;
+}
+
+HttpError check_target_form(std::string_view method, std::string_view target) noexcept {
+    return check_target_form(method, target, has_bracket(target));
+}
+
+HttpError check_target_form(std::string_view method, std::string_view target, bool brackets) noexcept {
+    if (target.empty()) return HttpError::bad_request_line;
+    // §3.2.3: authority-form only for CONNECT, and CONNECT only with it (host ":" port).
+    if (method == "CONNECT") {
+        return is_authority_host_port(target, true) && target.front() != ':' ? HttpError::none
+                                                                              : HttpError::bad_target_form;
+    }
+    // §3.2.4: asterisk-form only for OPTIONS.
+    if (target.size() == 1 && target[0] == '*')
+        return method == "OPTIONS" ? HttpError::none : HttpError::bad_target_form;
+    // §3.2.1: origin-form = absolute-path [ "?" query ]; "[" "]" are not allowed there.
+    if (target.front() == '/') {
+        return brackets ? HttpError::bad_target : HttpError::none;
+    }
+    // §3.2.2: absolute-form = absolute-URI; we take "scheme://authority[path][?query]".
+    std::size_t colon = target.find(':');
+    if (colon == std::string_view::npos || !is_scheme(target.substr(0, colon))) return HttpError::bad_target_form;
+    std::string_view rest = target.substr(colon + 1);
+    if (rest.substr(0, 2) != "//") return HttpError::bad_target_form;
+    rest.remove_prefix(2);
+    std::size_t auth_end = find_path_start(rest);
+    std::string_view authority = rest.substr(0, auth_end);
+    // RFC 9110 §4.2.4: userinfo ("user@host") in an http(s) URI is treated as an error.
+    if (authority.find('@') != std::string_view::npos) return HttpError::bad_target_form;
+    if (authority.empty() || !is_authority_host_port(authority, false)) return HttpError::bad_target_form;
+    std::string_view tail = auth_end == std::string_view::npos ? std::string_view{} : rest.substr(auth_end);
+    if (has_bracket(tail)) return HttpError::bad_target;
+    return HttpError::none;
+}
+
+HttpRequestParser::HttpRequestParser(const HttpLimits& limits) noexcept : limits_(limits) {
+    limits_.max_request_line = clamp(limits_.max_request_line);
+    limits_.max_header_section = clamp(limits_.max_header_section);
+    if (limits_.max_headers > 0xffff) limits_.max_headers = 0xffff;
+}
+
+void HttpRequestParser::reset() noexcept { state_ = State{}; }
+
+HeadResult HttpRequestParser::fail(HttpError e) noexcept {
+    state_.phase = Phase::error;
+    state_.error = e;
+    return {ParseStatus::error, 0, e};
+}
+
+// The request-line, RFC 9112 §3, one byte class at a time within [pos, window).
+HeadResult HttpRequestParser::parse_request_line(const std::uint8_t* p, std::size_t size) noexcept {
+    State s = state_;
+    HeadResult r = request_line(s, p, size);
+    if (r.status == ParseStatus::error) s.phase = Phase::error, s.error = r.error;
+    state_ = s;
+    return r;
+}
+
+// Works on a local copy of the state (kept in registers); the caller stores it back.
+HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std::size_t size) const noexcept {
+    auto refuse = [](HttpError e) { return HeadResult{ParseStatus::error, 0, e}; };
+    const std::size_t window = size < limits_.max_request_line ? size : limits_.max_request_line;
+    std::size_t i = s.pos;
+    while (i < window) {
+        const std::uint8_t c = p[i];
+        switch (s.phase) {
+            case Phase::lead:  // §2.2: empty lines before the request-line are ignored
+                if (c == '\r') {
+                    s.phase = Phase::lead_lf;
+                    ++i;
+                    break;
+                }
+                if (c == '\n') return refuse(HttpError::bare_lf);
+                s.line_start = static_cast<std::uint32_t>(i);
+                s.phase = Phase::method;
+                [[fallthrough]];
+            case Phase::method: {
+                i = detail::scan_token(p, i, window);
+                if (i == window) break;
+                if (p[i] != ' ' || i == s.line_start) return refuse(HttpError::bad_method);
+                ++i;
+                s.target_start = static_cast<std::uint32_t>(i);
+                s.phase = Phase::target;
+                break;
+            }
+            case Phase::lead_lf:
+                if (c != '\n') return refuse(HttpError::bare_cr);
+                s.phase = Phase::lead;
+                ++i;
+                break;
+            case Phase::target: {
+                i = detail::scan_target(p, i, window);
+                if (i == window) break;
+                const std::uint8_t t = p[i];
+                if (t == '%') {
+                    s.phase = Phase::target_pct1;
+                    ++i;
+                    break;
+                }
+                if (t == '[' || t == ']') {
+                    s.target_brackets = true;
+                    ++i;
+                    break;
+                }
+                if (t == ' ') {
+                    if (i == s.target_start) return refuse(HttpError::bad_request_line);
+                    s.target_end = static_cast<std::uint32_t>(i);
+                    HttpError form = check_target_form(view(p, s.line_start, s.target_start - 1),
+                                                       view(p, s.target_start, i), s.target_brackets);
+                    if (form != HttpError::none) return refuse(form);
+                    s.phase = Phase::version;
+                    s.version_index = 0;
+                    ++i;
+                    break;
+                }
+                if (t == '\r' || t == '\n') return refuse(HttpError::bad_request_line);
+                return refuse(HttpError::bad_target);
+            }
+            case Phase::target_pct1:
+            case Phase::target_pct2:
+                if (detail::hex_value(c) < 0) return refuse(HttpError::bad_target);
+                s.phase = s.phase == Phase::target_pct1 ? Phase::target_pct2 : Phase::target;
+                ++i;
+                break;
+            case Phase::version: {
+                // Fast path: the whole "HTTP/1.x\r\n" is here.
+                if (s.version_index == 0 && i + 10 <= window && std::memcmp(p + i, "HTTP/1.", 7) == 0 &&
+                    (p[i + 7] == '1' || p[i + 7] == '0') && p[i + 8] == '\r' && p[i + 9] == '\n') {
+                    s.version = p[i + 7] == '1' ? HttpVersion::http11 : HttpVersion::http10;
+                    i += 10;
+                    s.phase = Phase::fields;
+                    s.fields = detail::FieldState{};
+                    s.fields.pos = s.fields.section_start = static_cast<std::uint32_t>(i);
+                    s.pos = static_cast<std::uint32_t>(i);
+                    return {ParseStatus::done, 0, HttpError::none};
+                }
+                // §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive.
+                static constexpr char kName[] = "HTTP/";
+                const std::uint8_t k = s.version_index;
+                if (k < 5) {
+                    if (c != static_cast<std::uint8_t>(kName[k])) return refuse(HttpError::bad_version);
+                } else if (k == 5 || k == 7) {
+                    if (!detail::is_digit(c)) return refuse(HttpError::bad_version);
+                } else if (k == 6) {
+                    if (c != '.') return refuse(HttpError::bad_version);
+                } else {
+                    if (c == '\r') {
+                        s.phase = Phase::line_lf;
+                        ++i;
+                        break;
+                    }
+                    if (c == '\n') return refuse(HttpError::bare_lf);
+                    return refuse(detail::is_digit(c) ? HttpError::bad_version : HttpError::bad_request_line);
+                }
+                ++s.version_index;
+                ++i;
+                if (s.version_index == 8) {
+                    const std::uint8_t major = p[i - 3], minor = p[i - 1];
+                    if (major != '1' || (minor != '0' && minor != '1'))
+                        return refuse(HttpError::version_not_supported);
+                    s.version = minor == '1' ? HttpVersion::http11 : HttpVersion::http10;
+                }
+                break;
+            }
+            case Phase::line_lf:
+                if (c != '\n') return refuse(HttpError::bare_cr);
+                ++i;
+                s.phase = Phase::fields;
+                s.fields = detail::FieldState{};
+                s.fields.pos = s.fields.section_start = static_cast<std::uint32_t>(i);
+                s.pos = static_cast<std::uint32_t>(i);
+                return {ParseStatus::done, 0, HttpError::none};
+            default:
+                return refuse(HttpError::bad_request_line);
+        }
+    }
+    s.pos = static_cast<std::uint32_t>(i);
+    if (window < size) return refuse(HttpError::uri_too_long);
+    return {ParseStatus::need_more, 0, HttpError::none};
+}
+
+HeadResult HttpRequestParser::parse_head(std::span<const std::uint8_t> input,
+                                         std::span<HttpHeader> header_storage, HttpRequest& out) noexcept {
+    State& s = state_;
+    const std::uint8_t* p = input.data();
+    const std::size_t size = input.size();
+    if (s.phase == Phase::error) return {ParseStatus::error, 0, s.error};
+    if (s.phase == Phase::done) return finish(p, size, header_storage, true, out);
+    const bool refill = s.phase == Phase::fields && s.fields.count > 0;
+    if (s.phase != Phase::fields) {
+        HeadResult r = parse_request_line(p, size);
+        if (r.status != ParseStatus::done) return r;
+    }
+    detail::FieldScan f = detail::scan_fields(s.fields, p, size, limits_.max_header_section,
+                                              limits_.max_headers, header_storage);
+    if (f.status == ParseStatus::error) return fail(f.error);
+    if (f.status == ParseStatus::need_more) return {ParseStatus::need_more, 0, HttpError::none};
+    s.phase = Phase::done;
+    return finish(p, size, header_storage, refill, out);
+}
+
+// The head is complete: fill the request and apply the rules that need every field.
+HeadResult HttpRequestParser::finish(const std::uint8_t* p, std::size_t size, std::span<HttpHeader> storage,
+                                     bool refill, HttpRequest& out) noexcept {
+    const State& s = state_;
+    if (refill) detail::refill_fields(p, size, s.fields.section_start, s.fields.count, storage);
+    out.method = view(p, s.line_start, s.target_start - 1);
+    out.target = view(p, s.target_start, s.target_end);
+    out.version = s.version;
+    out.headers = std::span<const HttpHeader>(storage.data(), s.fields.count);
+
+    // Path and query (§3.2): see HttpRequest for each form.
+    const std::string_view t = out.target;
+    out.query = {};
+    if (out.method == "CONNECT") {
+        out.path = {};
+    } else if (t == "*") {
+        out.path = t;
+    } else {
+        std::string_view pq = t;  // absolute-path [ "?" query ]
+        if (t.front() != '/') {   // absolute-form: skip "scheme://authority"
+            std::string_view rest = t.substr(t.find("//") + 2);
+            std::size_t at = find_path_start(rest);
+            pq = at == std::string_view::npos ? std::string_view{} : rest.substr(at);
+        }
+        std::size_t q = pq.find('?');
+        out.path = pq.substr(0, q);
+        if (q != std::string_view::npos) out.query = pq.substr(q + 1);
+        if (out.path.empty()) out.path = std::string_view{"/"};
+    }
+
+    // One pass over the fields for the rules that need them all.
+    std::size_t hosts = 0;
+    std::string_view host;
+    bool close = false, keep_alive = false, expect = false;
+    ContentLengthField cl;
+    TransferEncodingField te;
+    for (const HttpHeader& h : out.headers) {
+        switch (h.name.size()) {
+            case 4:
+                if (name_is(h.name, "host")) ++hosts, host = h.value;
+                break;
+            case 6:
+                if (name_is(h.name, "expect")) {
+                    for_each_list_element(h.value, [&](std::string_view e) {
+                        expect = expect || name_is(e, "100-continue");
+                        return true;
+                    });
+                }
+                break;
+            case 10:
+                if (name_is(h.name, "connection")) {
+                    for_each_list_element(h.value, [&](std::string_view e) {
+                        close = close || name_is(e, "close");
+                        keep_alive = keep_alive || name_is(e, "keep-alive");
+                        return true;
+                    });
+                }
+                break;
+            case 14:
+                if (name_is(h.name, "content-length")) cl.add_line(h.value);
+                break;
+            case 17:
+                if (name_is(h.name, "transfer-encoding")) te.add_line(h.value);
+                break;
+            default:
+                break;
+        }
+    }
+    if (hosts > 1) return fail(HttpError::duplicate_host);
+    if (hosts == 0 && s.version == HttpVersion::http11) return fail(HttpError::missing_host);
+    if (hosts == 1 && !is_valid_host(host)) return fail(HttpError::bad_host);
+    if (te.present) {
+        if (s.version == HttpVersion::http10) return fail(HttpError::transfer_encoding_in_http10);
+        if (cl.present) return fail(HttpError::content_length_and_transfer_encoding);
+        if (HttpError e = te.error(); e != HttpError::none) return fail(e);
+        out.body_framing = BodyFraming::chunked;
+        out.content_length = 0;
+    } else if (cl.present) {
+        if (HttpError e = cl.error(); e != HttpError::none) return fail(e);
+        if (cl.value > limits_.max_body) return fail(HttpError::body_too_large);
+        out.body_framing = BodyFraming::content_length;
+        out.content_length = cl.value;
+    } else {
+        out.body_framing = BodyFraming::none;
+        out.content_length = 0;
+    }
+    out.keep_alive = !close && (s.version == HttpVersion::http11 || keep_alive);
+    out.expect_continue = expect && s.version == HttpVersion::http11;
+    return {ParseStatus::done, s.fields.pos, HttpError::none};
+}
+
+}  // namespace sluice::proto
