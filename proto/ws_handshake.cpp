@@ -1,0 +1,211 @@
+#include "proto/ws_handshake.hpp"
+
+#include <cstring>
+
+#include "core/base64.hpp"
+#include "core/sha1.hpp"
+#include "proto/http_fields.hpp"
+#include "proto/http_writer.hpp"
+
+namespace sluice::proto {
+
+namespace {
+
+// Appends to a fixed span; remembers if anything did not fit.
+class Out {
+ public:
+    explicit Out(std::span<char> out) noexcept : out_(out) {}
+    void put(std::string_view s) noexcept {
+        if (!ok_ || s.size() > out_.size() - used_) {
+            ok_ = false;
+            return;
+        }
+        std::memcpy(out_.data() + used_, s.data(), s.size());
+        used_ += s.size();
+    }
+    std::size_t result() const noexcept { return ok_ ? used_ : 0; }
+
+ private:
+    std::span<char> out_;
+    std::size_t used_ = 0;
+    bool ok_ = true;
+};
+
+HandshakeDecision refuse(int status, std::string_view reason) noexcept {
+    HandshakeDecision d;
+    d.status = status;
+    d.reason = reason;
+    return d;
+}
+
+// RFC 9110 §5.6.2 tchar.
+bool is_token(std::string_view s) noexcept {
+    if (s.empty()) return false;
+    for (const char c : s) {
+        const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) return false;
+    }
+    return true;
+}
+
+bool has_ctl(std::string_view s) noexcept {
+    for (const char c : s) {
+        if (c == '\r' || c == '\n' || c == '\0') return true;
+    }
+    return false;
+}
+
+// Did any Sec-WebSocket-Protocol line list exactly `name` (case-sensitive)?
+bool offered(std::span<const HttpHeader> headers, std::string_view name) noexcept {
+    for (const HttpHeader& h : headers) {
+        if (!ascii_iequals(h.name, "Sec-WebSocket-Protocol")) continue;
+        const bool not_found = for_each_list_element(h.value, [&](std::string_view e) { return e != name; });
+        if (!not_found) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+bool is_upgrade_request(const HttpRequest& request) noexcept {
+    return request.header_has_token("Upgrade", "websocket");
+}
+
+HandshakeDecision evaluate_upgrade(const HttpRequest& request, const HandshakePolicy& policy) noexcept {
+    // §4.2.1 item 1: "An HTTP/1.1 or higher GET request".
+    if (request.method != "GET") return refuse(400, "WebSocket upgrade requires GET");
+    if (request.version != HttpVersion::http11) return refuse(400, "WebSocket upgrade requires HTTP/1.1");
+    // §4.2.1 item 2: a Host header field.
+    if (request.header_count("Host") != 1) return refuse(400, "missing Host");
+    // §4.2.1 items 3 and 4: Upgrade contains "websocket", Connection contains "Upgrade".
+    if (!request.header_has_token("Upgrade", "websocket")) return refuse(400, "missing Upgrade: websocket");
+    if (!request.header_has_token("Connection", "upgrade")) return refuse(400, "missing Connection: Upgrade");
+    // §4.2.1 item 6 and §4.4: version 13, else 426 naming the version we speak.
+    const auto version = request.header("Sec-WebSocket-Version");
+    if (request.header_count("Sec-WebSocket-Version") != 1 || *version != "13")
+        return refuse(426, "unsupported Sec-WebSocket-Version (13 is supported)");
+    // §4.2.1 item 5: a key that "when decoded, is 16 bytes in length".
+    const auto key = request.header("Sec-WebSocket-Key");
+    if (request.header_count("Sec-WebSocket-Key") != 1) return refuse(400, "missing Sec-WebSocket-Key");
+    std::array<std::uint8_t, 18> decoded{};
+    const auto size = core::base64_decode(*key, decoded);
+    if (!size || *size != 16) return refuse(400, "invalid Sec-WebSocket-Key");
+    // The bytes after the head are WebSocket frames: a request body cannot be delimited.
+    if (request.body_framing == BodyFraming::chunked ||
+        (request.body_framing == BodyFraming::content_length && request.content_length > 0))
+        return refuse(400, "request body on a WebSocket upgrade");
+    // §4.2.2 item 4 and §10.2: the Origin policy.
+    if (!policy.allowed_origins.empty()) {
+        const auto origin = request.header("Origin");
+        if (!origin) {
+            if (policy.require_origin) return refuse(403, "Origin required");
+        } else {
+            bool allowed = false;
+            for (const std::string_view o : policy.allowed_origins)
+                allowed = allowed || ascii_iequals(*origin, o);
+            if (!allowed) return refuse(403, "Origin not allowed");
+        }
+    }
+    HandshakeDecision d;
+    d.status = 101;
+    // §4.2.2 item 5.4: "the server's selected protocol", one the client offered.
+    for (const std::string_view p : policy.subprotocols) {
+        if (offered(request.headers, p)) {
+            d.subprotocol = p;
+            break;
+        }
+    }
+    d.accept = compute_accept(*key);
+    return d;
+}
+
+std::size_t write_handshake_response(const HandshakeDecision& d, std::span<char> out) noexcept {
+    if (d.status == 426) {
+        return write_error_response(426, out, "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n",
+                                    d.reason);
+    }
+    if (d.status != 101) return write_error_response(d.status, out, {}, d.reason);
+    // §4.2.2 item 5: the server's opening handshake.
+    Out w(out);
+    w.put(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
+        "Upgrade\r\nSec-WebSocket-Accept: ");
+    w.put(std::string_view(d.accept.data(), d.accept.size()));
+    w.put("\r\n");
+    if (!d.subprotocol.empty()) {
+        w.put("Sec-WebSocket-Protocol: ");
+        w.put(d.subprotocol);
+        w.put("\r\n");
+    }
+    w.put("\r\n");
+    return w.result();
+}
+
+std::array<char, 28> compute_accept(std::string_view client_key) noexcept {
+    core::Sha1 sha;
+    sha.update(client_key);
+    sha.update(kWebSocketGuid);
+    const core::Sha1Digest digest = sha.finish();
+    std::array<char, 28> accept{};
+    core::base64_encode(digest, accept);
+    return accept;
+}
+
+std::size_t write_client_request(std::string_view host, std::string_view path,
+                                 std::span<const std::uint8_t, 16> nonce,
+                                 std::span<const std::string_view> subprotocols, std::span<char> out,
+                                 std::array<char, 24>& key_out) noexcept {
+    if (host.empty() || has_ctl(host) || path.empty() || path[0] != '/' || has_ctl(path)) return 0;
+    for (const std::string_view p : subprotocols) {
+        if (!is_token(p)) return 0;
+    }
+    core::base64_encode(nonce, key_out);
+    // §4.1: the client's opening handshake.
+    Out w(out);
+    w.put("GET ");
+    w.put(path);
+    w.put(" HTTP/1.1\r\nHost: ");
+    w.put(host);
+    w.put("\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ");
+    w.put(std::string_view(key_out.data(), key_out.size()));
+    w.put("\r\nSec-WebSocket-Version: 13\r\n");
+    if (!subprotocols.empty()) {
+        w.put("Sec-WebSocket-Protocol: ");
+        for (std::size_t i = 0; i < subprotocols.size(); ++i) {
+            if (i > 0) w.put(", ");
+            w.put(subprotocols[i]);
+        }
+        w.put("\r\n");
+    }
+    w.put("\r\n");
+    return w.result();
+}
+
+ServerResponseCheck check_server_response(const HttpResponse& response, std::string_view key,
+                                          std::span<const std::string_view> offered_subprotocols) noexcept {
+    if (response.status != 101) return ServerResponseCheck::not_101;
+    if (!response.header_has_token("Upgrade", "websocket")) return ServerResponseCheck::missing_upgrade;
+    if (!response.header_has_token("Connection", "upgrade")) return ServerResponseCheck::missing_connection;
+    const auto accept = response.header("Sec-WebSocket-Accept");
+    const auto expected = compute_accept(key);
+    if (response.header_count("Sec-WebSocket-Accept") != 1 ||
+        *accept != std::string_view(expected.data(), expected.size()))
+        return ServerResponseCheck::bad_accept;
+    if (response.header_count("Sec-WebSocket-Extensions") != 0)
+        return ServerResponseCheck::unexpected_extension;
+    const std::size_t protocols = response.header_count("Sec-WebSocket-Protocol");
+    if (protocols > 1) return ServerResponseCheck::unexpected_subprotocol;
+    if (protocols == 1) {
+        const std::string_view chosen = *response.header("Sec-WebSocket-Protocol");
+        bool was_offered = false;
+        for (const std::string_view p : offered_subprotocols) was_offered = was_offered || p == chosen;
+        if (!was_offered) return ServerResponseCheck::unexpected_subprotocol;
+    }
+    return ServerResponseCheck::ok;
+}
+
+bool verify_server_response(const HttpResponse& response, std::string_view key) noexcept {
+    return check_server_response(response, key) == ServerResponseCheck::ok;
+}
+
+}  // namespace sluice::proto

@@ -1,0 +1,207 @@
+// proto/ws_receiver.hpp — the receiving half of an RFC 6455 connection, without hooks.
+//
+// WsReceiver turns received bytes into events, one per call: a whole message, a ping, a
+// pong, the peer's close, or "the connection failed" with the rule that was broken. It
+// enforces every §5 and §7 rule on what it receives (proto/ws_error.hpp lists them) and
+// tracks the close handshake. It sends nothing: WsSession (proto/ws_session.hpp) wraps it,
+// answers pings and closes, and calls the owner's hooks. Fuzzers and tools may drive it
+// directly.
+//
+//   next(input) ──► header (2..14 bytes, kept here if split) ──► payload ──► event
+//                     │ §5.1 §5.2 §5.4 §5.5 §10.4 checked             │ unmasked in place (§5.3)
+//                     │ byte by byte, as soon as each byte is here     │ text: UTF-8 checked as fed (§8.1)
+//                     ▼                                                ▼
+//                   fail event (close code, WsError)           message | ping | pong | close
+//
+// Where payload bytes live (the memory contract):
+//  - Input is unmasked in place, so `next` takes a mutable span.
+//  - A message (or control frame) whose bytes all arrive in one input is delivered as a
+//    view into that input: no copy, no allocation. A fragmented message whose fragments
+//    all arrive in one input is first compacted in place (payloads moved back over the
+//    frame headers between them), then delivered the same way.
+//  - A message that spans inputs is copied into the assembly buffer: std::malloc'd when
+//    the first partial message needs it, and freed once the message has been delivered
+//    (at the next call) or the connection ends. At most one exists. If it cannot be
+//    allocated the connection fails with 1011. It grows only as payload bytes arrive
+//    (never on a header's claimed length), by doubling from kWsMinAssembly, so a message
+//    of N fragments costs O(log N) reallocations and O(size) copying, not one realloc per
+//    fragment. Its capacity is at most max(kWsMinAssembly, 2 x the bytes held), never
+//    exceeds max_message_size, and in the message's final frame never exceeds the
+//    message's end.
+//  - A split control frame's payload (at most 125 bytes) goes into a fixed array here.
+//  - Between calls nothing points into a caller's input, by default: an in-place message
+//    still incomplete when an event is returned is copied into the assembly buffer first.
+//    A caller that always calls again on the rest of the same buffer until need_more (as
+//    WsSession does) passes WsInput::held_until_need_more, and then a fragmented message
+//    with control frames between its fragments stays in place too; the copy is made only
+//    when the input runs out mid-message.
+// Views in a returned event are valid until the next call to next().
+// The common case — at a frame boundary, a final text/binary frame wholly in the input —
+// takes one short path (whole_message) with the same checks; everything else goes through
+// the resumable header/payload state machine.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "core/utf8.hpp"
+#include "proto/ws_error.hpp"
+#include "proto/ws_frame.hpp"
+
+namespace sluice::proto {
+
+// §10.4: an implementation with limits on frame or message size MUST protect itself
+// against exceeding them. Both are settings; 16 MiB by default.
+struct WsLimits {
+    std::uint64_t max_frame_size = 16 << 20;    // a frame's payload above this -> 1009
+    std::uint64_t max_message_size = 16 << 20;  // a message's total payload above this -> 1009
+    std::size_t auto_fragment_size = 0;         // outgoing: split messages above this; 0 = never
+};
+
+// The first size of the assembly buffer (then it doubles; see the memory contract above).
+inline constexpr std::size_t kWsMinAssembly = 4096;
+
+// The close handshake (§7) as both ends see it.
+enum class WsState : std::uint8_t {
+    open,     // no close frame sent or received
+    closing,  // a close frame was sent (or received and not yet answered)
+    closed,   // close frames both sent and received: the handshake is done, close TCP (§7.1.1)
+    failed,   // we failed the connection (§7.1.7): the owner closes TCP after sending our close
+};
+
+enum class WsEventKind : std::uint8_t {
+    need_more,  // every input byte was used; feed more
+    message,    // a whole text/binary message (text already UTF-8 validated)
+    ping,       // §5.5.2; the owner answers with a pong carrying the same payload
+    pong,       // §5.5.3; solicited or not
+    close,      // §5.5.1; the peer's close frame, valid (code 1005 when it had none)
+    fail,       // a rule was broken: send a close frame with `code` (unless one was sent)
+    stopped,    // nothing more is read: a close was received or the connection failed
+};
+
+struct WsEvent {  // Does not own anything: views into the input or the receiver.
+    WsEventKind kind = WsEventKind::need_more;
+    std::size_t consumed = 0;           // input bytes used by this call (call again with the rest)
+    Opcode opcode = Opcode::binary;     // message: text or binary
+    std::span<std::uint8_t> payload{};  // message, ping, pong: the payload; close: the whole body
+    std::uint16_t code = 0;             // close: the peer's code; fail: the code to send
+    std::string_view reason{};          // close: the peer's reason (valid UTF-8)
+    WsError error = WsError::none;      // fail: the rule that was broken
+};
+
+// How the caller treats its input between calls to next() (see the memory contract above).
+enum class WsInput : std::uint8_t {
+    returned_after_each_event,  // the buffer may be reused or freed after any event
+    held_until_need_more,       // after an event, next() is called on input.subspan(consumed)
+                                // of the same, untouched buffer, until need_more or stopped
+};
+
+class WsReceiver {  // Owns its parse state and at most one assembly buffer (bounded by max_message_size).
+ public:
+    WsReceiver(Role role, const WsLimits& limits,
+               WsInput input = WsInput::returned_after_each_event) noexcept;
+    WsReceiver(WsReceiver&&) noexcept = default;
+    WsReceiver& operator=(WsReceiver&&) noexcept = default;
+
+    // Reads frames from `input` until one event is ready or the input is used up; returns
+    // it with `consumed`. Call again with input.subspan(consumed) until need_more (every
+    // byte used) or stopped. Any split of the bytes gives the same events in the same order.
+    // After a close or a failure, returns stopped with consumed 0.
+    WsEvent next(std::span<std::uint8_t> input) noexcept;
+
+    // Tell the receiver our close frame went out (§5.5.1): data frames received from now
+    // on are dropped, unread (§7.1.2 lets the peer still send them; we no longer deliver).
+    // A message being assembled is discarded.
+    void mark_close_sent() noexcept;
+
+    WsState state() const noexcept;
+    bool close_sent() const noexcept { return close_sent_; }
+    bool close_received() const noexcept { return close_received_; }
+    bool failed() const noexcept { return error_ != WsError::none; }
+    WsError error() const noexcept { return error_; }  // why we failed, or none
+    Role role() const noexcept { return role_; }
+    const WsLimits& limits() const noexcept { return limits_; }
+    // Is a data message started (first fragment seen) and not yet finished?
+    bool message_in_progress() const noexcept { return msg_active_; }
+    // Bytes of assembly buffer held right now (0 unless a message spans inputs).
+    std::size_t assembly_capacity() const noexcept { return heap_.capacity(); }
+    // How many times the assembly buffer was allocated or grown, over this receiver's life.
+    std::size_t assembly_growths() const noexcept { return heap_.growths(); }
+
+ private:
+    class AssemblyBuffer {  // Owns one std::malloc'd block (or none); move-only.
+     public:
+        AssemblyBuffer() noexcept = default;
+        ~AssemblyBuffer() { release(); }
+        AssemblyBuffer(AssemblyBuffer&& other) noexcept;
+        AssemblyBuffer& operator=(AssemblyBuffer&& other) noexcept;
+        AssemblyBuffer(const AssemblyBuffer&) = delete;
+        AssemblyBuffer& operator=(const AssemblyBuffer&) = delete;
+        // Makes room for `needed` bytes, doubling (from kWsMinAssembly) but never beyond
+        // max(needed, bound); keeps the contents. False if the memory is refused.
+        bool reserve(std::uint64_t needed, std::uint64_t bound) noexcept;
+        void release() noexcept;
+        std::uint8_t* data() noexcept { return data_; }
+        std::size_t capacity() const noexcept { return capacity_; }
+        std::size_t growths() const noexcept { return growths_; }
+
+     private:
+        std::uint8_t* data_ = nullptr;
+        std::size_t capacity_ = 0;
+        std::size_t growths_ = 0;  // successful allocations and reallocations, kept across release()
+    };
+
+    enum class Phase : std::uint8_t { header, payload };
+    enum class Store : std::uint8_t { none, in_place, heap, dropped };
+    enum class Step : std::uint8_t { more, event };
+
+    bool whole_message(std::span<std::uint8_t> in, WsEvent& ev) noexcept;
+    WsError read_header(std::span<std::uint8_t> in, std::size_t& pos) noexcept;
+    WsError check_first_byte(std::uint8_t b0) const noexcept;
+    WsError check_second_byte(std::uint8_t b0, std::uint8_t b1) const noexcept;
+    WsError check_length(const std::uint8_t* header) const noexcept;
+    void take_header(const std::uint8_t* header) noexcept;
+    Step take_payload(std::span<std::uint8_t> chunk, WsEvent& ev) noexcept;
+    Step finish_control(std::span<std::uint8_t> payload, WsEvent& ev) noexcept;
+    WsError append(std::span<std::uint8_t> chunk) noexcept;
+    WsError spill_in_place() noexcept;
+    std::uint64_t assembly_bound(std::uint64_t held) const noexcept;
+    void discard_message() noexcept;
+    WsEvent fail(WsError e, std::size_t consumed) noexcept;
+    WsEvent finish(WsEvent ev) noexcept;
+
+    // Configuration.
+    Role role_;
+    WsInput input_;
+    WsLimits limits_;
+    // The frame being read (§5.2).
+    Phase phase_ = Phase::header;
+    std::uint8_t header_len_ = 0;   // header bytes kept in header_ (only while split)
+    std::uint8_t header_need_ = 0;  // its full size once byte 1 is known
+    bool fin_ = false;
+    bool masked_ = false;
+    Opcode opcode_ = Opcode::continuation;
+    std::array<std::uint8_t, 4> key_{};
+    std::uint64_t length_ = 0;  // payload length
+    std::uint64_t got_ = 0;     // payload bytes read so far (the unmask offset)
+    std::array<std::uint8_t, kMaxFrameHeader> header_{};
+    std::array<std::uint8_t, kMaxControlPayload> control_{};
+    // The message being assembled (§5.4).
+    bool msg_active_ = false;
+    Opcode msg_opcode_ = Opcode::binary;
+    Store store_ = Store::none;
+    std::uint64_t msg_size_ = 0;
+    std::uint8_t* in_place_ = nullptr;  // start of the message inside the current input
+    AssemblyBuffer heap_;               // the assembly buffer (Store::heap)
+    bool release_pending_ = false;      // free heap_ at the next call (a view into it is out)
+    core::Utf8Validator utf8_;          // §8.1, across the fragments of a text message
+    // The close handshake (§7).
+    bool close_sent_ = false;
+    bool close_received_ = false;
+    WsError error_ = WsError::none;
+};
+
+}  // namespace sluice::proto
