@@ -1,0 +1,906 @@
+// app/connection.cpp — see app/connection.hpp for the state machine.
+#include "app/connection.hpp"
+
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <cstring>
+#include <ctime>
+#include <exception>
+
+#include "app/worker.hpp"
+#include "net/socket.hpp"
+#include "proto/http_writer.hpp"
+#include "proto/ws_close.hpp"
+#include "proto/ws_handshake.hpp"
+
+namespace sluice::detail {
+
+namespace {
+
+std::span<const std::uint8_t> bytes_of(std::string_view s) noexcept {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+proto::HttpLimits limits_of(const Settings& s) noexcept {
+    proto::HttpLimits l;
+    l.max_request_line = s.max_request_line;
+    l.max_header_section = s.http_buffer_size;
+    l.max_headers = 100;
+    l.max_body = s.max_body_size;
+    return l;
+}
+
+// Cuts a close reason to RFC 6455 §5.5's 123 bytes without splitting a UTF-8 sequence.
+std::string_view cut_reason(std::string_view reason) noexcept {
+    if (reason.size() <= proto::kMaxCloseReason) return reason;
+    std::size_t n = proto::kMaxCloseReason;
+    while (n > 0 && (static_cast<unsigned char>(reason[n]) & 0xC0) == 0x80) --n;
+    return reason.substr(0, n);
+}
+
+}  // namespace
+
+Connection::Connection(Worker& worker, int fd, std::uint64_t id)
+    : worker_(worker), fd_(fd), id_(id), parser_(limits_of(worker.settings)), output_(&worker.pool), ctx_(*this) {
+    deadline_timer_.set_callback([this] {
+        Worker::Scope scope(worker_);
+        on_deadline();
+    });
+    backpressure_timer_.set_callback([this] {
+        Worker::Scope scope(worker_);
+        if (!over_bound_ || mode_ != Mode::websocket) return;
+        worker_.state.log("backpressure #" + std::to_string(id_) + " " + peer_ + ": over max_backpressure for " +
+                          std::to_string(worker_.settings.backpressure_timeout.count()) + " ms, closing with 1008");
+        close(proto::kClosePolicyViolation, "peer does not read");
+    });
+    receive_timer_.set_callback([this] {
+        Worker::Scope scope(worker_);
+        resume_task();
+    });
+}
+
+Connection::~Connection() {
+    receive_waiter_ = {};
+    send_waiter_ = {};
+    task_.reset();   // the handler's frame first: its locals may still use ctx_
+    timers_.clear();
+    session_.reset();
+    if (fd_ >= 0) {
+        worker_.reactor.remove(fd_);
+        net::close_fd(fd_);
+    }
+}
+
+void Connection::start() {
+    const Settings& s = worker_.settings;
+    peer_ = net::peer_address(fd_);
+    net::set_nodelay(fd_, s.nodelay);
+    if (s.linger) net::set_linger(fd_, true, 0);
+    accepted_at_ = last_read_ = worker_.reactor.now();
+    interest_ = net::kReadable;
+    if (!worker_.reactor.add(fd_, interest_, this)) {
+        destroy();
+        return;
+    }
+    arm_deadline(Deadline::handshake, s.handshake_timeout);
+    worker_.state.log("open #" + std::to_string(id_) + " " + peer_);
+}
+
+// ---- events ------------------------------------------------------------------------------
+
+void Connection::on_events(net::EventMask events) noexcept {
+    Worker::Scope scope(worker_);
+    if (mode_ == Mode::dead) return;
+    if ((events & net::kError) != 0 && (events & net::kReadable) == 0) {
+        destroy();
+        return;
+    }
+    if ((events & net::kWritable) != 0) flush();
+    if (mode_ == Mode::dead) return;
+    if ((events & (net::kReadable | net::kHangup | net::kError)) != 0 && !read_paused_) on_readable();
+}
+
+void Connection::on_readable() {
+    switch (mode_) {
+        case Mode::http: read_http(); break;
+        case Mode::websocket: read_ws(); break;
+        case Mode::teardown: drain_input(); break;
+        case Mode::dead: break;
+    }
+}
+
+void Connection::read_http() {
+    std::span<std::uint8_t> buffer = worker_.reactor.receive_buffer();
+    const std::size_t kept = std::min(tail_.size(), buffer.size());
+    if (kept > 0) std::memcpy(buffer.data(), tail_.data(), kept);
+    tail_.clear();
+    std::size_t got = 0;
+    if (kept < buffer.size()) {
+        const net::IoResult r = net::read_some(fd_, buffer.subspan(kept));
+        if (r.status == net::IoStatus::ok) {
+            got = r.bytes;
+            last_read_ = worker_.reactor.now();
+        } else if (r.status == net::IoStatus::closed && r.error == 0) {
+            // The peer's FIN: it sends no more, but may still read what we owe it
+            // (a client that half-closes after its last request).
+            keep_tail({reinterpret_cast<const std::uint8_t*>(buffer.data()), kept});
+            peer_eof_ = true;
+            close_after_ = true;
+            read_paused_ = true;
+            update_interest();
+            if (phase_ != Phase::busy) begin_teardown();
+            return;
+        } else if (r.status != net::IoStatus::would_block) {
+            destroy();   // a reset or an error: nothing more can be delivered
+            return;
+        }
+    }
+    std::span<std::uint8_t> input = buffer.first(kept + got);
+    std::size_t pos = 0;
+    process_http(input, pos);
+    if (mode_ == Mode::http) keep_tail(input.subspan(pos));
+}
+
+void Connection::keep_tail(std::span<const std::uint8_t> rest) {
+    tail_.assign(reinterpret_cast<const char*>(rest.data()), rest.size());
+    if (tail_.empty()) tail_.shrink_to_fit();   // an idle connection owns no input buffer
+}
+
+void Connection::process_http(std::span<std::uint8_t> input, std::size_t& pos) {
+    const Settings& s = worker_.settings;
+    while (mode_ == Mode::http && phase_ != Phase::busy && pos < input.size()) {
+        if (phase_ == Phase::head) {
+            if (!head_started_) {
+                // RFC 9110 §15.5.9 (408): the head must be complete within header_timeout of
+                // its first byte; a trickle does not extend it. The first request is also
+                // bound by handshake_timeout counted from the accept.
+                head_started_ = true;
+                net::Clock::duration limit = s.header_timeout;
+                if (first_request_) {
+                    const auto left = accepted_at_ + s.handshake_timeout - worker_.reactor.now();
+                    if (left < limit) limit = left;
+                }
+                arm_deadline(Deadline::header, limit);
+            }
+            proto::HttpRequest req;
+            const proto::HeadResult r = parser_.parse_head(input.subspan(pos), worker_.header_storage, req);
+            if (r.status == proto::ParseStatus::need_more) return;
+            if (r.status == proto::ParseStatus::error) {
+                send_error(proto::http_status(r.error));
+                return;
+            }
+            pos += r.consumed;
+            arm_deadline(Deadline::none, {});
+            first_request_ = false;
+            if (proto::is_upgrade_request(req)) {
+                upgrade(req, input.subspan(pos));
+                pos = input.size();
+                return;
+            }
+            head_complete(req);
+            if (phase_ == Phase::body && req.expect_continue && pos == input.size()) {
+                // RFC 9110 §10.1.1: tell the client to send the body it is holding back.
+                queue_bytes(bytes_of("HTTP/1.1 100 Continue\r\n\r\n"));
+            }
+            continue;
+        }
+        // Phase::body: decoded in place, then appended to the request body.
+        const proto::BodyResult r = decoder_.decode(input.subspan(pos));
+        body_.append(reinterpret_cast<const char*>(input.data() + pos), r.produced);
+        pos += r.consumed;
+        if (r.status == proto::ParseStatus::error) {
+            send_error(proto::http_status(r.error));
+            return;
+        }
+        if (r.status == proto::ParseStatus::need_more) return;
+        dispatch();
+    }
+}
+
+void Connection::copy_request(const proto::HttpRequest& req) {
+    RequestCopy& c = request_;
+    std::size_t total = req.method.size() + req.target.size() + req.path.size() + req.query.size();
+    for (const auto& h : req.headers) total += h.name.size() + h.value.size();
+    c.storage.clear();
+    c.storage.reserve(total);
+    auto put = [&c](std::string_view v) {
+        const std::size_t at = c.storage.size();
+        c.storage.append(v);
+        return at;
+    };
+    // Offsets first (storage may not move after reserve, but stay safe), views after.
+    const std::size_t m = put(req.method), t = put(req.target), p = put(req.path), q = put(req.query);
+    std::vector<std::pair<std::size_t, std::size_t>> offsets;
+    offsets.reserve(req.headers.size());
+    for (const auto& h : req.headers) offsets.emplace_back(put(h.name), put(h.value));
+    const std::string_view all = c.storage;
+    c.method = all.substr(m, req.method.size());
+    c.target = all.substr(t, req.target.size());
+    c.path = all.substr(p, req.path.size());
+    c.query = all.substr(q, req.query.size());
+    c.headers.clear();
+    for (std::size_t i = 0; i < req.headers.size(); ++i) {
+        c.headers.emplace_back(all.substr(offsets[i].first, req.headers[i].name.size()),
+                               all.substr(offsets[i].second, req.headers[i].value.size()));
+    }
+    c.params.clear();
+    c.keep_alive = req.keep_alive;
+    c.http10 = req.version == proto::HttpVersion::http10;
+    c.head = req.method == "HEAD";
+}
+
+void Connection::head_complete(const proto::HttpRequest& req) {
+    copy_request(req);
+    body_.clear();
+    responded_ = streaming_ = stream_ended_ = false;
+    extra_headers_.clear();
+    const bool has_body = req.body_framing != proto::BodyFraming::none;
+    RouteMatch m = worker_.state.router.match(request_.method, request_.path, false);
+    if (m.status != RouteStatus::found) {
+        if (has_body) close_after_ = true;   // the unread body cannot be skipped safely
+        phase_ = Phase::busy;
+        if (m.status == RouteStatus::not_found) {
+            send_error(404);
+        } else if (m.status == RouteStatus::method_not_allowed) {
+            send_error(405, "Allow: " + m.allow + "\r\n");
+        } else {
+            send_error(426, "Upgrade: websocket\r\nConnection: Upgrade\r\n");
+        }
+        return;
+    }
+    target_ = worker_.state.targets[m.target].get();
+    for (std::size_t i = 0; i < m.params.count; ++i) {
+        request_.params.emplace_back(std::string(m.params.items[i].name), m.params.items[i].value);
+    }
+    if (has_body) {
+        decoder_.start(req, limits_of(worker_.settings));
+        phase_ = Phase::body;
+        return;
+    }
+    dispatch();
+}
+
+void Connection::dispatch() {
+    phase_ = Phase::busy;
+    try {
+        if (target_->kind == RouteTarget::Kind::http) {
+            target_->http(ctx_);
+        } else {
+            task_ = target_->task(ctx_);
+        }
+    } catch (const std::exception& e) {
+        worker_.state.log("handler error #" + std::to_string(id_) + ": " + e.what());
+        if (!responded_) respond(500, "internal error\n", "text/plain; charset=utf-8");
+    }
+    check_exchange();
+}
+
+bool Connection::exchange_complete() const noexcept {
+    return responded_ && (!streaming_ || stream_ended_);
+}
+
+void Connection::progress() {
+    if (mode_ != Mode::http) return;
+    check_exchange();
+    if (mode_ == Mode::http && phase_ != Phase::busy && !tail_.empty()) {
+        std::span<std::uint8_t> buffer = worker_.reactor.receive_buffer();
+        const std::size_t n = std::min(tail_.size(), buffer.size());
+        std::memcpy(buffer.data(), tail_.data(), n);
+        tail_.clear();
+        std::size_t pos = 0;
+        process_http(buffer.first(n), pos);
+        if (mode_ == Mode::http) keep_tail(buffer.subspan(pos, n - pos));
+    }
+}
+
+void Connection::check_exchange() {
+    if (phase_ == Phase::busy && target_ != nullptr) {
+        if (!responded_) {
+            if (target_->kind == RouteTarget::Kind::http) {
+                respond(500, "the handler did not respond\n", "text/plain; charset=utf-8");
+            } else if (task_.done()) {
+                if (task_.failed()) {
+                    respond(500, "internal error\n", "text/plain; charset=utf-8");
+                } else {
+                    // A coroutine route that does not answer plain HTTP: it wants a WebSocket.
+                    add_header("Upgrade", "websocket");
+                    respond(426, "this route speaks WebSocket\n", "text/plain; charset=utf-8");
+                }
+            }
+        }
+        if (streaming_ && !stream_ended_ && target_->kind == RouteTarget::Kind::task && task_.done()) end_stream();
+        if (!exchange_complete()) {
+            if (!read_paused_) {
+                read_paused_ = true;   // pipelined requests wait; do not buffer more of them
+                update_interest();
+            }
+            return;
+        }
+        finish_exchange();
+    }
+}
+
+void Connection::finish_exchange() {
+    receive_waiter_ = {};
+    send_waiter_ = {};
+    task_.reset();
+    phase_ = Phase::head;
+    head_started_ = false;
+    parser_.reset();
+    body_.clear();
+    body_.shrink_to_fit();
+    target_ = nullptr;
+    if (close_after_ || !request_.keep_alive || worker_.shutting_down) {
+        begin_teardown();
+        return;
+    }
+    arm_deadline(Deadline::idle, worker_.settings.idle_timeout);
+    if (read_paused_) {
+        read_paused_ = false;
+        update_interest();
+    }
+    if (!tail_.empty()) worker_.mark_progress(this);
+}
+
+void Connection::send_error(int status, std::string_view extra_headers, std::string_view body) {
+    const bool closes = proto::error_closes_connection(status) || close_after_ || !request_.keep_alive ||
+                        worker_.shutting_down || phase_ != Phase::busy;
+    std::string extra(extra_headers);
+    if (closes && !proto::error_closes_connection(status)) extra += "Connection: close\r\n";
+    std::array<char, 2048> out;
+    const std::size_t n = proto::write_error_response(status, out, extra, body);
+    queue_bytes(bytes_of(std::string_view(out.data(), n)));
+    responded_ = true;
+    if (closes) {
+        close_after_ = true;
+        begin_teardown();
+    } else {
+        finish_exchange();
+    }
+}
+
+// ---- HTTP responses ------------------------------------------------------------------------
+
+void Connection::add_header(std::string_view name, std::string_view value) {
+    if (responded_) return;
+    extra_headers_.append(name).append(": ").append(value).append("\r\n");
+}
+
+void Connection::respond(int status, std::string_view body, std::string_view content_type) {
+    if (mode_ != Mode::http || phase_ != Phase::busy || responded_) return;
+    responded_ = true;
+    worker_.dates.update(static_cast<std::int64_t>(std::time(nullptr)));
+    const bool close = close_after_ || !request_.keep_alive || worker_.shutting_down;
+    const bool no_body = status == 204 || status == 304 || (status >= 100 && status < 200);
+    std::string head(256 + extra_headers_.size() + content_type.size(), '\0');
+    proto::ResponseWriter w(std::span<char>(head.data(), head.size()));
+    w.set_head_request(request_.head);
+    w.status_line(status);
+    w.date(worker_.dates);
+    if (!content_type.empty() && !no_body) w.header("Content-Type", content_type);
+    w.fields(extra_headers_);
+    if (!no_body) w.content_length(body.size());
+    if (close) w.header("Connection", "close");
+    else if (request_.http10) w.header("Connection", "keep-alive");
+    w.end_head();
+    if (!w.ok()) {
+        responded_ = false;
+        extra_headers_.clear();
+        respond(500, "invalid response header\n", "text/plain; charset=utf-8");
+        return;
+    }
+    queue_bytes(bytes_of(w.view()));
+    if (!request_.head && !no_body) queue_bytes(bytes_of(body));
+    if (close) close_after_ = true;
+    worker_.mark_progress(this);
+}
+
+void Connection::begin_stream(int status, std::string_view content_type) {
+    if (mode_ != Mode::http || phase_ != Phase::busy || responded_) return;
+    responded_ = streaming_ = true;
+    worker_.dates.update(static_cast<std::int64_t>(std::time(nullptr)));
+    // RFC 9112 §7.1: chunked needs HTTP/1.1; an HTTP/1.0 client gets a close-delimited body.
+    stream_chunked_ = !request_.http10;
+    const bool close = close_after_ || !request_.keep_alive || worker_.shutting_down || !stream_chunked_;
+    std::string head(256 + extra_headers_.size() + content_type.size(), '\0');
+    proto::ResponseWriter w(std::span<char>(head.data(), head.size()));
+    w.status_line(status);
+    w.date(worker_.dates);
+    if (!content_type.empty()) w.header("Content-Type", content_type);
+    w.fields(extra_headers_);
+    if (stream_chunked_) w.chunked();
+    if (close) w.header("Connection", "close");
+    w.end_head();
+    queue_bytes(bytes_of(w.view()));
+    if (close) close_after_ = true;
+}
+
+SendResult Connection::write_chunk(std::span<const std::uint8_t> data) {
+    if (mode_ != Mode::http || !streaming_ || stream_ended_) return SendResult::closed;
+    if (over_backpressure()) return SendResult::dropped;
+    if (data.empty() || request_.head) return SendResult::sent;
+    const bool backlog = want_write_;
+    if (stream_chunked_) {
+        char size_line[24];
+        int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
+        queue_bytes(bytes_of(std::string_view(size_line, static_cast<std::size_t>(n))));
+        queue_bytes(data);
+        queue_bytes(bytes_of("\r\n"));
+    } else {
+        queue_bytes(data);
+    }
+    return backlog ? SendResult::queued : SendResult::sent;
+}
+
+void Connection::end_stream() {
+    if (mode_ != Mode::http || !streaming_ || stream_ended_) return;
+    stream_ended_ = true;
+    if (stream_chunked_ && !request_.head) queue_bytes(bytes_of("0\r\n\r\n"));   // RFC 9112 §7.1 last-chunk
+    worker_.mark_progress(this);
+}
+
+// ---- the WebSocket -------------------------------------------------------------------------
+
+void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> rest) {
+    copy_request(req);
+    responded_ = false;
+    phase_ = Phase::busy;
+    RouteMatch m = worker_.state.router.match(request_.method, request_.path, true);
+    if (m.status != RouteStatus::found) {
+        close_after_ = true;   // bytes after the head may be frames: never parse them as HTTP
+        send_error(404);
+        return;
+    }
+    target_ = worker_.state.targets[m.target].get();
+    for (std::size_t i = 0; i < m.params.count; ++i) {
+        request_.params.emplace_back(std::string(m.params.items[i].name), m.params.items[i].value);
+    }
+    proto::HandshakePolicy policy;
+    policy.allowed_origins = worker_.state.origin_views;
+    policy.subprotocols = target_->subprotocol_views;
+    const proto::HandshakeDecision d = proto::evaluate_upgrade(req, policy);
+    std::array<char, 1024> out;
+    const std::size_t n = proto::write_handshake_response(d, out);
+    queue_bytes(bytes_of(std::string_view(out.data(), n)));
+    if (d.status != 101) {
+        close_after_ = true;
+        responded_ = true;
+        begin_teardown();
+        return;
+    }
+    subprotocol_ = d.subprotocol;
+    mode_ = Mode::websocket;
+    tail_.clear();
+    tail_.shrink_to_fit();
+    proto::WsLimits limits;
+    limits.max_frame_size = worker_.settings.max_message_size;
+    limits.max_message_size = worker_.settings.max_message_size;
+    session_ = std::make_unique<proto::WsSession<Hooks>>(proto::Role::server, limits, hooks_);
+    last_read_ = worker_.reactor.now();
+    arm_deadline(Deadline::idle, worker_.settings.idle_timeout);
+    worker_.state.log("upgrade #" + std::to_string(id_) + " " + peer_ + " " + std::string(request_.path));
+    try {
+        if (target_->kind == RouteTarget::Kind::task) {
+            task_ = target_->task(ctx_);
+            if (task_.done()) resume_task();   // let the end-of-handler rule run
+        } else if (target_->callbacks.on_open) {
+            target_->callbacks.on_open(ctx_);
+        }
+    } catch (const std::exception& e) {
+        worker_.state.log("handler error #" + std::to_string(id_) + ": " + e.what());
+        close(proto::kCloseInternalError, "internal error");
+    }
+    if (mode_ == Mode::websocket && !rest.empty()) session_->feed(rest);
+}
+
+void Connection::read_ws() {
+    std::span<std::uint8_t> buffer = worker_.reactor.receive_buffer();
+    const net::IoResult r = net::read_some(fd_, buffer);
+    if (r.status == net::IoStatus::would_block) return;
+    if (r.status != net::IoStatus::ok) {
+        destroy(proto::kCloseAbnormal, {});   // RFC 6455 §7.1.5: no close frame -> 1006
+        return;
+    }
+    last_read_ = worker_.reactor.now();
+    idle_pinged_ = false;   // any byte (a pong included) proves the peer alive
+    session_->feed(buffer.first(r.bytes));
+}
+
+void Connection::on_ws_message(proto::Opcode op, std::span<const std::uint8_t> bytes) {
+    const bool text = op == proto::Opcode::text;
+    if (target_->kind == RouteTarget::Kind::callbacks) {
+        if (!target_->callbacks.on_message) return;
+        try {
+            target_->callbacks.on_message(ctx_, Message(text, bytes));   // zero-copy: a view into the read
+        } catch (const std::exception& e) {
+            worker_.state.log("handler error #" + std::to_string(id_) + ": " + e.what());
+            close(proto::kCloseInternalError, "internal error");
+        }
+        return;
+    }
+    if (!task_.valid() || task_.done()) return;   // the handler has returned: nobody will read it
+    // A coroutine may hold a Message across other awaits: it gets its own copy.
+    inbox_.push_back(Inbound{text, std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size())});
+    inbox_bytes_ += bytes.size();
+    if (receive_waiter_) {
+        resume_task();
+    }
+    if (inbox_bytes_ > worker_.settings.max_backpressure && !read_paused_ && mode_ == Mode::websocket) {
+        read_paused_ = true;   // the handler is not keeping up: stop reading (TCP flow control)
+        update_interest();
+    }
+}
+
+void Connection::on_ws_close(std::uint16_t code, std::string_view reason) {
+    // RFC 6455 §7.1.5: the session has answered; the server closes TCP first (§7.1.1).
+    notify_closed(code, reason);
+    begin_teardown();
+}
+
+void Connection::on_ws_fail(std::uint16_t code) {
+    // RFC 6455 §7.1.7: our close frame is queued; shut down sending, drain, close.
+    notify_closed(code, "protocol error");
+    begin_teardown();
+}
+
+bool Connection::can_send() const noexcept {
+    return mode_ == Mode::websocket && session_ && session_->state() == proto::WsState::open && !closed_notified_;
+}
+
+bool Connection::over_backpressure() const noexcept { return output_.size() > worker_.settings.max_backpressure; }
+
+SendResult Connection::send_message(bool text, std::span<const std::uint8_t> payload) {
+    if (!can_send()) return SendResult::closed;
+    if (over_backpressure()) return SendResult::dropped;
+    const bool backlog = want_write_;
+    session_->send_message(text ? proto::Opcode::text : proto::Opcode::binary, payload);
+    return backlog ? SendResult::queued : SendResult::sent;
+}
+
+void Connection::send_shared(const core::SharedBytes& frame, std::size_t size) {
+    if (!can_send() || over_backpressure()) return;
+    output_.append_shared(frame, size);
+    mark_dirty();
+    check_backpressure();
+}
+
+void Connection::close(std::uint16_t code, std::string_view reason) {
+    if (mode_ == Mode::http) {
+        close_after_ = true;
+        if (phase_ != Phase::busy) begin_teardown();
+        return;
+    }
+    if (mode_ != Mode::websocket || !session_) return;
+    // RFC 6455 §7.4.1: 1005, 1006, 1015 and unassigned codes never go on the wire.
+    if (!proto::is_valid_wire_close_code(code)) code = proto::kCloseNormal;
+    if (!session_->send_close(code, cut_reason(reason)) && !session_->send_close(code, {})) return;
+    mark_dirty();
+    arm_deadline(Deadline::close, worker_.settings.close_timeout);
+    if (send_waiter_) resume_task();   // a coroutine waiting to send learns it is closed
+}
+
+void Connection::ping(std::span<const std::uint8_t> payload) {
+    if (!can_send()) return;
+    session_->send_ping(payload.first(std::min<std::size_t>(payload.size(), proto::kMaxControlPayload)));
+}
+
+// ---- coroutine glue ------------------------------------------------------------------------
+
+bool Connection::receive_ready() const noexcept {
+    return !inbox_.empty() || mode_ != Mode::websocket || closed_notified_;
+}
+
+void Connection::wait_receive(std::coroutine_handle<> h, std::optional<std::chrono::milliseconds> timeout) {
+    receive_waiter_ = h;
+    if (timeout) worker_.reactor.arm(receive_timer_, *timeout);
+}
+
+std::optional<Message> Connection::take_message() {
+    worker_.reactor.cancel(receive_timer_);
+    if (inbox_.empty()) return std::nullopt;
+    current_ = std::move(inbox_.front());
+    inbox_.pop_front();
+    inbox_bytes_ -= current_.bytes.size();
+    if (read_paused_ && mode_ == Mode::websocket && inbox_bytes_ <= worker_.settings.max_backpressure) {
+        read_paused_ = false;
+        update_interest();
+    }
+    return Message(current_.text, bytes_of(current_.bytes));
+}
+
+void Connection::resume_task() {
+    std::coroutine_handle<> h = std::exchange(receive_waiter_, {});
+    if (!h) h = std::exchange(send_waiter_, {});
+    if (h) h.resume();
+    if (!task_.valid() || !task_.done()) return;
+    if (mode_ == Mode::websocket) {
+        // The handler returned: the conversation is over (1011 if it threw).
+        if (task_.failed()) {
+            try {
+                task_.rethrow_if_failed();
+            } catch (const std::exception& e) {
+                worker_.state.log("handler error #" + std::to_string(id_) + ": " + e.what());
+            } catch (...) {
+            }
+            close(proto::kCloseInternalError, "internal error");
+        } else {
+            close(proto::kCloseNormal, {});
+        }
+    } else if (mode_ == Mode::http) {
+        worker_.mark_progress(this);
+    }
+}
+
+void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
+    if (closed_notified_) return;
+    closed_notified_ = true;
+    for (Subscription* s : subscriptions_) worker_.topics.unsubscribe(s);
+    subscriptions_.clear();
+    if (session_ && target_ != nullptr) {
+        try {
+            if (target_->kind == RouteTarget::Kind::callbacks) {
+                if (target_->callbacks.on_close) target_->callbacks.on_close(ctx_, code, reason);
+            } else if (receive_waiter_ || send_waiter_) {
+                resume_task();   // receive() -> nullopt, send() -> closed: the handler finishes
+            }
+        } catch (const std::exception& e) {
+            worker_.state.log("handler error #" + std::to_string(id_) + ": " + e.what());
+        }
+    }
+    log_close(code, reason);
+}
+
+void Connection::log_close(std::uint16_t code, std::string_view reason) {
+    std::string line = "close #" + std::to_string(id_) + " " + peer_;
+    if (session_) {
+        line += " ws " + std::to_string(code);
+        if (!reason.empty()) line.append(" ").append(reason);
+    } else {
+        line += " http";
+    }
+    worker_.state.log(line);
+}
+
+// ---- pub/sub and timers --------------------------------------------------------------------
+
+void Connection::subscribe(std::string_view topic) {
+    if (closed_notified_ || mode_ == Mode::dead || subscribed(topic)) return;
+    subscriptions_.push_back(worker_.topics.subscribe(topic, this));
+}
+
+void Connection::unsubscribe(std::string_view topic) {
+    for (auto it = subscriptions_.begin(); it != subscriptions_.end(); ++it) {
+        if ((*it)->topic == topic) {
+            worker_.topics.unsubscribe(*it);
+            subscriptions_.erase(it);
+            return;
+        }
+    }
+}
+
+bool Connection::subscribed(std::string_view topic) const {
+    return std::any_of(subscriptions_.begin(), subscriptions_.end(),
+                       [topic](const Subscription* s) { return s->topic == topic; });
+}
+
+TimerId Connection::add_timer(std::chrono::milliseconds period, bool repeat, std::function<void()> fn) {
+    if (mode_ == Mode::dead) return 0;
+    const TimerId id = next_timer_id_++;
+    auto t = std::make_unique<UserTimer>();
+    t->fn = std::move(fn);
+    t->period = period;
+    t->repeat = repeat;
+    t->timer.set_callback([this, id] {
+        Worker::Scope scope(worker_);
+        auto it = timers_.find(id);
+        if (it == timers_.end()) return;
+        std::function<void()> call;
+        if (it->second->repeat) {
+            worker_.reactor.arm(it->second->timer, it->second->period);
+            call = it->second->fn;   // a copy: the callback may cancel its own timer
+        } else {
+            call = std::move(it->second->fn);
+            timers_.erase(it);
+        }
+        try {
+            if (call) call();
+        } catch (const std::exception& e) {
+            worker_.state.log("timer error #" + std::to_string(id_) + ": " + e.what());
+        }
+    });
+    worker_.reactor.arm(t->timer, period);
+    timers_.emplace(id, std::move(t));
+    return id;
+}
+
+void Connection::cancel_timer(TimerId id) { timers_.erase(id); }
+
+// ---- output --------------------------------------------------------------------------------
+
+void Connection::queue_bytes(std::span<const std::uint8_t> bytes) {
+    if (mode_ == Mode::dead || bytes.empty()) return;
+    if (!output_.append_copy(bytes)) {
+        destroy();
+        return;
+    }
+    mark_dirty();
+    check_backpressure();
+}
+
+void Connection::mark_dirty() { worker_.mark_dirty(this); }
+
+void Connection::flush() {
+    if (mode_ == Mode::dead) return;
+    while (!output_.empty()) {
+        struct iovec iov[64];
+        const int n = output_.gather(iov, 64);
+        std::size_t want = 0;
+        for (int i = 0; i < n; ++i) want += iov[i].iov_len;
+        const net::IoResult r = net::writev_some(fd_, iov, n);
+        if (r.status == net::IoStatus::ok) {
+            output_.consume(r.bytes);
+            if (r.bytes < want) {
+                want_write_ = true;
+                break;
+            }
+            continue;
+        }
+        if (r.status == net::IoStatus::would_block) {
+            want_write_ = true;
+            break;
+        }
+        destroy();   // EPIPE / ECONNRESET: the peer is gone
+        return;
+    }
+    if (output_.empty()) want_write_ = false;
+    if (mode_ == Mode::teardown && output_.empty()) {
+        if (!shut_write_) {
+            net::shutdown_write(fd_);
+            shut_write_ = true;
+        }
+        if (peer_eof_) {
+            destroy(session_ ? proto::kCloseNormal : 0, {});   // both directions are done
+            return;
+        }
+    }
+    update_interest();
+    check_backpressure();
+}
+
+void Connection::check_backpressure() {
+    const bool over = over_backpressure();
+    if (over == over_bound_) return;
+    over_bound_ = over;
+    if (over) {
+        if (mode_ == Mode::websocket) worker_.reactor.arm(backpressure_timer_, worker_.settings.backpressure_timeout);
+        return;
+    }
+    worker_.reactor.cancel(backpressure_timer_);
+    if (send_waiter_) {
+        resume_task();
+    } else if (mode_ == Mode::websocket && target_ != nullptr && target_->kind == RouteTarget::Kind::callbacks &&
+               target_->callbacks.on_drain) {
+        try {
+            target_->callbacks.on_drain(ctx_);
+        } catch (const std::exception& e) {
+            worker_.state.log("handler error #" + std::to_string(id_) + ": " + e.what());
+        }
+    }
+}
+
+void Connection::update_interest() {
+    if (mode_ == Mode::dead) return;
+    net::EventMask want = 0;
+    if (!read_paused_) want |= net::kReadable;
+    if (want_write_) want |= net::kWritable;
+    if (want != interest_ && worker_.reactor.modify(fd_, want, this)) interest_ = want;
+}
+
+// ---- endings -------------------------------------------------------------------------------
+
+void Connection::begin_teardown() {
+    if (mode_ == Mode::teardown || mode_ == Mode::dead) return;
+    mode_ = Mode::teardown;
+    worker_.reactor.cancel(backpressure_timer_);
+    arm_deadline(Deadline::close, worker_.settings.close_timeout);
+    read_paused_ = peer_eof_;
+    tail_.clear();
+    tail_.shrink_to_fit();
+    mark_dirty();   // the flush shuts down our side once the queue is out
+}
+
+void Connection::drain_input() {
+    std::span<std::uint8_t> buffer = worker_.reactor.receive_buffer();
+    for (int i = 0; i < 16; ++i) {
+        const net::IoResult r = net::read_some(fd_, buffer);
+        if (r.status == net::IoStatus::would_block) return;
+        if (r.status != net::IoStatus::ok) {
+            peer_eof_ = true;
+            if (output_.empty() || r.error != 0) {
+                destroy(session_ ? proto::kCloseNormal : 0, {});
+            } else {
+                read_paused_ = true;   // still writing what we owe; the flush closes
+                update_interest();
+            }
+            return;
+        }
+    }
+}
+
+void Connection::shutdown_gracefully() {
+    if (mode_ == Mode::websocket) {
+        close(proto::kCloseGoingAway, "server shutting down");   // RFC 6455 §7.4.1: 1001
+    } else if (mode_ == Mode::http) {
+        close_after_ = true;
+        if (phase_ != Phase::busy && !head_started_) begin_teardown();
+    }
+}
+
+void Connection::destroy(std::uint16_t code, std::string_view reason) {
+    if (mode_ == Mode::dead) return;
+    notify_closed(code, reason);
+    mode_ = Mode::dead;
+    worker_.reactor.cancel(deadline_timer_);
+    worker_.reactor.cancel(backpressure_timer_);
+    worker_.reactor.cancel(receive_timer_);
+    timers_.clear();
+    for (Subscription* s : subscriptions_) worker_.topics.unsubscribe(s);
+    subscriptions_.clear();
+    worker_.reactor.remove(fd_);
+    net::close_fd(fd_);
+    fd_ = -1;
+    output_.clear();
+    worker_.state.connections.fetch_sub(1);
+    worker_.bury(this);
+}
+
+void Connection::arm_deadline(Deadline kind, net::Clock::duration after) {
+    deadline_ = kind;
+    if (kind == Deadline::none) {
+        worker_.reactor.cancel(deadline_timer_);
+        return;
+    }
+    worker_.reactor.arm(deadline_timer_, after);
+}
+
+void Connection::on_deadline() {
+    const Settings& s = worker_.settings;
+    switch (deadline_) {
+        case Deadline::none: break;
+        case Deadline::handshake:
+        case Deadline::header:
+            if (mode_ != Mode::http) break;
+            if (head_started_) {
+                send_error(408);   // RFC 9110 §15.5.9, then close
+            } else {
+                begin_teardown();
+            }
+            break;
+        case Deadline::idle:
+            if (mode_ == Mode::http) {
+                begin_teardown();
+            } else if (mode_ == Mode::websocket) {
+                // Re-armed lazily from last_read_, not per read. A quiet peer is pinged
+                // first (RFC 6455 §5.5.2; browsers answer pings but never send them), and
+                // closed only if a whole further idle_timeout passes without a byte.
+                const auto quiet = worker_.reactor.now() - last_read_;
+                if (quiet < s.idle_timeout) {
+                    arm_deadline(Deadline::idle, s.idle_timeout - quiet);
+                } else if (!idle_pinged_ && can_send()) {
+                    idle_pinged_ = true;
+                    session_->send_ping({});
+                    last_read_ = worker_.reactor.now();   // the peer gets a whole idle_timeout to answer
+                    arm_deadline(Deadline::idle, s.idle_timeout);
+                } else {
+                    close(proto::kCloseGoingAway, "idle timeout");
+                }
+            }
+            break;
+        case Deadline::close:
+            destroy(proto::kCloseAbnormal, "close timeout");
+            break;
+    }
+}
+
+}  // namespace sluice::detail

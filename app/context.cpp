@@ -1,0 +1,152 @@
+// app/context.cpp — Context forwards to its connection; the awaitables park coroutines there.
+#include "app/context.hpp"
+
+#include <cctype>
+
+#include "app/connection.hpp"
+#include "app/server.hpp"
+#include "app/worker.hpp"
+
+namespace sluice {
+
+namespace {
+std::span<const std::uint8_t> bytes_of(std::string_view s) noexcept {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    }
+    return true;
+}
+}  // namespace
+
+// ---- awaitables ------------------------------------------------------------------------------
+
+SendAwaitable::SendAwaitable(detail::Connection* c, Kind k, std::span<const std::uint8_t> p) noexcept
+    : conn_(c), kind_(k), payload_(p) {
+    // Over the bound: wait for the drain (await_suspend), then send in await_resume.
+    deferred_ = kind_ != Kind::chunk ? (c->can_send() && c->over_backpressure()) : c->over_backpressure();
+    if (deferred_) return;
+    result_ = kind_ == Kind::chunk ? c->write_chunk(payload_) : c->send_message(kind_ == Kind::text, payload_);
+}
+
+void SendAwaitable::await_suspend(std::coroutine_handle<> h) noexcept { conn_->wait_send(h); }
+
+SendResult SendAwaitable::await_resume() noexcept {
+    if (!deferred_) return result_;
+    deferred_ = false;
+    result_ = kind_ == Kind::chunk ? conn_->write_chunk(payload_) : conn_->send_message(kind_ == Kind::text, payload_);
+    return result_;
+}
+
+bool ReceiveAwaitable::await_ready() noexcept { return conn_->receive_ready(); }
+
+void ReceiveAwaitable::await_suspend(std::coroutine_handle<> h) noexcept {
+    conn_->wait_receive(h, has_timeout_ ? std::optional<std::chrono::milliseconds>(timeout_) : std::nullopt);
+}
+
+std::optional<Message> ReceiveAwaitable::await_resume() noexcept { return conn_->take_message(); }
+
+// ---- Context ---------------------------------------------------------------------------------
+
+Context::~Context() = default;
+
+std::string_view Context::method() const { return conn_->request().method; }
+std::string_view Context::path() const { return conn_->request().path; }
+std::string_view Context::query() const { return conn_->request().query; }
+std::string_view Context::target() const { return conn_->request().target; }
+
+std::optional<std::string_view> Context::header(std::string_view name) const {
+    for (const auto& [n, v] : conn_->request().headers) {
+        if (iequals(n, name)) return v;
+    }
+    return std::nullopt;
+}
+
+std::string_view Context::param(std::string_view name) const {
+    for (const auto& [n, v] : conn_->request().params) {
+        if (n == name) return v;
+    }
+    return {};
+}
+
+std::string_view Context::peer_address() const { return conn_->peer(); }
+bool Context::is_websocket() const { return conn_->ws_ever(); }
+std::string_view Context::subprotocol() const { return conn_->subprotocol(); }
+std::string_view Context::body() const { return conn_->body(); }
+
+void Context::respond(int status, std::string_view body, std::string_view content_type) {
+    conn_->respond(status, body, content_type);
+}
+
+Context& Context::set_header(std::string_view name, std::string_view value) {
+    if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") || iequals(name, "Connection") ||
+        iequals(name, "Date")) {
+        return *this;
+    }
+    conn_->add_header(name, value);
+    return *this;
+}
+
+bool Context::responded() const { return conn_->responded(); }
+
+void Context::begin_stream(int status, std::string_view content_type) { conn_->begin_stream(status, content_type); }
+SendResult Context::write_chunk(std::string_view data) { return conn_->write_chunk(bytes_of(data)); }
+void Context::end_stream() { conn_->end_stream(); }
+
+SendAwaitable Context::send(std::string_view text) {
+    const auto kind = conn_->ws_ever() ? SendAwaitable::Kind::text : SendAwaitable::Kind::chunk;
+    return SendAwaitable(conn_, kind, bytes_of(text));
+}
+
+SendAwaitable Context::send_binary(std::span<const std::uint8_t> bytes) {
+    const auto kind = conn_->ws_ever() ? SendAwaitable::Kind::binary : SendAwaitable::Kind::chunk;
+    return SendAwaitable(conn_, kind, bytes);
+}
+
+SendResult Context::send_now(std::string_view text) {
+    return conn_->ws_ever() ? conn_->send_message(true, bytes_of(text)) : conn_->write_chunk(bytes_of(text));
+}
+
+SendResult Context::send_binary_now(std::span<const std::uint8_t> bytes) {
+    return conn_->ws_ever() ? conn_->send_message(false, bytes) : conn_->write_chunk(bytes);
+}
+
+ReceiveAwaitable Context::receive() { return ReceiveAwaitable(conn_, std::chrono::milliseconds(0), false); }
+
+ReceiveAwaitable Context::receive_for(std::chrono::milliseconds timeout) {
+    return ReceiveAwaitable(conn_, timeout, true);
+}
+
+bool Context::open() const { return conn_->ws_ever() ? conn_->can_send() : !conn_->dead(); }
+
+void Context::close(std::uint16_t code, std::string_view reason) { conn_->close(code, reason); }
+
+void Context::ping(std::span<const std::uint8_t> payload) { conn_->ping(payload); }
+
+std::size_t Context::buffered_amount() const { return conn_->buffered(); }
+
+void Context::subscribe(std::string_view topic) { conn_->subscribe(topic); }
+void Context::unsubscribe(std::string_view topic) { conn_->unsubscribe(topic); }
+bool Context::is_subscribed(std::string_view topic) const { return conn_->subscribed(topic); }
+
+void Context::publish(std::string_view topic, std::string_view text) { server().publish(topic, text); }
+void Context::publish_binary(std::string_view topic, std::span<const std::uint8_t> bytes) {
+    server().publish_binary(topic, bytes);
+}
+
+TimerId Context::every(std::chrono::milliseconds interval, std::function<void()> fn) {
+    return conn_->add_timer(interval, true, std::move(fn));
+}
+
+TimerId Context::after(std::chrono::milliseconds delay, std::function<void()> fn) {
+    return conn_->add_timer(delay, false, std::move(fn));
+}
+
+void Context::cancel(TimerId id) { conn_->cancel_timer(id); }
+
+Server& Context::server() { return conn_->worker().state.server; }
+
+}  // namespace sluice

@@ -1,0 +1,59 @@
+// app/output_queue.hpp — a connection's bytes waiting for the socket.
+//
+// A list of segments, each a range of a reference-counted block (core::SharedBytes):
+//
+//   [ block A: 101 head + frame ][ broadcast frame (shared, refs=N) ][ block B: frames... ]
+//     copied, coalesced            queued by reference                 copied, coalesced
+//
+// append_copy() copies small writes into the tail block when that block is this queue's
+// own (not shared) and has room, so a burst of small frames becomes one segment and one
+// iovec; a write larger than a pool block gets a heap block of its own size.
+// append_shared() queues a broadcast frame by reference (no copy). gather() fills iovecs
+// for one writev; consume() drops what the kernel took. An empty queue holds no block, so
+// an idle connection owns no output memory.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/block_pool.hpp"
+
+struct iovec;
+
+namespace sluice {
+
+class OutputQueue {  // Owns references to its blocks; does not own the pool (the worker's).
+ public:
+    explicit OutputQueue(core::BlockPool* pool) noexcept : pool_(pool) {}
+
+    // Copies `bytes` to the end. False (nothing queued) if memory is refused.
+    bool append_copy(std::span<const std::uint8_t> bytes);
+    // Queues bytes [0, size) of a shared block by reference.
+    void append_shared(const core::SharedBytes& block, std::size_t size);
+
+    std::size_t size() const noexcept { return size_; }   // bytes not yet written
+    bool empty() const noexcept { return size_ == 0; }
+    std::size_t segments() const noexcept { return segments_.size() - head_; }
+
+    // Fills up to `max` iovecs from the front; returns how many.
+    int gather(struct iovec* iov, int max) const noexcept;
+    // The first n bytes were written.
+    void consume(std::size_t n) noexcept;
+    void clear() noexcept;
+
+ private:
+    struct Segment {
+        core::SharedBytes block;
+        std::size_t begin = 0;
+        std::size_t end = 0;
+        bool own = false;   // created by append_copy: may take more bytes at its end
+    };
+    core::BlockPool* pool_;
+    std::vector<Segment> segments_;
+    std::size_t head_ = 0;    // first unconsumed segment
+    std::size_t size_ = 0;
+};
+
+}  // namespace sluice

@@ -1,0 +1,179 @@
+// app/server.hpp — the engine: chained settings, routes, run()/start()/stop(), publish.
+//
+//   sluice::Server server;
+//   server.host("127.0.0.1").port(60000).nodelay(true).linger(false).ws_buffer_size(4096);
+//   server.route("/chat", chat);                               // coroutine: WebSocket + HTTP
+//   server.route("/echo-fast", {.on_message = [](sluice::Context& c, const sluice::Message& m) {
+//                                    c.send_now(m.text()); }});  // callbacks: WebSocket only
+//   server.http("GET", "/healthz", [](sluice::Context& c) { c.respond(200, "ok"); });
+//   return server.run();
+//
+// Routes (app/router.hpp): static segments beat parameters (`/room/:id`) beat a trailing
+// wildcard (`/static/*`). A path with no route gets 404; a path whose route does not serve
+// the method gets 405 with Allow (RFC 9110 §15.5.6). A WebSocket upgrade to a path with no
+// WebSocket handler gets 404. A plain HTTP request to a WebSocket-only route, or to a
+// coroutine route whose handler returns without responding, gets 426 Upgrade Required
+// (RFC 9110 §15.5.22) with `Upgrade: websocket`.
+//
+// Timeouts, each a setting (defaults below):
+//   handshake_timeout  accept -> first request head complete (no request at all, or a
+//                      never-finished one, on a fresh connection) -> close (408 if a byte came)
+//   header_timeout     first byte of a request head -> head complete; NOT reset by a trickle
+//                      -> 408 Request Timeout and close
+//   idle_timeout       keep-alive HTTP: between requests -> close;
+//                      WebSocket: no byte received for this long -> a ping; still nothing
+//                      for another idle_timeout -> close 1001 (a browser answers pings, so
+//                      a listening page stays connected)
+//   close_timeout      we sent a close frame (or are draining a failed connection) and the
+//                      peer neither answered nor hung up -> the socket is closed
+//   backpressure_timeout  a WebSocket whose output queue stays over max_backpressure this
+//                      long is closed with 1008 (policy violation, RFC 6455 §7.4.1): a peer
+//                      that does not read is not waited for forever. (The close frame
+//                      itself may never reach such a peer; close_timeout then ends the socket.)
+//   shutdown_timeout   graceful shutdown: how long peers get to finish after close 1001
+//
+// Threads: threads(n) starts n reactors sharing nothing, each with its own listener
+// (SO_REUSEPORT when n > 1). A connection stays on the thread that accepted it. publish()
+// reaches subscribers on every thread: each thread encodes the frame once.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/context.hpp"
+#include "app/message.hpp"
+#include "app/task.hpp"
+
+namespace sluice {
+
+// The callback style, for the hot path; set the members you need with designated
+// initialisers. Every member may be empty.
+struct WsCallbacks {
+    std::function<void(Context&)> on_open;                            // after the 101 is queued
+    std::function<void(Context&, const Message&)> on_message;         // message bytes valid during the call
+    std::function<void(Context&)> on_drain;                           // output queue fell back under max_backpressure
+    std::function<void(Context&, std::uint16_t code, std::string_view reason)> on_close;  // once; 1006 if no close frame
+};
+
+// A coroutine handler: called once per WebSocket (after the upgrade) and once per plain
+// HTTP request to its route (ctx.is_websocket() tells which).
+using Handler = std::function<Task(Context&)>;
+// A plain HTTP handler: must respond (or begin a stream) before returning, or the server
+// answers 500.
+using HttpHandler = std::function<void(Context&)>;
+
+// Every setting with its default. Server's chained setters write these; validate() checks them.
+struct Settings {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 60000;                    // 0 = any free port (tests), see bound_port()
+    bool nodelay = true;                           // TCP_NODELAY on accepted sockets
+    bool linger = false;                           // see Server::linger()
+    std::size_t ws_buffer_size = 16 * 1024;        // block size of the output pool (one block per queued burst)
+    std::size_t http_buffer_size = 16 * 1024;      // largest HTTP request header section (431 above it)
+    std::size_t max_request_line = 8 * 1024;       // 414 above it
+    std::size_t max_body_size = 1024 * 1024;       // 413 above it
+    std::size_t max_message_size = 16 * 1024 * 1024;   // WebSocket message (1009 above it, RFC 6455 §7.4.1)
+    std::size_t max_backpressure = 1024 * 1024;    // bytes queued per connection before sends are dropped
+    std::size_t max_connections = 10000;           // over it, new connections are closed at once
+    std::chrono::milliseconds idle_timeout{60'000};
+    std::chrono::milliseconds handshake_timeout{15'000};
+    std::chrono::milliseconds header_timeout{10'000};
+    std::chrono::milliseconds close_timeout{5'000};
+    std::chrono::milliseconds backpressure_timeout{30'000};
+    std::chrono::milliseconds shutdown_timeout{10'000};
+    std::vector<std::string> allowed_origins;      // empty = any Origin (RFC 6455 §10.2)
+    unsigned threads = 1;
+};
+
+namespace detail {
+class ServerState;
+}
+
+class Server {  // Owns its reactors (one per thread), listeners, connections, routes and topics.
+ public:
+    Server();
+    ~Server();   // stops and joins if still running
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // ---- settings (before start()/run()) ----
+    Server& host(std::string h);
+    Server& port(std::uint16_t p);
+    Server& nodelay(bool on);
+    // linger(false), the default: SO_LINGER off, the kernel's graceful close (FIN after
+    // the queued bytes). linger(true): SO_LINGER {on, 0 s}, an abortive close (RST) that
+    // frees the socket at once and drops what the kernel still holds — for load tests that
+    // churn connections. Either way sluice writes its own queue out before closing.
+    Server& linger(bool on);
+    Server& ws_buffer_size(std::size_t bytes);
+    Server& http_buffer_size(std::size_t bytes);
+    Server& max_body_size(std::size_t bytes);
+    Server& max_message_size(std::size_t bytes);
+    Server& max_backpressure(std::size_t bytes);
+    Server& idle_timeout(std::chrono::milliseconds t);
+    Server& handshake_timeout(std::chrono::milliseconds t);
+    Server& header_timeout(std::chrono::milliseconds t);
+    Server& close_timeout(std::chrono::milliseconds t);
+    Server& backpressure_timeout(std::chrono::milliseconds t);
+    Server& shutdown_timeout(std::chrono::milliseconds t);
+    Server& max_connections(std::size_t n);
+    Server& allowed_origins(std::vector<std::string> origins);
+    Server& threads(unsigned n);
+    const Settings& settings() const noexcept { return settings_; }
+
+    // ---- routes ----
+    // Coroutine route: WebSocket upgrade AND plain HTTP (any method).
+    Server& route(std::string_view path, Handler h);
+    Server& route(std::string_view path, Handler h, std::vector<std::string> subprotocols);
+    // Callback route: WebSocket only.
+    Server& route(std::string_view path, WsCallbacks callbacks);
+    Server& route(std::string_view path, WsCallbacks callbacks, std::vector<std::string> subprotocols);
+    // Plain HTTP for one method ("*" = any). GET also answers HEAD (body suppressed).
+    Server& http(std::string_view method, std::string_view path, HttpHandler fn);
+    // One line per connection open and close (and start-up/shutdown notes). Called on the
+    // connection's thread; with threads(n > 1) from several threads at once.
+    Server& on_log(std::function<void(std::string_view line)> fn);
+
+    // "" if the settings and routes are valid, else one clear sentence naming the problem.
+    std::string validate() const;
+
+    // Serves until SIGINT/SIGTERM (or stop()), then shuts down gracefully: stop accepting,
+    // close 1001 to every WebSocket, finish in-flight HTTP responses, wait up to
+    // shutdown_timeout, return 0. A second signal exits the process at once (status 1).
+    // Returns 1 (after logging why) if validate() fails or the port cannot be bound.
+    int run();
+    // Non-blocking start on background threads (tests). False (see last_error()) on failure.
+    bool start();
+    std::uint16_t bound_port() const;   // after start(): the port actually bound
+    // Begins the graceful shutdown and waits for it (from any thread but a server thread,
+    // where it only begins it). Idempotent.
+    void stop();
+    bool running() const;
+    std::string last_error() const;
+
+    // Publishes to every subscriber of `topic` on every thread. Safe from any thread (e.g. a
+    // market-data generator thread); from a server thread the local subscribers get it at once.
+    // A no-op while the server is not running. A subscriber whose queue is over
+    // max_backpressure misses the message (a slow reader never holds up the others).
+    void publish(std::string_view topic, std::string_view text);
+    void publish_binary(std::string_view topic, std::span<const std::uint8_t> bytes);
+
+    // Connections open right now (all threads).
+    std::size_t connection_count() const;
+
+ private:
+    friend class detail::Connection;
+    bool start_workers();
+    void publish_frame(std::string_view topic, bool text, std::span<const std::uint8_t> payload);
+    Settings settings_;
+    std::unique_ptr<detail::ServerState> state_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,175 @@
+// app/worker.cpp
+#include "app/worker.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "app/connection.hpp"
+
+namespace sluice::detail {
+
+void ServerState::log(std::string_view line) {
+    if (!log_fn) return;
+    std::lock_guard<std::mutex> lock(log_mutex);
+    log_fn(line);
+}
+
+void ServerState::begin_shutdown() {
+    if (stopping.exchange(true)) return;
+    std::lock_guard<std::mutex> lock(workers_mutex);
+    for (auto& w : workers) {
+        Worker* worker = w.get();
+        if (worker == nullptr) continue;
+        worker->reactor.post([worker] {
+            Worker::Scope scope(*worker);
+            worker->begin_shutdown();
+        });
+    }
+}
+
+Worker::Worker(ServerState& s, unsigned i)
+    : state(s), settings(s.settings), index(i), pool(s.settings.ws_buffer_size) {
+    shutdown_timer_.set_callback([this] {
+        Scope scope(*this);
+        const std::vector<Connection*> all = live_;
+        for (Connection* c : all) c->destroy(1001, "shutdown timeout");
+    });
+}
+
+Worker::~Worker() {
+    for (Connection* c : live_) delete c;   // empty after close_all()
+}
+
+void Worker::close_all() {
+    {
+        Scope scope(*this);
+        shutting_down = true;
+        listener.close();
+        const std::vector<Connection*> all = live_;
+        for (Connection* c : all) c->destroy(1001, "server stopped");
+    }
+    reactor.cancel(shutdown_timer_);
+}
+
+std::uint64_t Worker::next_connection_id() {
+    const std::uint64_t n = next_id_++;
+    return n * std::max(1u, settings.threads) + index;
+}
+
+bool Worker::open_listener(std::uint16_t port, bool reuse_port) {
+    net::ListenOptions options;
+    options.host = settings.host;
+    options.port = port;
+    options.reuse_port = reuse_port;
+    return listener.open(reactor, options, [this](int fd) {
+        Scope scope(*this);
+        accept(fd);
+    });
+}
+
+void Worker::accept(int fd) {
+    if (shutting_down || state.connections.load() >= settings.max_connections) {
+        net::close_fd(fd);   // over max_connections: refused at once, not queued
+        return;
+    }
+    state.connections.fetch_add(1);
+    auto* c = new Connection(*this, fd, next_connection_id());
+    c->live_index = live_.size();
+    live_.push_back(c);
+    c->start();
+}
+
+void Worker::mark_dirty(Connection* c) {
+    if (c->in_dirty || c->dead()) return;
+    c->in_dirty = true;
+    dirty_.push_back(c);
+}
+
+void Worker::mark_progress(Connection* c) {
+    if (c->in_progress || c->dead()) return;
+    c->in_progress = true;
+    progress_.push_back(c);
+}
+
+void Worker::bury(Connection* c) { graveyard_.push_back(c); }
+
+void Worker::remove_live(Connection* c) {
+    const std::size_t i = c->live_index;
+    if (i >= live_.size() || live_[i] != c) return;
+    live_[i] = live_.back();
+    live_[i]->live_index = i;
+    live_.pop_back();
+}
+
+void Worker::leave() {
+    if (--depth_ > 0) return;
+    ++depth_;
+    // Bounded so one callback that keeps re-arming work cannot starve the loop; what is
+    // left is picked up by the posted no-op's scope.
+    for (int round = 0; round < 1000; ++round) {
+        if (!progress_.empty()) {
+            std::vector<Connection*> batch;
+            batch.swap(progress_);
+            for (Connection* c : batch) {
+                c->in_progress = false;
+                if (!c->dead()) c->progress();
+            }
+            continue;
+        }
+        if (!dirty_.empty()) {
+            std::vector<Connection*> batch;
+            batch.swap(dirty_);
+            for (Connection* c : batch) {
+                c->in_dirty = false;
+                if (!c->dead()) c->flush();
+            }
+            continue;
+        }
+        if (!graveyard_.empty()) {
+            std::vector<Connection*> batch;
+            batch.swap(graveyard_);
+            for (Connection* c : batch) {
+                remove_live(c);
+                delete c;
+            }
+            continue;
+        }
+        break;
+    }
+    if (!progress_.empty() || !dirty_.empty() || !graveyard_.empty()) {
+        reactor.post([this] { Scope scope(*this); });
+    }
+    --depth_;
+    finish_if_done();
+}
+
+void Worker::publish_local(std::string_view topic, proto::Opcode op, std::span<const std::uint8_t> payload) {
+    if (topics.subscriber_count(topic) == 0) return;
+    // Encoded once (RFC 6455 §5.2 server frame: FIN, no mask), shared by every subscriber.
+    std::uint8_t header[proto::kMaxFrameHeader];
+    const std::size_t h = proto::encode_frame_header(header, op, true, payload.size());
+    core::SharedBytes frame = core::SharedBytes::create(&pool, h + payload.size());
+    if (!frame) return;
+    std::memcpy(frame.writable().data(), header, h);
+    if (!payload.empty()) std::memcpy(frame.writable().data() + h, payload.data(), payload.size());
+    const std::size_t size = h + payload.size();
+    topics.for_each(topic, [&frame, size](void* s) { static_cast<Connection*>(s)->send_shared(frame, size); });
+}
+
+void Worker::begin_shutdown() {
+    if (shutting_down) return;
+    shutting_down = true;
+    listener.close();
+    const std::vector<Connection*> all = live_;
+    for (Connection* c : all) c->shutdown_gracefully();
+    reactor.arm(shutdown_timer_, settings.shutdown_timeout);
+}
+
+void Worker::finish_if_done() {
+    if (!shutting_down || stopped_ || !live_.empty()) return;
+    stopped_ = true;
+    reactor.cancel(shutdown_timer_);
+    reactor.stop();
+}
+
+}  // namespace sluice::detail

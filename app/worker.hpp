@@ -1,0 +1,131 @@
+// app/worker.hpp — one server thread (a Worker), and what all threads share (ServerState).
+// Internal to app/.
+//
+//   ServerState (read-only once started: settings, router, routes; atomics; the log lock)
+//     ├── Worker 0: Reactor, Listener, BlockPool, TopicRegistry, its Connections
+//     ├── Worker 1: ...                          (threads(n): n workers, shared nothing)
+//     └── ...
+//
+// Every entry into a worker's code (an fd event, a timer, posted work) runs inside a
+// Worker::Scope. When the outermost scope ends, the worker writes out every connection
+// that queued bytes during the callback (one writev each: the writes of one iteration are
+// gathered), resumes HTTP exchanges that finished, and deletes connections that died.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "app/router.hpp"
+#include "app/server.hpp"
+#include "app/topics.hpp"
+#include "core/block_pool.hpp"
+#include "net/reactor.hpp"
+#include "net/socket.hpp"
+#include "proto/http_fields.hpp"
+#include "proto/http_writer.hpp"
+#include "proto/ws_frame.hpp"
+
+namespace sluice::detail {
+
+class Connection;
+
+// What a router target id means.
+struct RouteTarget {
+    enum class Kind : std::uint8_t { task, callbacks, http };
+    Kind kind = Kind::http;
+    Handler task;
+    WsCallbacks callbacks;
+    HttpHandler http;
+    std::vector<std::string> subprotocols;
+    std::vector<std::string_view> subprotocol_views;   // into subprotocols
+};
+
+class Worker;
+
+class ServerState {  // Owns the workers and their threads; shared by them read-only after start.
+ public:
+    explicit ServerState(Server& s) : server(s) {}
+    Server& server;
+    Settings settings;
+    Router router;
+    std::vector<std::unique_ptr<RouteTarget>> targets;
+    std::vector<std::string_view> origin_views;
+    std::function<void(std::string_view)> log_fn;
+    std::mutex log_mutex;
+
+    std::mutex workers_mutex;                       // guards the entries: a thread resets its own at exit
+    std::vector<std::unique_ptr<Worker>> workers;
+    std::vector<std::thread> threads;
+    std::atomic<std::size_t> connections{0};
+    std::atomic<bool> running{false};
+    std::atomic<bool> stopping{false};
+    std::atomic<unsigned> workers_done{0};
+    std::uint16_t port = 0;
+    std::string last_error;
+    int signals_seen = 0;
+    bool run_mode = false;                  // run(): the calling thread runs worker 0 and joins
+    std::vector<std::string> route_errors;  // reported by validate()
+
+    void log(std::string_view line);
+    void begin_shutdown();   // any thread
+};
+
+class Worker {  // Owns its reactor, listener, pool, topics and connections. One thread.
+ public:
+    Worker(ServerState& state, unsigned index);
+    ~Worker();
+
+    ServerState& state;
+    const Settings& settings;
+    unsigned index;
+    net::Reactor reactor;
+    net::Listener listener;
+    core::BlockPool pool;
+    TopicRegistry topics;
+    proto::DateCache dates;
+    std::array<proto::HttpHeader, 128> header_storage{};   // parse-time only, shared by connections
+    bool shutting_down = false;
+
+    struct Scope {   // see the file comment
+        explicit Scope(Worker& w) noexcept : worker(w) { ++worker.depth_; }
+        ~Scope() { worker.leave(); }
+        Worker& worker;
+    };
+
+    bool open_listener(std::uint16_t port, bool reuse_port);
+    void accept(int fd);
+    void mark_dirty(Connection* c);
+    void mark_progress(Connection* c);
+    void bury(Connection* c);   // c is dead: delete it when the stack unwinds
+    void publish_local(std::string_view topic, proto::Opcode op, std::span<const std::uint8_t> payload);
+    void begin_shutdown();
+    void finish_if_done();
+    void close_all();   // loop thread, after the loop ended: every connection closed now
+    std::size_t live() const noexcept { return live_.size(); }
+    std::uint64_t next_connection_id();
+
+ private:
+    void leave();
+    void remove_live(Connection* c);
+
+    int depth_ = 0;
+    std::vector<Connection*> live_;       // owned
+    std::vector<Connection*> dirty_;
+    std::vector<Connection*> progress_;
+    std::vector<Connection*> graveyard_;
+    net::Timer shutdown_timer_;
+    bool stopped_ = false;
+    std::uint64_t next_id_ = 1;
+};
+
+}  // namespace sluice::detail
