@@ -127,7 +127,7 @@ L ?= core
 T ?=
 empty :=
 space := $(empty) $(empty)
-UNIT_NAME  := unit-$(subst $(space),-,$(strip $(L)))
+UNIT_NAME  := unit-$(subst $(space),-,$(strip $(L)))$(if $(strip $(T)),-$(firstword $(shell echo '$(T)' | cksum)))
 UNIT_LIB   := $(call objs,test,$(filter $(addsuffix /%,$(L)),$(LIB_SRCS) $(DEMO_LIB_SRCS)))
 UNIT_TESTS := $(if $(strip $(T)),$(T),$(foreach l,$(L),$(shell find test/$(l) -name '*_test.cpp' 2>/dev/null)))
 $(BUILD)/test/$(UNIT_NAME): $(UNIT_LIB) $(call objs,test,$(UNIT_TESTS) test/main.cpp $(TEST_SUPPORT_SRCS))

@@ -82,7 +82,7 @@ bool Listener::open(Reactor& reactor, const ListenOptions& options, AcceptFn on_
 
 void Listener::close() noexcept {
   if (reactor_ != nullptr) {
-    reactor_->cancel(retry_);
+    if (retry_.armed()) reactor_->cancel(retry_);
     if (fd_ >= 0) reactor_->remove(fd_);
   }
   close_fd(fd_);
@@ -90,6 +90,7 @@ void Listener::close() noexcept {
   fd_ = -1;
   reserve_fd_ = -1;
   port_ = 0;
+  reactor_ = nullptr;  // a closed listener touches no reactor, so it may be destroyed anywhere
 }
 
 void Listener::pause_accepting() noexcept {

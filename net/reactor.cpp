@@ -75,6 +75,7 @@ bool Reactor::deliver(int fd, std::uint32_t generation, EventMask events) noexce
 }
 
 void Reactor::run() noexcept {
+  if (!running_) loop_thread_ = std::this_thread::get_id();  // the thread that runs the loop owns it
   assert_loop_thread();
   while (!stop_requested_) run_once(std::chrono::milliseconds(-1));
   stop_requested_ = false;

@@ -25,6 +25,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "proto/http_body.hpp"
