@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Writes the hand-made seed corpora of the HTTP and WebSocket harnesses (fuzz/corpus/).
+
+Run once from the repository root when the seeds change:  python3 fuzz/make_seeds.py
+Every harness input starts with the split header of fuzz/fuzz_input.hpp:
+byte K (0..15), then K chunk lengths, then the payload. Each seed is written whole (K=0)
+and with a few split patterns so the corpus starts with split points exercised.
+"""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SPLITS = {"whole": b"", "bytewise": b"\x01", "pairs": b"\x02", "odd": b"\x03\x07\x01"}
+
+
+def write(harness, name, payload, splits=("whole", "bytewise", "odd"), prefix=b""):
+    folder = os.path.join(HERE, "corpus", harness)
+    os.makedirs(folder, exist_ok=True)
+    for split in splits:
+        lengths = SPLITS[split]
+        with open(os.path.join(folder, f"{name}-{split}"), "wb") as f:
+            f.write(prefix + bytes([len(lengths)]) + lengths + payload)
+
+
+# ---- HTTP ------------------------------------------------------------------------------
+UPGRADE = (b"GET /ws?room=1 HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nUpgrade: websocket\r\n"
+           b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+           b"Sec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1\r\n"
+           b"Sec-WebSocket-Protocol: chat, superchat\r\n\r\n")
+HTTP = {
+    "get": b"GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+    "get10": b"GET /index.html HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+    "post_length": b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",
+    "post_chunked": (b"POST /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     b"5;ext=1\r\nhello\r\n6;q=\"x\"\r\n world\r\n0\r\nTrailer: t\r\n\r\n"),
+    "pipelined": (b"GET /a HTTP/1.1\r\nHost: a\r\n\r\n"
+                  b"POST /b HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc"
+                  b"GET /c HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"),
+    "upgrade": UPGRADE,
+    "expect": b"PUT /x HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nx",
+    "options_star": b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n",
+    "connect": b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+    "absolute": b"GET http://a.example/p?q HTTP/1.1\r\nHost: a.example\r\n\r\n",
+    "bad_te_cl": b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+    "obs_fold": b"GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n",
+    "bare_lf": b"GET / HTTP/1.1\nHost: a\n\n",
+    "http2": b"GET / HTTP/2.0\r\nHost: a\r\n\r\n",
+    "pct": b"GET /a%20b?x=%41 HTTP/1.1\r\nHost: [::1]:80\r\n\r\n",
+}
+for name, payload in HTTP.items():
+    write("http_request", name, payload)
+os.makedirs(os.path.join(HERE, "corpus", "ws_handshake"), exist_ok=True)
+# ws_handshake: the first byte holds the policy flags of fuzz/ws_handshake.cpp (bit 0: an
+# Origin allow-list; bit 1: require Origin; bit 2: server subprotocols), then the request.
+HANDSHAKE = {
+    "get": HTTP["get"],
+    "get10": HTTP["get10"],
+    "upgrade": UPGRADE,
+    "upgrade_no_key": UPGRADE.replace(b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", b""),
+    "upgrade_short_key": UPGRADE.replace(b"dGhlIHNhbXBsZSBub25jZQ==", b"dGhlIHNhbXBsZQ=="),
+    "upgrade_v8": UPGRADE.replace(b"Version: 13", b"Version: 8"),
+    "post_upgrade": UPGRADE.replace(b"GET", b"POST"),
+    "foreign_origin": UPGRADE.replace(b"http://127.0.0.1", b"http://evil.example"),
+    "no_origin": UPGRADE.replace(b"Origin: http://127.0.0.1\r\n", b""),
+    "connection_list": UPGRADE.replace(b"Connection: Upgrade", b"Connection: keep-alive, upgrade"),
+}
+for name, request in HANDSHAKE.items():
+    for flags in (0, 7):
+        with open(os.path.join(HERE, "corpus", "ws_handshake", f"{name}-{flags}"), "wb") as f:
+            f.write(bytes([flags]) + request)
+# Client round trip: 16 nonce bytes, then host/path.
+with open(os.path.join(HERE, "corpus", "ws_handshake", "client_nonce"), "wb") as f:
+    f.write(b"\x00" + bytes(range(16)) + b"127.0.0.1:9001/chat?x=1")
+
+
+# ---- WebSocket frames -------------------------------------------------------------------
+def frame(opcode, payload, fin=True, mask=None, rsv=0, length_form=None):
+    b0 = (0x80 if fin else 0) | (rsv << 4) | opcode
+    n = len(payload)
+    form = length_form or (7 if n < 126 else 16 if n < 65536 else 64)
+    m = 0x80 if mask is not None else 0
+    if form == 7:
+        head = bytes([b0, m | n])
+    elif form == 16:
+        head = bytes([b0, m | 126]) + struct.pack(">H", n)
+    else:
+        head = bytes([b0, m | 127]) + struct.pack(">Q", n)
+    if mask is None:
+        return head + payload
+    return head + bytes(mask) + bytes(c ^ mask[i % 4] for i, c in enumerate(payload))
+
+
+def frames(masked):
+    k = (0x37, 0xFA, 0x21, 0x3D) if masked else None
+    f = lambda *a, **kw: frame(*a, mask=k, **kw)
+    return {
+        "text": f(1, b"Hello"),
+        "binary_126": f(2, bytes(range(200))),
+        "binary_64bit": f(2, b"x" * 300, length_form=64),
+        "fragmented": f(1, b"Hel", fin=False) + f(9, b"p") + f(0, b"lo", fin=False) + f(0, b"!"),
+        "ping_pong": f(9, b"ping") + f(10, b"pong") + f(1, "é".encode()),
+        "close": f(8, struct.pack(">H", 1000) + b"bye"),
+        "close_empty": f(8, b""),
+        "close_bad_code": f(8, struct.pack(">H", 1005)),
+        "close_one_byte": f(8, b"\x03"),
+        "bad_utf8": f(1, b"\xed\xa0\x80"),
+        "utf8_split": f(1, "κό".encode()[:3], fin=False) + f(0, "κό".encode()[3:]),
+        "rsv": f(1, b"x", rsv=4),
+        "reserved_op": f(3, b"x"),
+        "long_ping": f(9, b"p" * 126),
+        "nonminimal": f(2, b"abc", length_form=16),
+        "top_bit": bytes([0x82, (0x80 if masked else 0) | 127, 0x80, 0, 0, 0, 0, 0, 0, 1]),
+        "wrong_mask": frame(1, b"abc", mask=None if masked else (1, 2, 3, 4)),
+        "too_large": f(2, b"z" * 1200),
+        "text_then_close": f(1, b"a" * 40) + f(8, struct.pack(">H", 4000) + b"r") + f(1, b"after"),
+    }
+
+
+for role, masked in (("ws_frame_server", True), ("ws_frame_client", False)):
+    for name, payload in frames(masked).items():
+        write(role, name, payload)
+# ws_session: the first byte holds the flags of fuzz/ws_session.cpp (bit 0: client role;
+# bits 1-4: the owner's own sends), then the split header.
+for name, payload in frames(True).items():
+    write("ws_session", name, payload, splits=("whole",), prefix=b"\x00")
+    write("ws_session", "acting-" + name, payload, splits=("odd",), prefix=b"\x1e")
+for name, payload in frames(False).items():
+    write("ws_session", "client-" + name, payload, splits=("whole",), prefix=b"\x01")
+    write("ws_session", "client-acting-" + name, payload, splits=("pairs",), prefix=b"\x1d")

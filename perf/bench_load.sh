@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# sluice against its peers, side by side, with one load generator (perf/wsload).
+#   bash perf/bench_load.sh [BUILD]          (make bench-load builds the programs first)
+# Environment: BENCH_SECONDS (measured window per run, default 5), BENCH_RUNS (runs per
+# scenario and server, the median reported; default 1), BENCH_SERVERS (default
+# "sluice bun ws beast tcp"), BENCH_SCENARIOS (default: all, names below), BENCH_SLUICE
+# (the sluice server binary; default BUILD/release/sluice-demo).
+#
+# Each scenario runs against each server in turn, in the same run: the server freshly
+# started and pinned to core 0 (taskset -c 0), wsload pinned to core 1. wsload reads the
+# server's CPU time (/proc/PID/stat), VmRSS (/proc/PID/status) and both cores' busy share
+# (/proc/stat) over its measured window. Only 127.0.0.1 is used. The peers are installed
+# here when missing: Debian libboost-dev (Beast, header-only), `npm ci --prefix perf`
+# (bun, ws). Results: one table on stdout; logs and results.tsv in BUILD/bench-load/.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-build}
+case "$build" in /*) ;; *) build="$root/$build" ;; esac
+seconds=${BENCH_SECONDS:-5}
+runs=${BENCH_RUNS:-1}
+servers=(${BENCH_SERVERS:-sluice bun ws beast tcp})
+out="$build/bench-load"
+mkdir -p "$out" "$build/peers"
+results="$out/results.tsv"
+: >"$results"
+
+# A program the Makefile built: build/release/perf/<name>/<name> (or a plain file there).
+program() {
+  local p="$build/release/perf/$1"
+  if [ -d "$p" ]; then p="$p/$1"; fi
+  echo "$p"
+}
+wsload=$(program wsload)
+tcp_echo=$(program tcp_echo_server)
+demo=${BENCH_SLUICE:-$build/release/sluice-demo}
+[ -x "$wsload" ] || { echo "bench-load: $wsload is missing (make bench-load builds it)"; exit 1; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# ---- peers -----------------------------------------------------------------------------
+install_peers() {
+  if [ ! -f /usr/include/boost/beast.hpp ]; then
+    echo "bench-load: installing libboost-dev (Boost.Beast, for the Beast peer)"
+    as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq libboost-dev >/dev/null
+  fi
+  local beast="$build/peers/beast_echo_server" src="$root/perf/peers/beast_echo_server.cpp"
+  if [ -f /usr/include/boost/beast.hpp ] && { [ ! -x "$beast" ] || [ "$src" -nt "$beast" ]; }; then
+    echo "bench-load: compiling $beast"
+    g++ -std=c++17 -O2 "$src" -o "$beast" -pthread || rm -f "$beast"
+  fi
+  if [ ! -x "$root/perf/node_modules/.bin/bun" ] || [ ! -d "$root/perf/node_modules/ws" ] ||
+     [ "$root/perf/package-lock.json" -nt "$root/perf/node_modules" ]; then
+    echo "bench-load: npm ci --prefix perf (bun, ws)"
+    npm ci --prefix "$root/perf" --no-audit --no-fund --loglevel=error && touch "$root/perf/node_modules"
+  fi
+}
+
+# server_cmd NAME PORT -> the command line (empty when the server is not available)
+server_cmd() {
+  case "$1" in
+    sluice) [ -x "$demo" ] && echo "$demo --host 127.0.0.1 --port $2 --threads 1" ;;
+    bun)    [ -x "$root/perf/node_modules/.bin/bun" ] && echo "$root/perf/node_modules/.bin/bun $root/perf/peers/bun_echo_server.js $2" ;;
+    ws)     [ -d "$root/perf/node_modules/ws" ] && echo "node $root/perf/peers/ws_echo_server.mjs $2" ;;
+    beast)  [ -x "$build/peers/beast_echo_server" ] && echo "$build/peers/beast_echo_server $2" ;;
+    tcp)    [ -x "$tcp_echo" ] && echo "$tcp_echo --host 127.0.0.1 --port $2" ;;
+  esac
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+server_pid=""
+start_server() { # NAME PORT LOG
+  local cmd; cmd=$(server_cmd "$1" "$2")
+  [ -n "$cmd" ] || return 1
+  # shellcheck disable=SC2086
+  (cd "$root" && exec taskset -c 0 $cmd) >"$3" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    if port_open "$2"; then return 0; fi
+    kill -0 "$server_pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  stop_server
+  return 1
+}
+
+stop_server() {
+  [ -n "$server_pid" ] || return 0
+  kill -TERM "$server_pid" 2>/dev/null
+  for _ in $(seq 1 30); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$server_pid" 2>/dev/null
+  wait "$server_pid" 2>/dev/null
+  server_pid=""
+}
+trap 'stop_server' EXIT INT TERM
+
+# ---- scenarios ---------------------------------------------------------------------------
+# name | label | metric key | wsload arguments (the URL's path is added per server)
+scenarios=(
+  "echo_100x1|100 conn x depth 1 x 32 B|rate|--mode echo --connections 100 --depth 1 --size 32"
+  "echo_100x16|100 conn x depth 16 x 32 B|rate|--mode echo --connections 100 --depth 16 --size 32"
+  "echo_1000x1|1,000 conn x depth 1 x 32 B|rate|--mode echo --connections 1000 --depth 1 --size 32"
+  "echo_10x64k|10 conn x 64 KiB binary|mb_s|--mode echo --connections 10 --depth 1 --size 65536 --binary"
+  "handshake|handshakes (20 at a time)|rate|--mode handshake --connections 20"
+  "idle_10k|10,000 idle connections|kib_per_conn|--mode idle --connections 10000 --warmup 2 --seconds 1 --max-connecting 200"
+  "fanout_1000|fan-out to 1,000 subscribers|rate|--mode fanout --connections 1000 --depth 1 --size 32"
+)
+if [ -n "${BENCH_SCENARIOS:-}" ]; then
+  wanted=" $BENCH_SCENARIOS "
+  kept=()
+  for s in "${scenarios[@]}"; do [[ "$wanted" == *" ${s%%|*} "* ]] && kept+=("$s"); done
+  scenarios=("${kept[@]}")
+fi
+
+field() { sed -nE "s/.* $1=([^ ]+).*/\1/p" <<<"$2"; }
+
+install_peers
+ulimit -n "$(ulimit -Hn)" 2>/dev/null  # 10,000 idle connections: the servers inherit this
+port=21000  # below the ephemeral range (32768-60999): a client port never holds it
+echo "bench-load: ${#scenarios[@]} scenarios x ${#servers[@]} servers x $runs run(s), ${seconds} s each; logs in $out"
+for s in "${scenarios[@]}"; do
+  IFS='|' read -r name label metric args <<<"$s"
+  for server in "${servers[@]}"; do
+    port=$((port + 1))
+    log="$out/$name-$server.log"
+    path=/ws
+    [ "$name" = fanout_1000 ] && path=/fanout
+    url="ws://127.0.0.1:$port$path"
+    if [ "$server" = tcp ]; then
+      case "$name" in echo_*) url="tcp://127.0.0.1:$port" ;; *) continue ;; esac
+    fi
+    # BENCH_RUNS runs, each against a freshly started server; the median run (by the
+    # scenario's headline figure) is the one reported.
+    : >"$log"
+    ranked=""
+    for run in $(seq 1 "$runs"); do
+      if [ "$run" -gt 1 ]; then port=$((port + 1)); url=${url/:$((port - 1))/:$port}; fi
+      if ! start_server "$server" "$port" "$out/$name-$server.server.log"; then
+        printf '  %-12s %-7s server not available\n' "$name" "$server"
+        break
+      fi
+      # shellcheck disable=SC2086
+      timeout 180 taskset -c 1 "$wsload" --url "$url" $args --seconds "$seconds" \
+        $( [ "$name" = idle_10k ] || echo --warmup 1 ) --server-pid "$server_pid" >>"$log" 2>&1
+      rc=$?
+      stop_server
+      line=$(grep '^RESULT ' "$log" | tail -1)
+      if [ -z "$line" ] || [ "$(grep -c '^RESULT ' "$log")" -lt "$run" ]; then
+        printf '  %-12s %-7s wsload failed (exit %s), see %s\n' "$name" "$server" "$rc" "$log"
+        continue
+      fi
+      ranked+="$(field "$metric" "$line")"$'\t'"$line"$'\n'
+    done
+    [ -n "$ranked" ] || continue
+    count=$(printf '%s' "$ranked" | grep -c .)
+    line=$(printf '%s' "$ranked" | sort -g -k1,1 | sed -n "$(( (count + 1) / 2 ))p" | cut -f2-)
+    value=$(field "$metric" "$line")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$label" "$server" "$value" \
+      "$(field cpu_s_per_m "$line")" "$(field p99_us "$line")" "$(field core0_busy "$line")" \
+      "$(field core1_busy "$line")" "$(field ok "$line")" "$metric" >>"$results"
+    printf '  %-12s %-7s %s=%s ok=%s\n' "$name" "$server" "$metric" "$value" "$(field ok "$line")"
+  done
+done
+
+# ---- the table ---------------------------------------------------------------------------
+echo
+echo "sluice vs peers — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores: $(sed -nE 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
+echo "server on core 0, wsload on core 1; ${seconds} s window; median of $runs run(s); CPU s/M = server CPU seconds per million"
+awk -F'\t' -v servers="${servers[*]}" '
+  BEGIN { n = split(servers, S, " ") }
+  {
+    if (!($1 in seen)) { seen[$1] = 1; order[++rows] = $1; label[$1] = $2; metric[$1] = $10 }
+    v[$1, $3] = $4; cpu[$1, $3] = $5; p99[$1, $3] = $6; busy[$1, $3] = sprintf("%d/%d", $7 * 100, $8 * 100)
+    ok[$1, $3] = $9
+  }
+  function cell(x, bad) { return (x == "" ? "-" : x) (bad == "0" ? "!" : "") }
+  function ratio(a, b) { return (a == "" || b == "" || b + 0 <= 0 || a + 0 < 0) ? "-" : sprintf("%.2f", a / b) }
+  function unit(m) { return m == "rate" ? "per s" : (m == "mb_s" ? "MB/s" : "KiB/conn") }
+  END {
+    printf "%-32s %-9s", "scenario", "measure"
+    for (i = 1; i <= n; i++) printf " %11s", S[i]
+    for (i = 1; i <= n; i++) if (S[i] != "sluice") printf " %9s", "s/" S[i]
+    printf "\n"
+    for (r = 1; r <= rows; r++) {
+      k = order[r]
+      split(unit(metric[k]) "|CPU s/M|p99 us|busy c0/c1", M, "|")
+      for (m = 1; m <= 4; m++) {
+        if (m == 2 && metric[k] == "kib_per_conn") continue
+        if (m == 3 && metric[k] == "kib_per_conn") continue
+        printf "%-32s %-9s", (m == 1 ? label[k] : ""), M[m]
+        for (i = 1; i <= n; i++) {
+          s = S[i]
+          x = (m == 1 ? v[k, s] : m == 2 ? cpu[k, s] : m == 3 ? p99[k, s] : busy[k, s])
+          if (m == 2 && x + 0 < 0) x = "-"
+          printf " %11s", cell(x, m == 1 ? ok[k, s] : "")
+        }
+        for (i = 1; i <= n; i++) {
+          if (S[i] == "sluice") continue
+          good = ok[k, "sluice"] == "1" && ok[k, S[i]] == "1"
+          a = (good && m == 1 ? v[k, "sluice"] : good && m == 2 ? cpu[k, "sluice"] : "")
+          b = (good && m == 1 ? v[k, S[i]] : good && m == 2 ? cpu[k, S[i]] : "")
+          printf " %9s", (m <= 2 ? ratio(a, b) : "")
+        }
+        printf "\n"
+      }
+    }
+    print "(! = wsload reported a failure for that run: see its log; - = not measured / not applicable)"
+  }' "$results"
