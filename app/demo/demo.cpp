@@ -45,6 +45,7 @@ const std::vector<DemoEntry>& demo_list() {
       {"/trading", "one market generator, 4 symbols every 50 ms, pub/sub fan-out (page: /trading)"},
       {"/collab", "shared text: server-ordered, versioned edits; late joiners get the text (page: /collab)"},
       {"/resilient", "heartbeats; valid messages processed, empty or > 1 KiB answered with an error"},
+      {"/fanout", "every message published verbatim to every member (load tests: wsload --mode fanout)"},
       {"/healthz", "HTTP 200 ok"},
       {"/echo", "HTTP, any method: 200 with the request body as received"},
   };

@@ -1,6 +1,7 @@
 #include "app/demo/echo.hpp"
 
 #include "app/context.hpp"
+#include "app/message.hpp"
 #include "app/server.hpp"
 #include "app/task.hpp"
 
@@ -29,6 +30,19 @@ void install_echo(Server& server) {
     ctx.respond(200, ctx.body(), ctx.header("Content-Type").value_or("application/octet-stream"));
   });
   server.http("GET", "/healthz", [](Context& ctx) { ctx.respond(200, "ok\n"); });
+  // Fan-out for load tests (perf/wsload --mode fanout): every member subscribes, and each
+  // message is published verbatim to all of them, the sender included.
+  server.route("/fanout", WsCallbacks{
+      .on_open = [](Context& ctx) { ctx.subscribe("fanout"); },
+      .on_message = [](Context& ctx, const Message& m) {
+        if (m.is_text()) {
+          ctx.publish("fanout", m.text());
+        } else {
+          ctx.publish_binary("fanout", m.bytes());
+        }
+      },
+      .on_drain = {},
+      .on_close = {}});
 }
 
 }  // namespace sluice::demo

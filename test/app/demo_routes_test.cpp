@@ -396,6 +396,25 @@ TEST_CASE("demo /ws: text and binary echoed as received, large messages included
   CHECK(close->data == "bye");
 }
 
+TEST_CASE("demo /fanout: a message reaches every member, the sender included, as sent") {
+  DemoServer demo;
+  WsTestClient members[3];
+  for (auto& m : members) REQUIRE(m.connect(demo.port(), "/fanout"));
+  REQUIRE(members[1].send_text("tick 1"));
+  const std::vector<std::uint8_t> blob{0, 1, 2, 0xFF};
+  REQUIRE(members[2].send_binary(blob));
+  for (auto& m : members) {
+    auto text = m.next();
+    REQUIRE(text);
+    CHECK(text->text);
+    CHECK(text->data == "tick 1");
+    auto binary = m.next();
+    REQUIRE(binary);
+    CHECK_FALSE(binary->text);
+    CHECK(binary->data == std::string("\x00\x01\x02\xFF", 4));
+  }
+}
+
 TEST_CASE("demo HTTP: pages are served with their content types and validators") {
   DemoServer demo;
   auto index = get(demo.port(), "/");
