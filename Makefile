@@ -187,9 +187,10 @@ fuzz-smoke: ## a short run of every harness (part of make test)
 	@$(MAKE) --no-print-directory -j$(JOBS) $(addprefix $(BUILD)/fuzz/,$(FUZZ_PROGS))
 	@bash fuzz/run.sh $(BUILD)/fuzz 5
 
-bench: ## microbenchmarks (-O2), one table
+bench: ## microbenchmarks (-O2), one table; then the HTTP parser beside picohttpparser
 	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/release/perf/micro/micro
 	$(BUILD)/release/perf/micro/micro $(ARGS)
+	@bash perf/bench_http_peer.sh $(BUILD)
 
 bench-load: ## demo server vs peers under perf/wsload, pinned to separate cores
 	@$(MAKE) --no-print-directory -j$(JOBS) $(DEMO) $(PERF_BINS)
