@@ -23,7 +23,7 @@ if ! [ -e "$libdir/libh2o.so" ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q libh2o-dev >/dev/null
 fi
 lib=$(readlink -f "$libdir/libh2o.so")
-nm -D "$lib" | grep -q ' T phr_parse_request$' || { echo "bench-http-peer: $lib does not export phr_parse_request"; exit 1; }
+nm -D "$lib" | grep ' T phr_parse_request$' >/dev/null || { echo "bench-http-peer: $lib does not export phr_parse_request"; exit 1; }
 
 # The library objects, built by the Makefile's rule build/release/<path>.o <- <path>.cpp.
 srcs=(proto/http_*.cpp core/*.cpp)
