@@ -197,19 +197,25 @@ Writer& Writer::value(double number) {
   return *this;
 }
 
-Writer& Writer::value(std::int64_t number) {
-  before_value();
+namespace {
+// Decimal digits of any integer (20 digits and a sign fit in 24 bytes).
+template <class Integer>
+void append_integer(std::string& out, Integer number) {
   char buf[24];
   const auto r = std::to_chars(buf, buf + sizeof buf, number);
-  out_.append(buf, r.ptr);
+  out.append(buf, r.ptr);
+}
+}  // namespace
+
+Writer& Writer::value(std::int64_t number) {
+  before_value();
+  append_integer(out_, number);
   return *this;
 }
 
 Writer& Writer::value(std::uint64_t number) {
   before_value();
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, number);
-  out_.append(buf, r.ptr);
+  append_integer(out_, number);
   return *this;
 }
 

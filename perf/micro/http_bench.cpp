@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "perf/micro/bench.hpp"
+#include "perf/micro/http_requests.hpp"
 #include "proto/http_body.hpp"
 #include "proto/http_parser.hpp"
 #include "proto/http_writer.hpp"
@@ -23,23 +24,8 @@ namespace {
 
 using namespace sluice::proto;
 using sluice::bench::do_not_optimize;
-
-// ~700 bytes, 10 fields, a long cookie: the shape of picohttpparser's benchmark request.
-const std::string kBrowser700 =
-    "GET /assets/2024/07/photos/harbour-lighthouse-at-dusk-large.jpg HTTP/1.1\r\n"
-    "Host: images.example-harbour.org\r\n"
-    "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:115.0) Gecko/20100101 Firefox/115.0 Sluice/1.0\r\n"
-    "Accept: image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5\r\n"
-    "Accept-Language: en-GB,en;q=0.8,fr;q=0.6,de;q=0.3\r\n"
-    "Accept-Encoding: gzip, deflate, br\r\n"
-    "Referer: https://www.example-harbour.org/gallery/\r\n"
-    "Keep-Alive: 115\r\n"
-    "Connection: keep-alive\r\n"
-    "Cookie: session_id=7f3a9c2e51b84d06; visits=14; last_visit=1719912345; "
-    "_track=GA1.2.1234567890.1719912345.1719998765.3; theme=dark; "
-    "prefs=lang%3Den%7Cunits%3Dmetric%7Ctz%3DEurope%2FLondon; cart=; ab=exp42-b\r\n"
-    "Sec-Fetch-Dest: image\r\n"
-    "\r\n";
+using sluice::bench::kBrowser700;
+using sluice::bench::kMinimal;
 
 // ~500 bytes, 12 fields: a current browser's navigation request.
 const std::string kBrowser500 =
@@ -58,7 +44,6 @@ const std::string kBrowser500 =
     "Accept-Language: en-US,en;q=0.9\r\n"
     "\r\n";
 
-const std::string kMinimal = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
 
 std::span<const std::uint8_t> bytes(const std::string& s) {
     return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
