@@ -578,34 +578,53 @@ class Parser {
     return true;
   }
 
+  // Where a container's elements stand after '[' / '{' or after an element: another
+  // element follows, the container closed, or the input is in error (already recorded).
+  enum class Step : std::uint8_t { element, closed, failed };
+
+  Step step_error(ParseError e) {
+    error(e);
+    return Step::failed;
+  }
+
+  // After the opening bracket: an immediate `close` is an empty container.
+  Step first_step(char close) {
+    skip_ws();
+    if (at_end()) return step_error(ParseError::unexpected_end);
+    if (peek() != close) return Step::element;
+    ++pos_;
+    return Step::closed;
+  }
+
+  // Section 2 value-separator: after an element, `close` or a comma and another element
+  // (a comma right before `close` is a trailing comma).
+  Step next_step(char close) {
+    skip_ws();
+    if (at_end()) return step_error(ParseError::unexpected_end);
+    if (peek() == close) {
+      ++pos_;
+      return Step::closed;
+    }
+    if (peek() != ',') return step_error(ParseError::unexpected_character);
+    ++pos_;
+    skip_ws();
+    if (at_end()) return step_error(ParseError::unexpected_end);
+    if (peek() == close) return step_error(ParseError::trailing_comma);
+    return Step::element;
+  }
+
   // Section 5: array = begin-array [ value *( value-separator value ) ] end-array
   bool parse_array(Value& out, std::size_t depth) {
     if (depth > options_.max_depth) return error(ParseError::too_deep);
     ++pos_;
     Value::Array items;
-    skip_ws();
-    if (at_end()) return error(ParseError::unexpected_end);
-    if (peek() == ']') {
-      ++pos_;
-      out = Value::make_array(std::move(items));
-      return true;
-    }
-    while (true) {
+    for (Step step = first_step(']'); step != Step::closed; step = next_step(']')) {
+      if (step == Step::failed) return false;
       items.emplace_back();
       if (!parse_value(items.back(), depth)) return false;
-      skip_ws();
-      if (at_end()) return error(ParseError::unexpected_end);
-      if (peek() == ']') {
-        ++pos_;
-        out = Value::make_array(std::move(items));
-        return true;
-      }
-      if (peek() != ',') return error(ParseError::unexpected_character);
-      ++pos_;
-      skip_ws();
-      if (at_end()) return error(ParseError::unexpected_end);
-      if (peek() == ']') return error(ParseError::trailing_comma);
     }
+    out = Value::make_array(std::move(items));
+    return true;
   }
 
   // Section 4: object = begin-object [ member *( value-separator member ) ] end-object
@@ -614,14 +633,8 @@ class Parser {
     ++pos_;
     Value::Object members;
     std::set<std::string, std::less<>> names;  // O(log n) duplicate check per member
-    skip_ws();
-    if (at_end()) return error(ParseError::unexpected_end);
-    if (peek() == '}') {
-      ++pos_;
-      out = Value::make_object(std::move(members));
-      return true;
-    }
-    while (true) {
+    for (Step step = first_step('}'); step != Step::closed; step = next_step('}')) {
+      if (step == Step::failed) return false;
       if (peek() != '"') return error(ParseError::key_not_string);
       const std::size_t key_pos = pos_;
       std::string name;
@@ -637,19 +650,9 @@ class Parser {
       skip_ws();
       members.emplace_back(std::move(name), Value());
       if (!parse_value(members.back().second, depth)) return false;
-      skip_ws();
-      if (at_end()) return error(ParseError::unexpected_end);
-      if (peek() == '}') {
-        ++pos_;
-        out = Value::make_object(std::move(members));
-        return true;
-      }
-      if (peek() != ',') return error(ParseError::unexpected_character);
-      ++pos_;
-      skip_ws();
-      if (at_end()) return error(ParseError::unexpected_end);
-      if (peek() == '}') return error(ParseError::trailing_comma);
     }
+    out = Value::make_object(std::move(members));
+    return true;
   }
 
   std::string_view s_;
