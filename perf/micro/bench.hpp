@@ -23,6 +23,8 @@
 #include <time.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -39,6 +41,21 @@ namespace sluice::bench {
 inline bool& use_wall_clock() noexcept {
     static bool wall = false;
     return wall;
+}
+
+// The timing flags every benchmark program takes: --reps=N, --min-ms=MS, --wall. Returns
+// false if `arg` is none of them; each program clamps reps and min_ms to its own floor.
+inline bool parse_timing_flag(const char* arg, int& reps, double& min_ms) noexcept {
+    if (std::strncmp(arg, "--reps=", 7) == 0) {
+        reps = std::atoi(arg + 7);
+    } else if (std::strncmp(arg, "--min-ms=", 9) == 0) {
+        min_ms = std::atof(arg + 9);
+    } else if (std::strcmp(arg, "--wall") == 0) {
+        use_wall_clock() = true;
+    } else {
+        return false;
+    }
+    return true;
 }
 
 inline std::int64_t now_ns() noexcept {

@@ -182,12 +182,9 @@ int main(int argc, char** argv) {
     Options o;
     for (int i = 1; i < argc; ++i) {
         const char* a = argv[i];
-        if (std::strncmp(a, "--reps=", 7) == 0) {
-            o.reps = std::max(7, std::atoi(a + 7));
-        } else if (std::strncmp(a, "--min-ms=", 9) == 0) {
-            o.min_ms = std::max(1.0, std::atof(a + 9));
-        } else if (std::strcmp(a, "--wall") == 0) {
-            sluice::bench::use_wall_clock() = true;
+        if (sluice::bench::parse_timing_flag(a, o.reps, o.min_ms)) {
+            o.reps = std::max(7, o.reps);
+            o.min_ms = std::max(1.0, o.min_ms);
         } else if (std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0) {
             usage(argv[0]);
             return 0;
