@@ -14,9 +14,19 @@ logs="$build/logs"
 mkdir -p "$logs"
 total_pass=0
 total_fail=0
+# Every failure line of every suite, reprinted just above the total: CI shows only the tail.
+recap="$logs/failures.txt"
+: >"$recap"
 
 record() { # name passed failed
   printf '== %-24s %s passed, %s failed\n' "$1" "$2" "$3"
+  if [ "$3" != 0 ]; then
+    local before; before=$(wc -l <"$recap")
+    # doctest: "TEST CASE:" names the case, "ERROR:" the check; scripts: "FAIL ..." or "not ok ...".
+    grep -hE '^(FAIL |not ok |TEST CASE:|  values:|.*ERROR:|.*(Sanitizer|runtime error)|.*Segmentation)' "$logs/$1.log" 2>/dev/null \
+      | sed "s/^/[$1] /" | head -n 20 >>"$recap"
+    [ "$(wc -l <"$recap")" != "$before" ] || echo "[$1] failed without a failure line; see $logs/$1.log" >>"$recap"
+  fi
   total_pass=$((total_pass + $2))
   total_fail=$((total_fail + $3))
 }
@@ -60,5 +70,6 @@ if [ -f fuzz/run.sh ]; then
   run_script fuzz-smoke fuzz/run.sh "$build/fuzz" 5
 fi
 
+if [ -s "$recap" ]; then echo "== failures (from $logs):"; cat "$recap"; fi
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]
