@@ -24,7 +24,7 @@ record() { # name passed failed
     local before; before=$(wc -l <"$recap")
     # doctest: "TEST CASE:" names the case, "ERROR:" the check; scripts: "FAIL ..." or "not ok ...".
     grep -hE '^(FAIL |not ok |TEST CASE:|  values:|.*ERROR:|.*(Sanitizer|runtime error)|.*Segmentation)' "$logs/$1.log" 2>/dev/null \
-      | sed "s/^/[$1] /" | head -n 20 >>"$recap"
+      | sed "s/^/[$1] /" | head -n 8 >>"$recap"
     [ "$(wc -l <"$recap")" != "$before" ] || echo "[$1] failed without a failure line; see $logs/$1.log" >>"$recap"
   fi
   total_pass=$((total_pass + $2))
