@@ -315,3 +315,45 @@ amalgamate: | $(AMALG_DIR) ## write build/amalgamated/sluice.hpp + sluice.cpp: s
 	@echo "amalgamate: $(AMALG_DIR)/sluice.hpp $(AMALG_DIR)/sluice.cpp ($(VENDOR_COMMIT))"
 $(AMALG_DIR):
 	mkdir -p $@
+
+# make install: a release static library of every non-demo object of core/ net/ proto/ app/
+# (-O2, no -march=native: it may run on another machine), built in its own variant folder,
+# and the headers in their layer folders under include/sluice/, plus a pkg-config file.
+LIB_A        := $(BUILD)/lib/libsluice.a
+INSTALL_INC  := $(DESTDIR)$(PREFIX)/include/sluice
+INSTALL_LIB  := $(DESTDIR)$(PREFIX)/lib
+$(BUILD)/lib/%.o: VCXX := $(CXX)
+$(BUILD)/lib/%.o: VFLAGS := -O2 -DNDEBUG
+$(eval $(call object_rule,lib))
+
+$(LIB_A): $(call objs,lib,$(LIB_SRCS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+define SLUICE_PC
+prefix=$(PREFIX)
+includedir=$${prefix}/include/sluice
+libdir=$${prefix}/lib
+
+Name: sluice
+Description: zero-dependency WebSocket (RFC 6455) and HTTP/1.1 engine, C++20
+Version: $(VENDOR_COMMIT)
+Cflags: -std=c++20 -I$${includedir}
+Libs: -L$${libdir} -lsluice -pthread
+endef
+
+install: | $(BUILD)/lib ## build libsluice.a (-O2), install it and the headers: make install PREFIX=/usr/local [DESTDIR=...]
+	@$(MAKE) --no-print-directory -j$(JOBS) $(LIB_A)
+	install -d '$(INSTALL_LIB)/pkgconfig' $(foreach l,core net proto app,'$(INSTALL_INC)/$(l)')
+	install -m 644 $(LIB_A) '$(INSTALL_LIB)/libsluice.a'
+	$(foreach l,core net proto app,install -m 644 $(filter $(l)/%,$(VENDOR_HDRS)) '$(INSTALL_INC)/$(l)/' &&) true
+	$(file >$(BUILD)/lib/sluice.pc,$(SLUICE_PC))
+	install -m 644 $(BUILD)/lib/sluice.pc '$(INSTALL_LIB)/pkgconfig/sluice.pc'
+	@echo "install: compile with -I$(PREFIX)/include/sluice (headers include each other as \"core/x.hpp\"), link $(PREFIX)/lib/libsluice.a -pthread"
+
+$(BUILD)/lib:
+	mkdir -p $@
+
+uninstall: ## remove what make install put under $(DESTDIR)$(PREFIX)
+	rm -f '$(INSTALL_LIB)/libsluice.a' '$(INSTALL_LIB)/pkgconfig/sluice.pc'
+	rm -rf '$(INSTALL_INC)'
