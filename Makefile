@@ -259,7 +259,7 @@ function inline_header(path,   line, target, status, nested) {
     close(path)
     return 1
 }
-function copy_source(path,   line, status, guard) {
+function copy_source(path,   line, status, guard, target, probe) {
     guard = ""
     if (path == "net/reactor_epoll.cpp") guard = "#if defined(__linux__) && !defined(SLUICE_KQUEUE_EMULATION)"
     if (path == "net/reactor_kqueue.cpp") guard = "#if !defined(__linux__) || defined(SLUICE_KQUEUE_EMULATION)"
@@ -267,7 +267,12 @@ function copy_source(path,   line, status, guard) {
     print "// ==== " path " " rule(path)
     if (guard != "") print guard "  // the Makefile's BACKEND choice"
     while ((status = (getline line < path)) > 0) {
-        if (project_include(line) != "") continue
+        target = project_include(line)
+        if (target != "") {
+            if ((getline probe < target) < 0) fail(path " includes \"" target "\", which cannot be read")
+            close(target)
+            continue
+        }
         print line
     }
     if (status < 0) fail("cannot read " path)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The two ways of vendoring sluice, checked as a user would use them:
 #   (a) make amalgamate, then test/vendor/echo_app.cpp built against build/amalgamated/
-#       (g++ -Wall -Wextra -Wpedantic -Werror; clang++ compiles sluice.cpp with the same flags);
+#       (g++ -Wall -Wextra -Wpedantic -Werror; clang++ compiles sluice.cpp with the same flags,
+#       and g++ its kqueue branch over test/kqueue_emulation/);
 #   (b) make install DESTDIR=<tmp> PREFIX=/usr/local, then the same program built against the
 #       installed headers (-I<prefix>/include/sluice) and libsluice.a;
 #   (c) make uninstall with the same DESTDIR leaves no files.
@@ -96,6 +97,10 @@ else
 fi
 check "amalgamation: clang++ ${CXXFLAGS_USER[*]} compiles sluice.cpp" amalgamate-clang \
   clang++ "${CXXFLAGS_USER[@]}" -fsyntax-only "$amalg/sluice.cpp"
+# On Linux only the epoll branch is compiled above; the kqueue branch, with its own
+# file-local names in the one translation unit, is compiled against the kqueue emulation.
+check "amalgamation: the kqueue branch of sluice.cpp compiles (g++, over test/kqueue_emulation)" amalgamate-kqueue \
+  g++ "${CXXFLAGS_USER[@]}" -fsyntax-only -Itest/kqueue_emulation -DSLUICE_KQUEUE_EMULATION "$amalg/sluice.cpp"
 check "amalgamation: g++ ${CXXFLAGS_USER[*]} builds echo_app.cpp + sluice.cpp" amalgamate-gcc \
   g++ "${CXXFLAGS_USER[@]}" -DSLUICE_VENDOR_AMALGAMATED -I"$amalg" "$here/echo_app.cpp" "$amalg/sluice.cpp" \
   -o "$work/echo_app_amalgamated" -pthread
