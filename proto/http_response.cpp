@@ -8,12 +8,12 @@
 namespace sluice::proto {
 
 namespace {
-constexpr std::size_t kMaxOffset = std::size_t{1} << 30;
+constexpr std::size_t kMaxResponseOffset = std::size_t{1} << 30;
 }
 
 HttpResponseParser::HttpResponseParser(const HttpLimits& limits) noexcept : limits_(limits) {
-    if (limits_.max_request_line > kMaxOffset) limits_.max_request_line = kMaxOffset;
-    if (limits_.max_header_section > kMaxOffset) limits_.max_header_section = kMaxOffset;
+    if (limits_.max_request_line > kMaxResponseOffset) limits_.max_request_line = kMaxResponseOffset;
+    if (limits_.max_header_section > kMaxResponseOffset) limits_.max_header_section = kMaxResponseOffset;
     if (limits_.max_headers > 0xffff) limits_.max_headers = 0xffff;
 }
 

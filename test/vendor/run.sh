@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The two ways of vendoring sluice, checked as a user would use them:
+#   (a) make amalgamate, then test/vendor/echo_app.cpp built against build/amalgamated/
+#       (g++ -Wall -Wextra -Wpedantic -Werror; clang++ compiles sluice.cpp with the same flags,
+#       and g++ its kqueue branch over test/kqueue_emulation/);
+#   (b) make install DESTDIR=<tmp> PREFIX=/usr/local, then the same program built against the
+#       installed headers (-I<prefix>/include/sluice) and libsluice.a;
+#   (c) make uninstall with the same DESTDIR leaves no files.
+# Each program is started on a free 127.0.0.1 port and answers one WebSocket echo and one
+# HTTP GET (check.py). One PASS/FAIL line per check, then "N passed, M failed".
+#   test/vendor/run.sh [build-folder]        (default: build; relative to the repository root)
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:-build}
+cd "$root" || exit 1
+PYTHON=/usr/bin/python3
+CXXFLAGS_USER=(-std=c++20 -O2 -Wall -Wextra -Wpedantic -Werror)
+logs="$build/logs"
+mkdir -p "$logs"
+work=$(mktemp -d /tmp/sluice-vendor.XXXXXX)
+dest="$work/dest"
+prefix=/usr/local
+app_pid=
+pass=0 fail=0
+
+stop_app() {
+  [ -n "$app_pid" ] || return 0
+  kill -TERM "$app_pid" 2>/dev/null
+  local i
+  for i in $(seq 1 100); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$app_pid" 2>/dev/null
+  wait "$app_pid" 2>/dev/null
+  app_status=$?
+  app_pid=
+}
+trap 'stop_app; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+result() { # PASS|FAIL text [log to show on failure]
+  echo "$1 $2"
+  if [ "$1" = PASS ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    if [ -n "${3:-}" ] && [ -f "$3" ]; then tail -n 15 "$3" | sed 's/^/  | /'; fi
+  fi
+}
+
+check() { # label command... : PASS when the command succeeds (its output goes to a log)
+  local label=$1 log="$logs/vendor-$2.log"; shift 2
+  if "$@" >"$log" 2>&1; then result PASS "$label"; else result FAIL "$label (log: $log)" "$log"; fi
+}
+
+# The make of the user's shell, not the one running `make test` (no inherited jobserver).
+user_make() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory BUILD="$build" "$@"; }
+
+serve_and_check() { # label binary
+  local label=$1 bin=$2 port log="$logs/vendor-$1-app.log" i
+  port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$bin" "$port" >"$log" 2>&1 &
+  app_pid=$!
+  for i in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    kill -0 "$app_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  local out; out=$(timeout 30 "$PYTHON" "$here/check.py" "$port" "$label" 2>&1)
+  local line seen=0
+  while IFS= read -r line; do
+    case $line in
+      PASS\ *) result PASS "${line#PASS }"; seen=$((seen + 1)) ;;
+      FAIL\ *) result FAIL "${line#FAIL }" "$log"; seen=$((seen + 1)) ;;
+      *) echo "  | $line" ;;
+    esac
+  done <<<"$out"
+  [ "$seen" = 2 ] || result FAIL "$label: check.py did not report both checks" "$log"
+  stop_app
+  if [ "${app_status:-1}" = 0 ]; then
+    result PASS "$label: the program exits 0 on SIGTERM"
+  else
+    result FAIL "$label: the program exits 0 on SIGTERM (status ${app_status:-?})" "$log"
+  fi
+}
+
+# ---- (a) the amalgamation ---------------------------------------------------------------
+amalg="$build/amalgamated"
+make_amalgamation() { user_make amalgamate && test -s "$amalg/sluice.hpp" && test -s "$amalg/sluice.cpp"; }
+check "amalgamation: make amalgamate writes sluice.hpp and sluice.cpp" amalgamate make_amalgamation
+# Nothing outside the standard library and the OS is left to find: no project include remains.
+if [ -s "$amalg/sluice.cpp" ] && ! grep -qE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$amalg/sluice.hpp" \
+   && [ "$(grep -cE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$amalg/sluice.cpp")" = 1 ] \
+   && grep -qx '#include "sluice.hpp"' "$amalg/sluice.cpp"; then
+  result PASS "amalgamation: sluice.hpp includes no project header; sluice.cpp includes only \"sluice.hpp\""
+else
+  result FAIL "amalgamation: sluice.hpp includes no project header; sluice.cpp includes only \"sluice.hpp\""
+fi
+check "amalgamation: clang++ ${CXXFLAGS_USER[*]} compiles sluice.cpp" amalgamate-clang \
+  clang++ "${CXXFLAGS_USER[@]}" -fsyntax-only "$amalg/sluice.cpp"
+# On Linux only the epoll branch is compiled above; the kqueue branch, with its own
+# file-local names in the one translation unit, is compiled against the kqueue emulation.
+check "amalgamation: the kqueue branch of sluice.cpp compiles (g++, over test/kqueue_emulation)" amalgamate-kqueue \
+  g++ "${CXXFLAGS_USER[@]}" -fsyntax-only -Itest/kqueue_emulation -DSLUICE_KQUEUE_EMULATION "$amalg/sluice.cpp"
+check "amalgamation: g++ ${CXXFLAGS_USER[*]} builds echo_app.cpp + sluice.cpp" amalgamate-gcc \
+  g++ "${CXXFLAGS_USER[@]}" -DSLUICE_VENDOR_AMALGAMATED -I"$amalg" "$here/echo_app.cpp" "$amalg/sluice.cpp" \
+  -o "$work/echo_app_amalgamated" -pthread
+if [ -x "$work/echo_app_amalgamated" ]; then
+  serve_and_check amalgamated "$work/echo_app_amalgamated"
+else
+  result FAIL "amalgamated: no program to run"
+fi
+
+# ---- (b) make install -------------------------------------------------------------------
+check "install: make install DESTDIR=<tmp> PREFIX=$prefix" install user_make install DESTDIR="$dest" PREFIX="$prefix"
+if [ -f "$dest$prefix/lib/libsluice.a" ] && [ -f "$dest$prefix/include/sluice/app/server.hpp" ] \
+   && [ -f "$dest$prefix/include/sluice/core/buffer.hpp" ] && [ -f "$dest$prefix/lib/pkgconfig/sluice.pc" ]; then
+  result PASS "install: lib/libsluice.a, lib/pkgconfig/sluice.pc, include/sluice/{core,net,proto,app}/*.hpp"
+else
+  result FAIL "install: lib/libsluice.a, lib/pkgconfig/sluice.pc, include/sluice/{core,net,proto,app}/*.hpp"
+fi
+check "installed: g++ ${CXXFLAGS_USER[*]} -I$prefix/include/sluice builds echo_app.cpp with libsluice.a" install-gcc \
+  g++ "${CXXFLAGS_USER[@]}" -I"$dest$prefix/include/sluice" "$here/echo_app.cpp" "$dest$prefix/lib/libsluice.a" \
+  -o "$work/echo_app_installed" -pthread
+if [ -x "$work/echo_app_installed" ]; then
+  serve_and_check installed "$work/echo_app_installed"
+else
+  result FAIL "installed: no program to run"
+fi
+
+# ---- (c) make uninstall -----------------------------------------------------------------
+check "uninstall: make uninstall with the same DESTDIR" uninstall user_make uninstall DESTDIR="$dest" PREFIX="$prefix"
+left=$(find "$dest" -type f 2>/dev/null)
+if [ -d "$dest" ] && [ -z "$left" ]; then
+  result PASS "uninstall: no file is left under DESTDIR"
+else
+  result FAIL "uninstall: no file is left under DESTDIR (left: $(head -n 3 <<<"$left" | tr '\n' ' '))"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
