@@ -476,7 +476,7 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
     proto::WsLimits limits;
     limits.max_frame_size = worker_.settings.max_message_size;
     limits.max_message_size = worker_.settings.max_message_size;
-    session_ = std::make_unique<proto::WsSession<Hooks>>(proto::Role::server, limits, hooks_);
+    session_ = std::make_unique<proto::WsSession<Hooks>>(proto::Role::server, limits, hooks_, worker_.assembly.source());
     last_read_ = worker_.reactor.now();
     arm_deadline(Deadline::idle, worker_.settings.idle_timeout);
     worker_.state.log("upgrade #" + std::to_string(id_) + " " + peer_ + " " + std::string(request_.path));
@@ -725,6 +725,52 @@ void Connection::queue_bytes(std::span<const std::uint8_t> bytes) {
         return;
     }
     mark_dirty();
+    check_backpressure();
+}
+
+// A large frame goes to the socket now, behind whatever is queued, in one writev; only
+// what the kernel refuses is copied into the queue. Large means more than half a pool
+// block: the size at which OutputQueue::append_copy would take a heap block of the
+// frame's own size (a malloc, a copy and a free per message, which cost more than the
+// syscall), while smaller frames are copied into a pooled block and coalesce with the
+// other frames of this callback into the end-of-callback writev.
+void Connection::write_frame(std::span<const std::uint8_t> head, std::span<const std::uint8_t> payload) {
+    if (mode_ != Mode::websocket || want_write_ || payload.size() <= worker_.pool.block_size() / 2) {
+        queue_bytes(head);
+        queue_bytes(payload);
+        return;
+    }
+    struct iovec iov[64];
+    const int n = output_.gather(iov, 62);
+    std::size_t queued = 0;
+    for (int i = 0; i < n; ++i) queued += iov[i].iov_len;
+    if (queued != output_.size()) {   // more segments than iovecs: keep the order, queue it all
+        queue_bytes(head);
+        queue_bytes(payload);
+        return;
+    }
+    iov[n] = {const_cast<std::uint8_t*>(head.data()), head.size()};
+    iov[n + 1] = {const_cast<std::uint8_t*>(payload.data()), payload.size()};
+    const net::IoResult r = net::writev_some(fd_, iov, n + 2);
+    // A hard error (EPIPE, ECONNRESET) is left to flush(): everything is queued, and the
+    // end-of-callback writev meets the same error and tears the connection down as before.
+    std::size_t written = r.status == net::IoStatus::ok ? r.bytes : 0;
+    const std::size_t from_queue = std::min(written, queued);
+    output_.consume(from_queue);
+    written -= from_queue;
+    const std::size_t from_head = std::min(written, head.size());
+    written -= from_head;
+    if (!output_.append_copy(head.subspan(from_head)) || !output_.append_copy(payload.subspan(written))) {
+        destroy();
+        return;
+    }
+    if (output_.empty()) return;
+    if (r.status == net::IoStatus::ok || r.status == net::IoStatus::would_block) {
+        want_write_ = true;   // the kernel refused the rest: wait for kWritable
+        update_interest();
+    } else {
+        mark_dirty();
+    }
     check_backpressure();
 }
 

@@ -131,6 +131,9 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
         void on_close(std::uint16_t code, std::string_view reason) { c->on_ws_close(code, reason); }
         void on_fail(std::uint16_t code) { c->on_ws_fail(code); }
         void send(std::span<const std::uint8_t> bytes) { c->queue_bytes(bytes); }
+        void send_frame(std::span<const std::uint8_t> head, std::span<const std::uint8_t> payload) {
+            c->write_frame(head, payload);
+        }
     };
 
  private:
@@ -164,6 +167,7 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
     void send_error(int status, std::string_view extra_headers = {}, std::string_view body = {});
     void begin_teardown();
     void queue_bytes(std::span<const std::uint8_t> bytes);
+    void write_frame(std::span<const std::uint8_t> head, std::span<const std::uint8_t> payload);
     void mark_dirty();
     void update_interest();
     void check_backpressure();
