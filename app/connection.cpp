@@ -520,8 +520,15 @@ void Connection::on_ws_message(proto::Opcode op, std::span<const std::uint8_t> b
         return;
     }
     if (!task_.valid() || task_.done()) return;   // the handler has returned: nobody will read it
-    // A coroutine may hold a Message across other awaits: it gets its own copy.
-    inbox_.push_back(Inbound{text, std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size())});
+    // A coroutine may hold a Message across other awaits: it gets its own copy, in the
+    // spare node (and its string's storage) when there is one: no allocation per message.
+    if (spare_.empty()) {
+        inbox_.emplace_back();
+    } else {
+        inbox_.splice(inbox_.end(), spare_, spare_.begin());
+    }
+    inbox_.back().text = text;
+    inbox_.back().bytes.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     inbox_bytes_ += bytes.size();
     if (receive_waiter_) {
         resume_task();
@@ -599,8 +606,16 @@ void Connection::wait_receive(std::coroutine_handle<> h, std::optional<std::chro
 std::optional<Message> Connection::take_message() {
     worker_.reactor.cancel(receive_timer_);
     if (inbox_.empty()) return std::nullopt;
-    current_ = std::move(inbox_.front());
-    inbox_.pop_front();
+    // The message moves into current_; current_'s old storage goes to the spare node, kept
+    // only while small (kSpareInboundBytes) so a connection never holds a large one idle.
+    Inbound& front = inbox_.front();
+    current_.text = front.text;
+    current_.bytes.swap(front.bytes);
+    if (spare_.empty() && front.bytes.capacity() <= kSpareInboundBytes) {
+        spare_.splice(spare_.end(), inbox_, inbox_.begin());
+    } else {
+        inbox_.pop_front();
+    }
     inbox_bytes_ -= current_.bytes.size();
     if (read_paused_ && mode_ == Mode::websocket && inbox_bytes_ <= worker_.settings.max_backpressure) {
         read_paused_ = false;

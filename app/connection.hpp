@@ -147,9 +147,10 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
         bool repeat = false;
     };
     struct Inbound {
-        bool text;
+        bool text = true;
         std::string bytes;
     };
+    static constexpr std::size_t kSpareInboundBytes = 1024;
 
     void on_readable();
     void read_http();
@@ -217,6 +218,7 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
     Hooks hooks_{this};
     std::string subprotocol_;
     std::list<Inbound> inbox_;      // a list: an empty one allocates nothing (std::deque would)
+    std::list<Inbound> spare_;      // 0 or 1 node recycled into inbox_ (storage <= kSpareInboundBytes)
     std::size_t inbox_bytes_ = 0;
     Inbound current_{true, {}};
 
