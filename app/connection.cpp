@@ -552,7 +552,8 @@ void Connection::on_ws_fail(std::uint16_t code) {
 }
 
 bool Connection::can_send() const noexcept {
-    return mode_ == Mode::websocket && session_ && session_->state() == proto::WsState::open && !closed_notified_;
+    // session_->can_send() is state() == open without computing the state (three flags).
+    return mode_ == Mode::websocket && session_ && session_->can_send() && !closed_notified_;
 }
 
 bool Connection::over_backpressure() const noexcept { return output_.size() > worker_.settings.max_backpressure; }
@@ -739,8 +740,8 @@ void Connection::queue_bytes(std::span<const std::uint8_t> bytes) {
         destroy();
         return;
     }
-    mark_dirty();
-    check_backpressure();
+    if (!in_dirty) mark_dirty();
+    if (over_backpressure() != over_bound_) check_backpressure();   // only a crossing does anything
 }
 
 // A large frame goes to the socket now, behind whatever is queued, in one writev; only

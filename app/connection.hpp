@@ -14,7 +14,8 @@
 // the unparsed tail of a partial request head in `tail_` (copied in front of the next read);
 // WebSocket keeps nothing (proto's session holds a partial frame header, and its assembly
 // buffer a partial message). Output: OutputQueue, written at the end of the current
-// reactor callback (Worker::Scope) with one writev per connection.
+// reactor callback (Worker::Scope) with one writev per connection; a frame over half a
+// pool block is written at once instead (write_frame), only the refused rest queued.
 //
 // Lifetime: the Worker owns every Connection; destroy() only marks it dead and hands it to
 // the worker, which deletes it once no callback is on the stack, so a handler may close its

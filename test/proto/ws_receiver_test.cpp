@@ -338,4 +338,42 @@ TEST_SUITE("proto") {
         CHECK(failing.next(broken).kind == WsEventKind::fail);
         CHECK(lender.outstanding == 0);   // given back on failure
     }
+
+    TEST_CASE("RFC 6455 5.3, 8.1: short payloads of every length are unmasked exactly and UTF-8 checked") {
+        // Short frames take a fused unmask + ASCII pass; every length around its word and
+        // size limits, with ASCII, valid multi-byte and invalid bytes at every position.
+        for (std::size_t n = 0; n <= 140; ++n) {
+            INFO("length " << n);
+            std::string ascii(n, '\0');
+            for (std::size_t i = 0; i < n; ++i) ascii[i] = static_cast<char>(0x20 + (i * 7) % 95);
+            WsReceiver rx(Role::server, {});
+            Bytes in = frame(Opcode::text, ascii);
+            WsEvent ev = rx.next(in);
+            REQUIRE(ev.kind == WsEventKind::message);
+            CHECK(text_of(ev.payload) == ascii);
+            if (n < 2) continue;
+            for (std::size_t at = 0; at + 2 <= n; at += (n > 20 ? 5 : 1)) {
+                std::string utf8 = ascii;
+                utf8[at] = static_cast<char>(0xC3);   // U+00E9, valid two-byte sequence
+                utf8[at + 1] = static_cast<char>(0xA9);
+                WsReceiver ok(Role::server, {});
+                Bytes good = frame(Opcode::text, utf8);
+                ev = ok.next(good);
+                REQUIRE(ev.kind == WsEventKind::message);
+                CHECK(text_of(ev.payload) == utf8);
+                std::string broken = ascii;
+                broken[at] = static_cast<char>(0xFF);   // never valid in UTF-8
+                WsReceiver bad(Role::server, {});
+                Bytes wrong = frame(Opcode::text, broken);
+                ev = bad.next(wrong);
+                CHECK(ev.kind == WsEventKind::fail);
+                CHECK(ev.error == WsError::invalid_utf8);
+                WsReceiver bin(Role::server, {});   // binary: the same bytes are fine
+                Bytes raw = frame(Opcode::binary, broken);
+                ev = bin.next(raw);
+                REQUIRE(ev.kind == WsEventKind::message);
+                CHECK(text_of(ev.payload) == broken);
+            }
+        }
+    }
 }
