@@ -476,7 +476,7 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
     proto::WsLimits limits;
     limits.max_frame_size = worker_.settings.max_message_size;
     limits.max_message_size = worker_.settings.max_message_size;
-    session_ = std::make_unique<proto::WsSession<Hooks>>(proto::Role::server, limits, hooks_);
+    session_ = std::make_unique<proto::WsSession<Hooks>>(proto::Role::server, limits, hooks_, worker_.assembly.source());
     last_read_ = worker_.reactor.now();
     arm_deadline(Deadline::idle, worker_.settings.idle_timeout);
     worker_.state.log("upgrade #" + std::to_string(id_) + " " + peer_ + " " + std::string(request_.path));
@@ -520,8 +520,15 @@ void Connection::on_ws_message(proto::Opcode op, std::span<const std::uint8_t> b
         return;
     }
     if (!task_.valid() || task_.done()) return;   // the handler has returned: nobody will read it
-    // A coroutine may hold a Message across other awaits: it gets its own copy.
-    inbox_.push_back(Inbound{text, std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size())});
+    // A coroutine may hold a Message across other awaits: it gets its own copy, in the
+    // spare node (and its string's storage) when there is one: no allocation per message.
+    if (spare_.empty()) {
+        inbox_.emplace_back();
+    } else {
+        inbox_.splice(inbox_.end(), spare_, spare_.begin());
+    }
+    inbox_.back().text = text;
+    inbox_.back().bytes.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     inbox_bytes_ += bytes.size();
     if (receive_waiter_) {
         resume_task();
@@ -545,7 +552,8 @@ void Connection::on_ws_fail(std::uint16_t code) {
 }
 
 bool Connection::can_send() const noexcept {
-    return mode_ == Mode::websocket && session_ && session_->state() == proto::WsState::open && !closed_notified_;
+    // session_->can_send() is state() == open without computing the state (three flags).
+    return mode_ == Mode::websocket && session_ && session_->can_send() && !closed_notified_;
 }
 
 bool Connection::over_backpressure() const noexcept { return output_.size() > worker_.settings.max_backpressure; }
@@ -599,8 +607,16 @@ void Connection::wait_receive(std::coroutine_handle<> h, std::optional<std::chro
 std::optional<Message> Connection::take_message() {
     worker_.reactor.cancel(receive_timer_);
     if (inbox_.empty()) return std::nullopt;
-    current_ = std::move(inbox_.front());
-    inbox_.pop_front();
+    // The message moves into current_; current_'s old storage goes to the spare node, kept
+    // only while small (kSpareInboundBytes) so a connection never holds a large one idle.
+    Inbound& front = inbox_.front();
+    current_.text = front.text;
+    current_.bytes.swap(front.bytes);
+    if (spare_.empty() && front.bytes.capacity() <= kSpareInboundBytes) {
+        spare_.splice(spare_.end(), inbox_, inbox_.begin());
+    } else {
+        inbox_.pop_front();
+    }
     inbox_bytes_ -= current_.bytes.size();
     if (read_paused_ && mode_ == Mode::websocket && inbox_bytes_ <= worker_.settings.max_backpressure) {
         read_paused_ = false;
@@ -724,7 +740,53 @@ void Connection::queue_bytes(std::span<const std::uint8_t> bytes) {
         destroy();
         return;
     }
-    mark_dirty();
+    if (!in_dirty) mark_dirty();
+    if (over_backpressure() != over_bound_) check_backpressure();   // only a crossing does anything
+}
+
+// A large frame goes to the socket now, behind whatever is queued, in one writev; only
+// what the kernel refuses is copied into the queue. Large means more than half a pool
+// block: the size at which OutputQueue::append_copy would take a heap block of the
+// frame's own size (a malloc, a copy and a free per message, which cost more than the
+// syscall), while smaller frames are copied into a pooled block and coalesce with the
+// other frames of this callback into the end-of-callback writev.
+void Connection::write_frame(std::span<const std::uint8_t> head, std::span<const std::uint8_t> payload) {
+    if (mode_ != Mode::websocket || want_write_ || payload.size() <= worker_.pool.block_size() / 2) {
+        queue_bytes(head);
+        queue_bytes(payload);
+        return;
+    }
+    struct iovec iov[64];
+    const int n = output_.gather(iov, 62);
+    std::size_t queued = 0;
+    for (int i = 0; i < n; ++i) queued += iov[i].iov_len;
+    if (queued != output_.size()) {   // more segments than iovecs: keep the order, queue it all
+        queue_bytes(head);
+        queue_bytes(payload);
+        return;
+    }
+    iov[n] = {const_cast<std::uint8_t*>(head.data()), head.size()};
+    iov[n + 1] = {const_cast<std::uint8_t*>(payload.data()), payload.size()};
+    const net::IoResult r = net::writev_some(fd_, iov, n + 2);
+    // A hard error (EPIPE, ECONNRESET) is left to flush(): everything is queued, and the
+    // end-of-callback writev meets the same error and tears the connection down as before.
+    std::size_t written = r.status == net::IoStatus::ok ? r.bytes : 0;
+    const std::size_t from_queue = std::min(written, queued);
+    output_.consume(from_queue);
+    written -= from_queue;
+    const std::size_t from_head = std::min(written, head.size());
+    written -= from_head;
+    if (!output_.append_copy(head.subspan(from_head)) || !output_.append_copy(payload.subspan(written))) {
+        destroy();
+        return;
+    }
+    if (output_.empty()) return;
+    if (r.status == net::IoStatus::ok || r.status == net::IoStatus::would_block) {
+        want_write_ = true;   // the kernel refused the rest: wait for kWritable
+        update_interest();
+    } else {
+        mark_dirty();
+    }
     check_backpressure();
 }
 

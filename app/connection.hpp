@@ -14,7 +14,8 @@
 // the unparsed tail of a partial request head in `tail_` (copied in front of the next read);
 // WebSocket keeps nothing (proto's session holds a partial frame header, and its assembly
 // buffer a partial message). Output: OutputQueue, written at the end of the current
-// reactor callback (Worker::Scope) with one writev per connection.
+// reactor callback (Worker::Scope) with one writev per connection; a frame over half a
+// pool block is written at once instead (write_frame), only the refused rest queued.
 //
 // Lifetime: the Worker owns every Connection; destroy() only marks it dead and hands it to
 // the worker, which deletes it once no callback is on the stack, so a handler may close its
@@ -131,6 +132,9 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
         void on_close(std::uint16_t code, std::string_view reason) { c->on_ws_close(code, reason); }
         void on_fail(std::uint16_t code) { c->on_ws_fail(code); }
         void send(std::span<const std::uint8_t> bytes) { c->queue_bytes(bytes); }
+        void send_frame(std::span<const std::uint8_t> head, std::span<const std::uint8_t> payload) {
+            c->write_frame(head, payload);
+        }
     };
 
  private:
@@ -144,9 +148,10 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
         bool repeat = false;
     };
     struct Inbound {
-        bool text;
+        bool text = true;
         std::string bytes;
     };
+    static constexpr std::size_t kSpareInboundBytes = 1024;
 
     void on_readable();
     void read_http();
@@ -164,6 +169,7 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
     void send_error(int status, std::string_view extra_headers = {}, std::string_view body = {});
     void begin_teardown();
     void queue_bytes(std::span<const std::uint8_t> bytes);
+    void write_frame(std::span<const std::uint8_t> head, std::span<const std::uint8_t> payload);
     void mark_dirty();
     void update_interest();
     void check_backpressure();
@@ -213,6 +219,7 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
     Hooks hooks_{this};
     std::string subprotocol_;
     std::list<Inbound> inbox_;      // a list: an empty one allocates nothing (std::deque would)
+    std::list<Inbound> spare_;      // 0 or 1 node recycled into inbox_ (storage <= kSpareInboundBytes)
     std::size_t inbox_bytes_ = 0;
     Inbound current_{true, {}};
 

@@ -9,14 +9,23 @@
 namespace sluice {
 
 bool OutputQueue::append_copy(std::span<const std::uint8_t> bytes) {
+    if (head_ < segments_.size()) {   // the common case: it fits in the tail block
+        Segment& tail = segments_.back();
+        if (tail.capacity - tail.end >= bytes.size()) {   // shared segments have capacity 0
+            std::memcpy(tail.data + tail.end, bytes.data(), bytes.size());
+            tail.end += bytes.size();
+            size_ += bytes.size();
+            return true;
+        }
+    }
     std::size_t at = 0;
     while (at < bytes.size()) {
         if (head_ < segments_.size()) {
             Segment& tail = segments_.back();
-            const std::size_t room = tail.own ? tail.block.size() - tail.end : 0;
+            const std::size_t room = tail.own ? tail.capacity - tail.end : 0;
             if (room > 0) {
                 const std::size_t n = std::min(room, bytes.size() - at);
-                std::memcpy(tail.block.writable().data() + tail.end, bytes.data() + at, n);
+                std::memcpy(tail.data + tail.end, bytes.data() + at, n);
                 tail.end += n;
                 at += n;
                 size_ += n;
@@ -29,14 +38,16 @@ bool OutputQueue::append_copy(std::span<const std::uint8_t> bytes) {
         const std::size_t want = left > block / 2 ? left : block - 32;
         core::SharedBytes b = core::SharedBytes::create(pool_, want);
         if (!b) return false;
-        segments_.push_back(Segment{std::move(b), 0, 0, true});
+        std::uint8_t* data = b.writable().data();
+        const std::size_t capacity = b.size();
+        segments_.push_back(Segment{std::move(b), data, capacity, 0, 0, true});
     }
     return true;
 }
 
 void OutputQueue::append_shared(const core::SharedBytes& block, std::size_t size) {
     if (size == 0) return;
-    segments_.push_back(Segment{block, 0, size, false});
+    segments_.push_back(Segment{block, const_cast<std::uint8_t*>(block.bytes().data()), 0, 0, size, false});
     size_ += size;
 }
 
@@ -45,7 +56,7 @@ int OutputQueue::gather(struct iovec* iov, int max) const noexcept {
     for (std::size_t i = head_; i < segments_.size() && n < max; ++i) {
         const Segment& s = segments_[i];
         if (s.end == s.begin) continue;
-        iov[n].iov_base = const_cast<std::uint8_t*>(s.block.bytes().data() + s.begin);
+        iov[n].iov_base = s.data + s.begin;
         iov[n].iov_len = s.end - s.begin;
         ++n;
     }

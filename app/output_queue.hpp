@@ -7,7 +7,9 @@
 //
 // append_copy() copies small writes into the tail block when that block is this queue's
 // own (not shared) and has room, so a burst of small frames becomes one segment and one
-// iovec; a write larger than a pool block gets a heap block of its own size.
+// iovec; a write larger than a pool block gets a heap block of its own size (a large
+// WebSocket frame only lands here for the part the kernel refused: Connection writes it
+// straight to the socket first).
 // append_shared() queues a broadcast frame by reference (no copy). gather() fills iovecs
 // for one writev; consume() drops what the kernel took. An empty queue holds no block, so
 // an idle connection owns no output memory.
@@ -46,6 +48,8 @@ class OutputQueue {  // Owns references to its blocks; does not own the pool (th
  private:
     struct Segment {
         core::SharedBytes block;
+        std::uint8_t* data = nullptr;   // block's bytes (cached: no call per append)
+        std::size_t capacity = 0;       // own blocks: room up to here; shared: 0
         std::size_t begin = 0;
         std::size_t end = 0;
         bool own = false;   // created by append_copy: may take more bytes at its end

@@ -2,7 +2,7 @@
 // Internal to app/.
 //
 //   ServerState (read-only once started: settings, router, routes; atomics; the log lock)
-//     ├── Worker 0: Reactor, Listener, BlockPool, TopicRegistry, its Connections
+//     ├── Worker 0: Reactor, Listener, BlockPool, AssemblyCache, TopicRegistry, its Connections
 //     ├── Worker 1: ...                          (threads(n): n workers, shared nothing)
 //     └── ...
 //
@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/assembly_cache.hpp"
 #include "app/router.hpp"
 #include "app/server.hpp"
 #include "app/topics.hpp"
@@ -91,6 +92,7 @@ class Worker {  // Owns its reactor, listener, pool, topics and connections. One
     net::Reactor reactor;
     net::Listener listener;
     core::BlockPool pool;
+    AssemblyCache assembly;   // lent to every WsSession: before the connections, outlives them
     TopicRegistry topics;
     proto::DateCache dates;
     std::array<proto::HttpHeader, 128> header_storage{};   // parse-time only, shared by connections

@@ -54,7 +54,11 @@ class IoWatcher {
 // receive buffer; does not own registered fds (remove() before close()). One loop per thread.
 class Reactor {
  public:
-  static constexpr std::size_t kReceiveBufferSize = 64 * 1024;
+  // 256 KiB, one per thread: a 64 KiB WebSocket message (65,550 bytes with its header) then
+  // usually arrives whole in one read and is delivered as a view into this buffer, instead
+  // of spanning two reads and being copied into an assembly buffer (measured: 10 x 64 KiB
+  // echo +15% MB/s, 32 B echo unchanged). Costs 192 KiB per thread, nothing per connection.
+  static constexpr std::size_t kReceiveBufferSize = 256 * 1024;
 
   Reactor() noexcept;
   ~Reactor();

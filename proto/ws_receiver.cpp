@@ -31,10 +31,36 @@ constexpr std::uint64_t read_length(const std::uint8_t* h) noexcept {
     return len7;
 }
 
+// Payloads up to this size are unmasked by unmask_short (one inline pass, no dispatch).
+constexpr std::size_t kShortPayload = 128;
+
+// §5.3 unmasking of a short payload that starts at mask offset 0, fused with an ASCII
+// check: 8-byte words, one pass. True if every byte is below 0x80 (ASCII is valid UTF-8,
+// so a text message needs no further §8.1 check).
+bool unmask_short(std::uint8_t* p, std::size_t n, const std::uint8_t* key) noexcept {
+    std::uint32_t k32;
+    std::memcpy(&k32, key, 4);
+    const std::uint64_t k64 = (static_cast<std::uint64_t>(k32) << 32) | k32;
+    std::uint64_t high = 0;
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        w ^= k64;
+        std::memcpy(p + i, &w, 8);
+        high |= w;
+    }
+    for (; i < n; ++i) {
+        p[i] = static_cast<std::uint8_t>(p[i] ^ key[i & 3]);
+        high |= p[i];
+    }
+    return (high & 0x8080808080808080ull) == 0;
+}
+
 }  // namespace
 
-WsReceiver::WsReceiver(Role role, const WsLimits& limits, WsInput input) noexcept
-    : role_(role), input_(input), limits_(limits) {}
+WsReceiver::WsReceiver(Role role, const WsLimits& limits, WsInput input, const WsBufferSource& source) noexcept
+    : role_(role), input_(input), limits_(limits), heap_(source) {}
 
 WsEvent WsReceiver::next(std::span<std::uint8_t> in) noexcept {
     if (release_pending_) {
@@ -79,13 +105,18 @@ bool WsReceiver::whole_message(std::span<std::uint8_t> in, WsEvent& ev) noexcept
     const std::uint64_t length = read_length(h);
     if (in.size() - need < length) return false;
     const auto payload = in.subspan(need, static_cast<std::size_t>(length));
-    if ((h[1] & kMaskBit) != 0) {
-        std::array<std::uint8_t, 4> key;
-        std::memcpy(key.data(), h + need - 4, 4);
-        unmask(payload, key, 0);
-    }
     const Opcode op = static_cast<Opcode>(h[0] & 0x0F);
-    if (op == Opcode::text && !core::is_valid_utf8(std::span<const std::uint8_t>(payload))) {
+    bool checked = op != Opcode::text;  // no §8.1 check needed (binary, or known ASCII)
+    if ((h[1] & kMaskBit) != 0) {
+        if (payload.size() <= kShortPayload) {
+            checked = unmask_short(payload.data(), payload.size(), h + need - 4) || checked;
+        } else {
+            std::array<std::uint8_t, 4> key;
+            std::memcpy(key.data(), h + need - 4, 4);
+            unmask(payload, key, 0);
+        }
+    }
+    if (!checked && !core::is_valid_utf8(std::span<const std::uint8_t>(payload))) {
         ev = fail(WsError::invalid_utf8, need + payload.size());
         return true;
     }
@@ -315,7 +346,8 @@ WsError WsReceiver::append(std::span<std::uint8_t> chunk) noexcept {
                 std::memmove(in_place_ + msg_size_, chunk.data(), chunk.size());
             break;
         case Store::heap:
-            if (!heap_.reserve(msg_size_ + chunk.size(), assembly_bound(msg_size_ + chunk.size())))
+            if (!heap_.reserve(msg_size_ + chunk.size(), assembly_bound(msg_size_ + chunk.size()),
+                               static_cast<std::size_t>(msg_size_)))
                 return WsError::out_of_memory;
             std::memcpy(heap_.data() + msg_size_, chunk.data(), chunk.size());
             break;
@@ -328,7 +360,7 @@ WsError WsReceiver::append(std::span<std::uint8_t> chunk) noexcept {
 // The input is about to go back to its owner: move an in-place partial message out of it.
 WsError WsReceiver::spill_in_place() noexcept {
     if (store_ != Store::in_place) return WsError::none;
-    if (!heap_.reserve(msg_size_, assembly_bound(msg_size_))) return WsError::out_of_memory;
+    if (!heap_.reserve(msg_size_, assembly_bound(msg_size_), 0)) return WsError::out_of_memory;
     std::memcpy(heap_.data(), in_place_, static_cast<std::size_t>(msg_size_));
     store_ = Store::heap;
     in_place_ = nullptr;
@@ -378,13 +410,15 @@ WsState WsReceiver::state() const noexcept {
 }
 
 WsReceiver::AssemblyBuffer::AssemblyBuffer(AssemblyBuffer&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)),
+    : source_(other.source_),
+      data_(std::exchange(other.data_, nullptr)),
       capacity_(std::exchange(other.capacity_, 0)),
       growths_(std::exchange(other.growths_, 0)) {}
 
 WsReceiver::AssemblyBuffer& WsReceiver::AssemblyBuffer::operator=(AssemblyBuffer&& other) noexcept {
     if (this != &other) {
         release();
+        source_ = other.source_;
         data_ = std::exchange(other.data_, nullptr);
         capacity_ = std::exchange(other.capacity_, 0);
         growths_ = std::exchange(other.growths_, 0);
@@ -392,23 +426,46 @@ WsReceiver::AssemblyBuffer& WsReceiver::AssemblyBuffer::operator=(AssemblyBuffer
     return *this;
 }
 
-bool WsReceiver::AssemblyBuffer::reserve(std::uint64_t needed, std::uint64_t bound) noexcept {
+bool WsReceiver::AssemblyBuffer::reserve(std::uint64_t needed, std::uint64_t bound, std::size_t held) noexcept {
     if (needed <= capacity_) return true;
     const std::uint64_t doubled = static_cast<std::uint64_t>(capacity_) * 2;
     std::uint64_t target = doubled > kWsMinAssembly ? doubled : kWsMinAssembly;
     if (target < needed) target = needed;
+    if (bound >= needed && bound / 2 <= needed) target = bound;   // the rest is at most what is held
     if (target > bound) target = bound > needed ? bound : needed;
     if (target > SIZE_MAX) return false;
-    void* grown = std::realloc(data_, static_cast<std::size_t>(target));
-    if (grown == nullptr) return false;
-    data_ = static_cast<std::uint8_t*>(grown);
-    capacity_ = static_cast<std::size_t>(target);
+    const auto size = static_cast<std::size_t>(target);
+    if (source_.acquire == nullptr) {
+        void* grown = std::realloc(data_, size);
+        if (grown == nullptr) return false;
+        data_ = static_cast<std::uint8_t*>(grown);
+        capacity_ = size;
+    } else {
+        // A lent block may be larger than asked, up to what the contract allows: twice the
+        // bytes needed, never past the bound.
+        std::uint64_t most = needed * 2 < bound ? needed * 2 : bound;
+        if (most < target) most = target;
+        if (most > SIZE_MAX) most = target;
+        std::size_t got = 0;
+        std::uint8_t* block = source_.acquire(source_.context, size, static_cast<std::size_t>(most), got);
+        if (block == nullptr) return false;
+        if (held > 0) std::memcpy(block, data_, held);
+        if (data_ != nullptr) source_.release(source_.context, data_, capacity_);
+        data_ = block;
+        capacity_ = got;
+    }
     ++growths_;
     return true;
 }
 
 void WsReceiver::AssemblyBuffer::release() noexcept {
-    std::free(data_);
+    if (data_ != nullptr) {
+        if (source_.release != nullptr) {
+            source_.release(source_.context, data_, capacity_);
+        } else {
+            std::free(data_);
+        }
+    }
     data_ = nullptr;
     capacity_ = 0;
 }

@@ -19,15 +19,19 @@
 //    view into that input: no copy, no allocation. A fragmented message whose fragments
 //    all arrive in one input is first compacted in place (payloads moved back over the
 //    frame headers between them), then delivered the same way.
-//  - A message that spans inputs is copied into the assembly buffer: std::malloc'd when
-//    the first partial message needs it, and freed once the message has been delivered
-//    (at the next call) or the connection ends. At most one exists. If it cannot be
-//    allocated the connection fails with 1011. It grows only as payload bytes arrive
-//    (never on a header's claimed length), by doubling from kWsMinAssembly, so a message
+//  - A message that spans inputs is copied into the assembly buffer: taken when the first
+//    partial message needs it, and given back once the message has been delivered (at the
+//    next call) or the connection ends. At most one exists. It comes from the owner's
+//    WsBufferSource when one is given (app/ lends blocks from a per-worker cache, so the
+//    steady state allocates nothing), else from std::malloc/realloc/free. If it cannot be
+//    had the connection fails with 1011. It grows only as payload bytes arrive (never on a
+//    header's claimed length alone, §10.4), by doubling from kWsMinAssembly, so a message
 //    of N fragments costs O(log N) reallocations and O(size) copying, not one realloc per
-//    fragment. Its capacity is at most max(kWsMinAssembly, 2 x the bytes held), never
-//    exceeds max_message_size, and in the message's final frame never exceeds the
-//    message's end.
+//    fragment. In the message's final frame, once at least half of the message is in hand,
+//    it is sized to the message's end at once (one growth, not two or three). Its capacity is at most
+//    max(kWsMinAssembly, 2 x the bytes held), never exceeds max_message_size, and in the
+//    message's final frame never exceeds the message's end: a source must hand back a
+//    block within the [min, max] asked for, so the bound holds for lent blocks too.
 //  - A split control frame's payload (at most 125 bytes) goes into a fixed array here.
 //  - Between calls nothing points into a caller's input, by default: an in-place message
 //    still incomplete when an event is returned is copied into the assembly buffer first.
@@ -63,6 +67,18 @@ struct WsLimits {
 
 // The first size of the assembly buffer (then it doubles; see the memory contract above).
 inline constexpr std::size_t kWsMinAssembly = 4096;
+
+// Where assembly buffers come from, if not std::malloc (see the memory contract above).
+// Plain function pointers: proto/ decides when a buffer is needed, the owner decides where
+// memory comes from (a cache, a pool, an arena). Both functions or neither.
+struct WsBufferSource {  // Does not own `context`.
+    void* context = nullptr;
+    // A block of at least `min` and at most `max` bytes (its size in `capacity`), or null.
+    std::uint8_t* (*acquire)(void* context, std::size_t min, std::size_t max, std::size_t& capacity) noexcept =
+        nullptr;
+    // Gives back a block acquire() returned, with the capacity it reported.
+    void (*release)(void* context, std::uint8_t* data, std::size_t capacity) noexcept = nullptr;
+};
 
 // The close handshake (§7) as both ends see it.
 enum class WsState : std::uint8_t {
@@ -101,8 +117,8 @@ enum class WsInput : std::uint8_t {
 
 class WsReceiver {  // Owns its parse state and at most one assembly buffer (bounded by max_message_size).
  public:
-    WsReceiver(Role role, const WsLimits& limits,
-               WsInput input = WsInput::returned_after_each_event) noexcept;
+    WsReceiver(Role role, const WsLimits& limits, WsInput input = WsInput::returned_after_each_event,
+               const WsBufferSource& source = {}) noexcept;
     WsReceiver(WsReceiver&&) noexcept = default;
     WsReceiver& operator=(WsReceiver&&) noexcept = default;
 
@@ -132,23 +148,26 @@ class WsReceiver {  // Owns its parse state and at most one assembly buffer (bou
     std::size_t assembly_growths() const noexcept { return heap_.growths(); }
 
  private:
-    class AssemblyBuffer {  // Owns one std::malloc'd block (or none); move-only.
+    class AssemblyBuffer {  // Owns one block from its source or std::malloc (or none); move-only.
      public:
         AssemblyBuffer() noexcept = default;
+        explicit AssemblyBuffer(const WsBufferSource& source) noexcept : source_(source) {}
         ~AssemblyBuffer() { release(); }
         AssemblyBuffer(AssemblyBuffer&& other) noexcept;
         AssemblyBuffer& operator=(AssemblyBuffer&& other) noexcept;
         AssemblyBuffer(const AssemblyBuffer&) = delete;
         AssemblyBuffer& operator=(const AssemblyBuffer&) = delete;
-        // Makes room for `needed` bytes, doubling (from kWsMinAssembly) but never beyond
-        // max(needed, bound); keeps the contents. False if the memory is refused.
-        bool reserve(std::uint64_t needed, std::uint64_t bound) noexcept;
+        // Makes room for `needed` bytes, doubling (from kWsMinAssembly), straight to `bound`
+        // once needed >= bound / 2, but never beyond max(needed, bound); keeps the contents
+        // (the first `held` bytes). False if the memory is refused.
+        bool reserve(std::uint64_t needed, std::uint64_t bound, std::size_t held) noexcept;
         void release() noexcept;
         std::uint8_t* data() noexcept { return data_; }
         std::size_t capacity() const noexcept { return capacity_; }
         std::size_t growths() const noexcept { return growths_; }
 
      private:
+        WsBufferSource source_{};
         std::uint8_t* data_ = nullptr;
         std::size_t capacity_ = 0;
         std::size_t growths_ = 0;  // successful allocations and reallocations, kept across release()

@@ -21,8 +21,11 @@
 //
 // Outgoing frames: header and payload go out as separate send() calls, so a payload is
 // never copied just to frame it; frames whose header + payload fit in kInlineFrame bytes
-// go out in one call. The client role must mask (§5.1) and so copies the payload through
-// a 1 KiB stack scratch buffer. Nothing here allocates except WsReceiver's assembly buffer.
+// go out in one call. If the hooks have `send_frame(header, payload)` (WsGatherSink), an
+// unmasked frame larger than kInlineFrame goes out in that one call instead, so the owner
+// can write both with one writev. The client role must mask (§5.1) and so copies the
+// payload through a 1 KiB stack scratch buffer. Nothing here allocates except WsReceiver's
+// assembly buffer, which comes from the owner's WsBufferSource when one is given.
 //
 // Client masking keys (§5.3: "unpredictable"; it matters against proxy cache poisoning by
 // browser scripts): if the hooks have `std::array<std::uint8_t, 4> next_mask()`, it is
@@ -66,6 +69,11 @@ concept WsMaskSource = requires(H& h) {
     { h.next_mask() } -> std::convertible_to<std::array<std::uint8_t, 4>>;
 };
 
+// Optional: one call for a frame's header and its (unmasked) payload, both valid only
+// during the call; the owner writes or copies them, in this order, before returning.
+template <class H>
+concept WsGatherSink = requires(H& h, std::span<const std::uint8_t> bytes) { h.send_frame(bytes, bytes); };
+
 // Frames at most this size (header + payload) are sent with one send() call.
 inline constexpr std::size_t kInlineFrame = 256;
 
@@ -73,8 +81,8 @@ template <WsHooks Hooks>
 class WsSession {  // Owns its parse state and at most one message assembly buffer (bounded by
                    // max_message_size). Does not own the hooks.
  public:
-    WsSession(Role role, const WsLimits& limits, Hooks& hooks) noexcept
-        : receiver_(role, limits, WsInput::held_until_need_more),
+    WsSession(Role role, const WsLimits& limits, Hooks& hooks, const WsBufferSource& source = {}) noexcept
+        : receiver_(role, limits, WsInput::held_until_need_more, source),
           hooks_(hooks),
           mask_state_(reinterpret_cast<std::uintptr_t>(this) ^ 0x9E3779B97F4A7C15ull) {}
 
@@ -231,11 +239,16 @@ class WsSession {  // Owns its parse state and at most one message assembly buff
             hooks_.send(std::span<const std::uint8_t>(out.data(), head + payload.size()));
             return;
         }
-        hooks_.send(std::span<const std::uint8_t>(out.data(), head));
         if (!client) {
-            hooks_.send(payload);
+            if constexpr (WsGatherSink<Hooks>) {
+                hooks_.send_frame(std::span<const std::uint8_t>(out.data(), head), payload);
+            } else {
+                hooks_.send(std::span<const std::uint8_t>(out.data(), head));
+                hooks_.send(payload);
+            }
             return;
         }
+        hooks_.send(std::span<const std::uint8_t>(out.data(), head));
         std::array<std::uint8_t, 1024> scratch;
         for (std::size_t at = 0; at < payload.size(); at += scratch.size()) {
             const std::size_t n = payload.size() - at < scratch.size() ? payload.size() - at : scratch.size();

@@ -517,6 +517,59 @@ TEST_CASE("backpressure: co_await send suspends while over the bound and loses n
     CHECK(results_not_sent == 0);
 }
 
+TEST_CASE("output: a large send goes to the socket at once; what the kernel refuses is queued and arrives in order") {
+    // Frames over half a pool block are written straight away, behind what is queued; a
+    // client that does not read yet makes the kernel refuse much of a 12 MiB message (its
+    // buffers take a few MiB before the reader's window opens).
+    static const auto pattern = [](char tag, std::size_t n) {
+        std::string s(n, '\0');
+        for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>(tag + static_cast<char>(i % 13));
+        return s;
+    };
+    static const std::string big1 = pattern('a', 12 << 20), big2 = pattern('A', 100 * 1024);
+    std::atomic<std::size_t> buffered_after{0};
+    std::atomic<int> not_accepted{0};
+    std::atomic<bool> done{false};
+    TestServer s([&](Server& srv) {
+        srv.max_backpressure(64 << 20);
+        srv.route("/big", sluice::WsCallbacks{
+                              .on_open = {},
+                              .on_message =
+                                  [&](Context& c, const Message&) {
+                                      for (const std::string* m : {&big1, &big2}) {
+                                          if (c.send_now("small") == SendResult::dropped) ++not_accepted;
+                                          const SendResult r = c.send_binary_now(
+                                              {reinterpret_cast<const std::uint8_t*>(m->data()), m->size()});
+                                          if (r == SendResult::dropped || r == SendResult::closed) ++not_accepted;
+                                      }
+                                      if (c.send_now("last") == SendResult::dropped) ++not_accepted;
+                                      buffered_after = c.buffered_amount();
+                                      done = true;
+                                  },
+                              .on_drain = {},
+                              .on_close = {}});
+    });
+    WsTestClient ws;
+    REQUIRE(ws.connect(s.port(), "/big"));
+    REQUIRE(ws.send_text("go"));
+    REQUIRE(eventually([&] { return done.load(); }));
+    CHECK(not_accepted == 0);
+    CHECK(buffered_after > 0);                 // the kernel refused part: the rest was queued
+    CHECK(buffered_after < big1.size() + big2.size());   // and part went out at once
+    for (const std::string* m : {&big1, &big2}) {
+        auto small = ws.receive(10000ms);
+        REQUIRE(small.has_value());
+        CHECK(*small == "small");
+        auto got = ws.receive(10000ms);
+        REQUIRE(got.has_value());
+        CHECK(got->size() == m->size());
+        CHECK((*got == *m));
+    }
+    auto last = ws.receive(10000ms);
+    REQUIRE(last.has_value());
+    CHECK(*last == "last");
+}
+
 TEST_CASE("RFC 6455 7.4.1: a peer that stays over the bound past backpressure_timeout is closed (1008)") {
     static const std::string chunk(64 * 1024, 'z');
     std::mutex log_mutex;

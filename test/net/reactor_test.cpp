@@ -63,10 +63,10 @@ bool signal_blocked(int signo) {
 
 TEST_SUITE("net") {
 
-TEST_CASE("reactor: constructs valid with a 64 KiB receive buffer and idles without work") {
+TEST_CASE("reactor: constructs valid with a 256 KiB receive buffer and idles without work") {
   Reactor reactor;
   REQUIRE(reactor.valid());
-  CHECK(reactor.receive_buffer().size() == 64 * 1024);
+  CHECK(reactor.receive_buffer().size() == 256 * 1024);
   CHECK_FALSE(reactor.run_once(0ms));
   CHECK(reactor.registered() == 0);
 }

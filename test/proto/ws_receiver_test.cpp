@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -33,6 +35,31 @@ std::string text_of(std::span<const std::uint8_t> b) { return std::string(b.begi
 bool inside(std::span<const std::uint8_t> view, const Bytes& buffer) {
     return view.data() >= buffer.data() && view.data() + view.size() <= buffer.data() + buffer.size();
 }
+
+// A WsBufferSource that hands out the largest block allowed (the worst case for the memory
+// bound), filled with 0xEE so stale bytes would show, and counts what is outstanding.
+struct LendingSource {
+    std::size_t outstanding = 0;
+    std::size_t lent = 0;
+    std::size_t largest = 0;
+    static std::uint8_t* acquire(void* self, std::size_t min, std::size_t max, std::size_t& capacity) noexcept {
+        auto* me = static_cast<LendingSource*>(self);
+        CHECK(min <= max);
+        auto* p = static_cast<std::uint8_t*>(std::malloc(max));
+        if (p == nullptr) return nullptr;
+        std::memset(p, 0xEE, max);
+        capacity = max;
+        ++me->outstanding;
+        ++me->lent;
+        me->largest = std::max(me->largest, max);
+        return p;
+    }
+    static void release(void* self, std::uint8_t* data, std::size_t) noexcept {
+        --static_cast<LendingSource*>(self)->outstanding;
+        std::free(data);
+    }
+    WsBufferSource source() { return {this, &acquire, &release}; }
+};
 
 }  // namespace
 
@@ -242,5 +269,111 @@ TEST_SUITE("proto") {
         const WsEvent ev = moved.next(b);
         REQUIRE(ev.kind == WsEventKind::message);
         CHECK(text_of(ev.payload) == std::string(100, 'm'));
+    }
+
+    TEST_CASE("RFC 6455 10.4: in the final frame, once half the message is here, the buffer is sized to its end at once") {
+        const std::string big(10000, 'z');
+        WsReceiver rx(Role::server, {});
+        Bytes in = frame(Opcode::binary, big);
+        Bytes a(in.begin(), in.begin() + 6014), b(in.begin() + 6014, in.end());   // 6000 payload bytes first
+        CHECK(rx.next(a).kind == WsEventKind::need_more);
+        CHECK(rx.assembly_capacity() == big.size());   // not 6000, then 10000: one growth
+        CHECK(rx.assembly_growths() == 1);
+        const WsEvent ev = rx.next(b);
+        REQUIRE(ev.kind == WsEventKind::message);
+        CHECK(text_of(ev.payload) == big);
+
+        // Less than half here: sized by what arrived, never by the header's claim (§10.4).
+        WsLimits limits;
+        WsReceiver claim(Role::server, limits);
+        Bytes huge = frame(Opcode::binary, std::string(1 << 20, 'q'));
+        Bytes head(huge.begin(), huge.begin() + 3000);
+        CHECK(claim.next(head).kind == WsEventKind::need_more);
+        CHECK(claim.assembly_capacity() <= kWsMinAssembly);
+    }
+
+    TEST_CASE("RFC 6455 5.4, 10.4: a lent assembly buffer keeps the memory bound, holds no stale bytes, and goes back") {
+        LendingSource lender;
+        {
+            constexpr std::size_t kFragment = 1300;
+            WsLimits limits;
+            limits.max_message_size = 200 * kFragment;
+            WsReceiver rx(Role::server, limits, WsInput::returned_after_each_event, lender.source());
+            for (int round = 0; round < 3; ++round) {
+                std::string message(100 * kFragment, '\0');
+                for (std::size_t i = 0; i < message.size(); ++i)
+                    message[i] = static_cast<char>('a' + (i + static_cast<std::size_t>(round)) % 23);
+                std::size_t held = 0;
+                WsEvent ev;
+                for (std::size_t i = 0; i < 100; ++i) {
+                    Bytes f = frame(i == 0 ? Opcode::binary : Opcode::continuation,
+                                    std::string_view(message).substr(i * kFragment, kFragment), i == 99);
+                    ev = rx.next(f);
+                    held += kFragment;
+                    CHECK(rx.assembly_capacity() <= std::max(kWsMinAssembly, 2 * held));
+                    CHECK(rx.assembly_capacity() <= limits.max_message_size);
+                }
+                REQUIRE(ev.kind == WsEventKind::message);
+                CHECK((text_of(ev.payload) == message));
+                Bytes none;
+                CHECK(rx.next(none).kind == WsEventKind::need_more);
+                CHECK(lender.outstanding == 0);   // given back after delivery
+            }
+            Bytes partial = frame(Opcode::binary, std::string(5000, 'p'));
+            Bytes first(partial.begin(), partial.begin() + 100);
+            CHECK(rx.next(first).kind == WsEventKind::need_more);
+            CHECK(lender.outstanding == 1);
+        }
+        CHECK(lender.outstanding == 0);   // given back when the receiver ends mid-message
+        CHECK(lender.largest <= 200 * 1300);
+
+        WsReceiver failing(Role::server, {}, WsInput::returned_after_each_event, lender.source());
+        Bytes part = frame(Opcode::text, std::string(3000, 't'), false);
+        Bytes head(part.begin(), part.begin() + 1000);
+        CHECK(failing.next(head).kind == WsEventKind::need_more);
+        CHECK(lender.outstanding == 1);
+        Bytes rest(part.begin() + 1000, part.end());
+        CHECK(failing.next(rest).kind == WsEventKind::need_more);
+        Bytes broken = frame(Opcode::text, "x");   // a new data frame while a message is open: 1002
+        CHECK(failing.next(broken).kind == WsEventKind::fail);
+        CHECK(lender.outstanding == 0);   // given back on failure
+    }
+
+    TEST_CASE("RFC 6455 5.3, 8.1: short payloads of every length are unmasked exactly and UTF-8 checked") {
+        // Short frames take a fused unmask + ASCII pass; every length around its word and
+        // size limits, with ASCII, valid multi-byte and invalid bytes at every position.
+        for (std::size_t n = 0; n <= 140; ++n) {
+            INFO("length " << n);
+            std::string ascii(n, '\0');
+            for (std::size_t i = 0; i < n; ++i) ascii[i] = static_cast<char>(0x20 + (i * 7) % 95);
+            WsReceiver rx(Role::server, {});
+            Bytes in = frame(Opcode::text, ascii);
+            WsEvent ev = rx.next(in);
+            REQUIRE(ev.kind == WsEventKind::message);
+            CHECK(text_of(ev.payload) == ascii);
+            if (n < 2) continue;
+            for (std::size_t at = 0; at + 2 <= n; at += (n > 20 ? 5 : 1)) {
+                std::string utf8 = ascii;
+                utf8[at] = static_cast<char>(0xC3);   // U+00E9, valid two-byte sequence
+                utf8[at + 1] = static_cast<char>(0xA9);
+                WsReceiver ok(Role::server, {});
+                Bytes good = frame(Opcode::text, utf8);
+                ev = ok.next(good);
+                REQUIRE(ev.kind == WsEventKind::message);
+                CHECK(text_of(ev.payload) == utf8);
+                std::string broken = ascii;
+                broken[at] = static_cast<char>(0xFF);   // never valid in UTF-8
+                WsReceiver bad(Role::server, {});
+                Bytes wrong = frame(Opcode::text, broken);
+                ev = bad.next(wrong);
+                CHECK(ev.kind == WsEventKind::fail);
+                CHECK(ev.error == WsError::invalid_utf8);
+                WsReceiver bin(Role::server, {});   // binary: the same bytes are fine
+                Bytes raw = frame(Opcode::binary, broken);
+                ev = bin.next(raw);
+                REQUIRE(ev.kind == WsEventKind::message);
+                CHECK(text_of(ev.payload) == broken);
+            }
+        }
     }
 }
