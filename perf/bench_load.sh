@@ -67,6 +67,8 @@ server_cmd() {
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# The next port nobody listens on: a server already there (another run's) would be measured instead.
+next_port() { port=$((port + 1)); while port_open "$port"; do port=$((port + 1)); done; }
 
 server_pid=""
 start_server() { # NAME PORT LOG
@@ -121,20 +123,20 @@ echo "bench-load: ${#scenarios[@]} scenarios x ${#servers[@]} servers x $runs ru
 for s in "${scenarios[@]}"; do
   IFS='|' read -r name label metric args <<<"$s"
   for server in "${servers[@]}"; do
-    port=$((port + 1))
     log="$out/$name-$server.log"
     path=/ws
     [ "$name" = fanout_1000 ] && path=/fanout
-    url="ws://127.0.0.1:$port$path"
+    scheme=ws
     if [ "$server" = tcp ]; then
-      case "$name" in echo_*) url="tcp://127.0.0.1:$port" ;; *) continue ;; esac
+      case "$name" in echo_*) scheme=tcp path= ;; *) continue ;; esac
     fi
     # BENCH_RUNS runs, each against a freshly started server; the median run (by the
     # scenario's headline figure) is the one reported.
     : >"$log"
     ranked=""
     for run in $(seq 1 "$runs"); do
-      if [ "$run" -gt 1 ]; then port=$((port + 1)); url=${url/:$((port - 1))/:$port}; fi
+      next_port
+      url="$scheme://127.0.0.1:$port$path"
       if ! start_server "$server" "$port" "$out/$name-$server.server.log"; then
         printf '  %-12s %-7s server not available\n' "$name" "$server"
         break
