@@ -37,14 +37,14 @@
 
 #include "app/context.hpp"
 #include "app/message.hpp"
+#include "app/http_exchange.hpp"
 #include "app/output_queue.hpp"
+#include "app/request_copy.hpp"
 #include "app/router.hpp"
 #include "app/task.hpp"
 #include "app/topics.hpp"
 #include "net/reactor.hpp"
 #include "net/timer.hpp"
-#include "proto/http_body.hpp"
-#include "proto/http_parser.hpp"
 #include "proto/ws_session.hpp"
 
 namespace sluice::detail {
@@ -69,7 +69,7 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
     void destroy(std::uint16_t code = 1006, std::string_view reason = {});   // close the socket now
     bool dead() const noexcept { return mode_ == Mode::dead; }
     bool is_ws() const noexcept { return mode_ == Mode::websocket; }
-    bool ws_ever() const noexcept { return session_ != nullptr; }   // upgraded (open or not)
+    bool ws_ever() const noexcept { return session_.has_value(); }   // upgraded (open or not)
     void send_shared(const core::SharedBytes& frame, std::size_t size);   // a published frame
 
     // Worker's bookkeeping
@@ -78,24 +78,15 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
     bool in_progress = false;
 
     // ---- called by Context ----
-    struct RequestCopy {           // the request head, copied out of the receive buffer
-        std::string storage;
-        std::string_view method, target, path, query;
-        std::vector<std::pair<std::string_view, std::string_view>> headers;
-        std::vector<std::pair<std::string, std::string_view>> params;   // name, value (into storage)
-        bool keep_alive = true;
-        bool http10 = false;
-        bool head = false;
-    };
     const RequestCopy& request() const noexcept { return request_; }
-    std::string_view body() const noexcept { return body_; }
+    std::string_view body() const noexcept { return http_ ? std::string_view(http_->body) : std::string_view(); }
     std::string_view peer() const noexcept { return peer_; }
     std::string_view subprotocol() const noexcept { return subprotocol_; }
     Worker& worker() noexcept { return worker_; }
 
     void respond(int status, std::string_view body, std::string_view content_type);
     void add_header(std::string_view name, std::string_view value);
-    bool responded() const noexcept { return responded_; }
+    bool responded() const noexcept { return http_ && http_->responded; }
     void begin_stream(int status, std::string_view content_type);
     SendResult write_chunk(std::span<const std::uint8_t> data);
     void end_stream();
@@ -175,10 +166,23 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
     void on_ws_close(std::uint16_t code, std::string_view reason);
     void on_ws_fail(std::uint16_t code);
     void log_close(std::uint16_t code, std::string_view reason);
+    void drop_subscriptions();
+
+    // Rarely used parts, allocated on first use: an idle connection has none.
+    struct Extras {   // Owns the user timers, the subscriptions' handles and the coroutine inbox.
+        net::Timer backpressure_timer;
+        net::Timer receive_timer;
+        std::map<TimerId, std::unique_ptr<UserTimer>> timers;
+        TimerId next_timer_id = 1;
+        std::vector<Subscription*> subscriptions;
+        std::list<Inbound> inbox;   // a list: an empty one allocates nothing (std::deque would)
+        std::size_t inbox_bytes = 0;
+        Inbound current{true, {}};
+    };
+    Extras& extras();
 
     Worker& worker_;
     int fd_;
-    std::uint64_t id_;
     Mode mode_ = Mode::http;
     Phase phase_ = Phase::head;
     Deadline deadline_ = Deadline::none;
@@ -193,36 +197,23 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
     bool close_after_ = false;      // HTTP: close once the current response is out
     bool closed_notified_ = false;
     bool over_bound_ = false;
-    net::TimePoint accepted_at_;
+    std::uint64_t id_;
     net::TimePoint last_read_;
     std::string peer_;
-    std::string tail_;              // unparsed bytes of a partial request head (or pipelined requests)
 
-    proto::HttpRequestParser parser_;
-    proto::BodyDecoder decoder_;
+    std::unique_ptr<HttpExchange> http_;   // while HTTP (freed at the upgrade)
+    // Kept for the connection's life: a WebSocket coroutine may read its upgrade request
+    // at any time (Context promises it), so one compact copy stays (app/request_copy.hpp).
     RequestCopy request_;
-    std::string body_;
     const RouteTarget* target_ = nullptr;
-    std::string extra_headers_;
-    bool responded_ = false;
-    bool streaming_ = false;
-    bool stream_chunked_ = false;
-    bool stream_ended_ = false;
 
-    std::unique_ptr<proto::WsSession<Hooks>> session_;
     Hooks hooks_{this};
+    std::optional<proto::WsSession<Hooks>> session_;   // inline: no second allocation
     std::string subprotocol_;
-    std::list<Inbound> inbox_;      // a list: an empty one allocates nothing (std::deque would)
-    std::size_t inbox_bytes_ = 0;
-    Inbound current_{true, {}};
 
     OutputQueue output_;
     net::Timer deadline_timer_;
-    net::Timer backpressure_timer_;
-    net::Timer receive_timer_;
-    std::map<TimerId, std::unique_ptr<UserTimer>> timers_;
-    TimerId next_timer_id_ = 1;
-    std::vector<Subscription*> subscriptions_;
+    std::unique_ptr<Extras> extras_;
 
     Task task_;
     std::coroutine_handle<> receive_waiter_;
