@@ -11,10 +11,14 @@
 //   after our FIN, so it never turns our last bytes (a close frame, a 400) into a reset.
 //
 // Input: read() lands in the reactor's receive buffer and is parsed there. HTTP keeps only
-// the unparsed tail of a partial request head in `tail_` (copied in front of the next read);
+// the unparsed tail of a partial request head in `http_->tail` (copied in front of the next read);
 // WebSocket keeps nothing (proto's session holds a partial frame header, and its assembly
 // buffer a partial message). Output: OutputQueue, written at the end of the current
 // reactor callback (Worker::Scope) with one writev per connection.
+//
+// Memory: an idle upgraded WebSocket is the Connection object (session inline), its request
+// copy and its handler's frame. What only HTTP needs lives in `http_` (app/http_exchange.hpp,
+// freed at the upgrade); what few connections use lives in `extras_`, made on first use.
 //
 // Lifetime: the Worker owns every Connection; destroy() only marks it dead and hands it to
 // the worker, which deletes it once no callback is on the stack, so a handler may close its
@@ -73,7 +77,7 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
     void send_shared(const core::SharedBytes& frame, std::size_t size);   // a published frame
 
     // Worker's bookkeeping
-    std::size_t live_index = 0;
+    std::uint32_t live_index = 0;   // index in Worker::live_ (fds are ints: 32 bits suffice)
     bool in_dirty = false;
     bool in_progress = false;
 
@@ -209,7 +213,7 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
 
     Hooks hooks_{this};
     std::optional<proto::WsSession<Hooks>> session_;   // inline: no second allocation
-    std::string subprotocol_;
+    std::string_view subprotocol_;   // into target_->subprotocols (the router outlives every connection)
 
     OutputQueue output_;
     net::Timer deadline_timer_;

@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <cstring>
+#include <functional>
 
 namespace sluice::detail {
 
@@ -44,7 +45,19 @@ void RequestCopy::assign(const proto::HttpRequest& req) {
     head_ = req.method == "HEAD";
 }
 
-void RequestCopy::add_param(std::string_view name, std::string_view value) { put_pair(name, value); }
+void RequestCopy::add_param(std::string_view name, std::string_view value) {
+    // A router match's values are views into path(): room first, so storage_ does not move
+    // under `value` while it is appended.
+    const std::size_t need = storage_.size() + 2 * kLenBytes + name.size() + value.size();
+    const char* base = storage_.data();
+    const std::less_equal<const char*> le;
+    if (!value.empty() && le(base, value.data()) && le(value.data() + value.size(), base + storage_.size())) {
+        const auto at = static_cast<std::size_t>(value.data() - base);
+        storage_.reserve(need);
+        value = std::string_view(storage_).substr(at, value.size());
+    }
+    put_pair(name, value);
+}
 
 void RequestCopy::clear() noexcept {
     storage_.clear();

@@ -27,7 +27,8 @@ class RequestCopy {  // Owns one string holding the whole copied head and the ro
  public:
     // Replaces the copy with `req` (params dropped); the views in `req` may die afterwards.
     void assign(const proto::HttpRequest& req);
-    // Appends a route param ("/room/:id" -> name "id"); `value` need not outlive the call.
+    // Appends a route param ("/room/:id" -> name "id"); `value` need not outlive the call
+    // and may be a view into this copy (a router match on path()).
     void add_param(std::string_view name, std::string_view value);
     void clear() noexcept;
 

@@ -41,6 +41,7 @@ WsEvent WsReceiver::next(std::span<std::uint8_t> in) noexcept {
         release_pending_ = false;
         heap_.release();
     }
+    if (control_.data() != nullptr && !(phase_ == Phase::payload && is_control(opcode_))) control_.release();
     if (error_ != WsError::none || close_received_) return WsEvent{.kind = WsEventKind::stopped};
     if (WsEvent ev; whole_message(in, ev)) return ev;
     std::size_t pos = 0;
@@ -218,7 +219,13 @@ WsReceiver::Step WsReceiver::take_payload(std::span<std::uint8_t> chunk, WsEvent
 
     if (is_control(opcode_)) {
         if (masked_) unmask(chunk, key_, offset);
-        if (!whole && !chunk.empty()) std::memcpy(control_.data() + offset, chunk.data(), chunk.size());
+        if (!whole && !chunk.empty()) {
+            if (!control_.reserve(kMaxControlPayload, kMaxControlPayload)) {
+                ev = fail(WsError::out_of_memory, 0);
+                return Step::event;
+            }
+            std::memcpy(control_.data() + offset, chunk.data(), chunk.size());
+        }
         if (!frame_done) return Step::more;
         phase_ = Phase::header;
         return finish_control(whole ? chunk : std::span<std::uint8_t>(control_.data(), length_), ev);
@@ -364,6 +371,7 @@ void WsReceiver::mark_close_sent() noexcept {
 WsEvent WsReceiver::fail(WsError e, std::size_t consumed) noexcept {
     error_ = e;
     heap_.release();
+    control_.release();
     release_pending_ = false;
     store_ = Store::none;
     in_place_ = nullptr;

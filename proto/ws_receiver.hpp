@@ -28,7 +28,9 @@
 //    fragment. Its capacity is at most max(kWsMinAssembly, 2 x the bytes held), never
 //    exceeds max_message_size, and in the message's final frame never exceeds the
 //    message's end.
-//  - A split control frame's payload (at most 125 bytes) goes into a fixed array here.
+//  - A split control frame's payload (at most 125 bytes) goes into a 125-byte block
+//    allocated when the split is seen and freed at the next call after the frame's event
+//    (rare: an idle receiver holds no control array; 1011 if the block is refused).
 //  - Between calls nothing points into a caller's input, by default: an in-place message
 //    still incomplete when an event is returned is copied into the assembly buffer first.
 //    A caller that always calls again on the rest of the same buffer until need_more (as
@@ -188,7 +190,7 @@ class WsReceiver {  // Owns its parse state and at most one assembly buffer (bou
     std::uint64_t length_ = 0;  // payload length
     std::uint64_t got_ = 0;     // payload bytes read so far (the unmask offset)
     std::array<std::uint8_t, kMaxFrameHeader> header_{};
-    std::array<std::uint8_t, kMaxControlPayload> control_{};
+    AssemblyBuffer control_;  // a split control payload only (see the file comment)
     // The message being assembled (§5.4).
     bool msg_active_ = false;
     Opcode msg_opcode_ = Opcode::binary;
