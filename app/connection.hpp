@@ -191,16 +191,17 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
     Phase phase_ = Phase::head;
     Deadline deadline_ = Deadline::none;
     net::EventMask interest_ = 0;
-    bool want_write_ = false;       // the kernel refused bytes; waiting for kWritable
-    bool read_paused_ = false;      // inbound queue over its bound, or an exchange in flight
-    bool head_started_ = false;     // a byte of the current request head arrived
-    bool first_request_ = true;
-    bool shut_write_ = false;
-    bool peer_eof_ = false;         // the peer's FIN arrived
-    bool idle_pinged_ = false;      // a quiet WebSocket was pinged (see on_deadline)
-    bool close_after_ = false;      // HTTP: close once the current response is out
-    bool closed_notified_ = false;
-    bool over_bound_ = false;
+    // One bit each: every idle connection carries them.
+    bool want_write_ : 1 = false;       // the kernel refused bytes; waiting for kWritable
+    bool read_paused_ : 1 = false;      // inbound queue over its bound, or an exchange in flight
+    bool head_started_ : 1 = false;     // a byte of the current request head arrived
+    bool first_request_ : 1 = true;
+    bool shut_write_ : 1 = false;
+    bool peer_eof_ : 1 = false;         // the peer's FIN arrived
+    bool idle_pinged_ : 1 = false;      // a quiet WebSocket was pinged (see on_deadline)
+    bool close_after_ : 1 = false;      // HTTP: close once the current response is out
+    bool closed_notified_ : 1 = false;
+    bool over_bound_ : 1 = false;
     std::uint64_t id_;
     net::TimePoint last_read_;
     std::string peer_;
