@@ -232,7 +232,7 @@ void Connection::head_complete(const proto::HttpRequest& req) {
         return;
     }
     target_ = worker_.state.targets[m.target].get();
-    for (std::size_t i = 0; i < m.params.count; ++i) request_.add_param(m.params.items[i].name, m.params.items[i].value);
+    request_.add_params(std::span<const RouteParam>(m.params.items.data(), m.params.count));
     if (has_body) {
         http_->decoder.start(req, limits_of(worker_.settings));
         phase_ = Phase::body;
@@ -434,7 +434,7 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
         return;
     }
     target_ = worker_.state.targets[m.target].get();
-    for (std::size_t i = 0; i < m.params.count; ++i) request_.add_param(m.params.items[i].name, m.params.items[i].value);
+    request_.add_params(std::span<const RouteParam>(m.params.items.data(), m.params.count));
     proto::HandshakePolicy policy;
     policy.allowed_origins = worker_.state.origin_views;
     policy.subprotocols = target_->subprotocol_views;

@@ -46,17 +46,26 @@ void RequestCopy::assign(const proto::HttpRequest& req) {
 }
 
 void RequestCopy::add_param(std::string_view name, std::string_view value) {
-    // A router match's values are views into path(): room first, so storage_ does not move
-    // under `value` while it is appended.
-    const std::size_t need = storage_.size() + 2 * kLenBytes + name.size() + value.size();
-    const char* base = storage_.data();
+    const RouteParam one{name, value};
+    add_params(std::span<const RouteParam>(&one, 1));
+}
+
+void RequestCopy::add_params(std::span<const RouteParam> params) {
+    // A router match's values are views into path(): they are rebased after the one
+    // reserve, so storage_ never moves under a value still to be appended.
+    std::size_t need = storage_.size();
+    for (const RouteParam& p : params) need += 2 * kLenBytes + p.name.size() + p.value.size();
+    const char* old_base = storage_.data();
+    const std::size_t old_size = storage_.size();
+    storage_.reserve(need);
     const std::less_equal<const char*> le;
-    if (!value.empty() && le(base, value.data()) && le(value.data() + value.size(), base + storage_.size())) {
-        const auto at = static_cast<std::size_t>(value.data() - base);
-        storage_.reserve(need);
-        value = std::string_view(storage_).substr(at, value.size());
+    for (const RouteParam& p : params) {
+        std::string_view value = p.value;
+        if (!value.empty() && le(old_base, value.data()) && le(value.data() + value.size(), old_base + old_size)) {
+            value = std::string_view(storage_).substr(static_cast<std::size_t>(value.data() - old_base), value.size());
+        }
+        put_pair(p.name, value);
     }
-    put_pair(name, value);
 }
 
 void RequestCopy::clear() noexcept {

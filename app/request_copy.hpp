@@ -16,9 +16,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
+#include "app/router.hpp"
 #include "proto/http_request.hpp"
 
 namespace sluice::detail {
@@ -27,9 +29,10 @@ class RequestCopy {  // Owns one string holding the whole copied head and the ro
  public:
     // Replaces the copy with `req` (params dropped); the views in `req` may die afterwards.
     void assign(const proto::HttpRequest& req);
-    // Appends a route param ("/room/:id" -> name "id"); `value` need not outlive the call
-    // and may be a view into this copy (a router match on path()).
-    void add_param(std::string_view name, std::string_view value);
+    // Appends route params ("/room/:id" -> name "id"); the views need not outlive the call
+    // and values may view this copy (a router match on path()).
+    void add_params(std::span<const RouteParam> params);
+    void add_param(std::string_view name, std::string_view value);   // one param, the same way
     void clear() noexcept;
 
     std::string_view method() const noexcept { return part(0); }

@@ -72,6 +72,17 @@ TEST_CASE("request copy: params are kept apart from headers, even when views int
     CHECK(c.path() == "/room/42/a/b");
 }
 
+TEST_CASE("request copy: several params viewing the copy are added in one step") {
+    RequestCopy c;
+    REQUIRE(parse_into(c, "GET /a/first/b/second/c/third HTTP/1.1\r\n\r\n"));
+    const std::string_view p = c.path();
+    const sluice::RouteParam params[] = {{"x", p.substr(3, 5)}, {"y", p.substr(11, 6)}, {"z", p.substr(20, 5)}};
+    c.add_params(params);   // the storage grows once; every later value still views the old block
+    CHECK(c.param("x") == "first");
+    CHECK(c.param("y") == "second");
+    CHECK(c.param("z") == "third");
+}
+
 TEST_CASE("request copy: a new request replaces the old one, params included") {
     RequestCopy c;
     REQUIRE(parse_into(c, "GET /a/1 HTTP/1.1\r\nA: 1\r\n\r\n"));
