@@ -9,7 +9,36 @@ namespace sluice::detail {
 
 namespace {
 
-constexpr std::size_t kLenBytes = sizeof(std::uint32_t);
+// A length is one byte below 255, else 255 and then four bytes (native order).
+constexpr std::size_t kLongLen = 255;
+constexpr std::size_t kLongLenBytes = 1 + sizeof(std::uint32_t);
+
+std::size_t len_bytes(std::size_t n) noexcept { return n < kLongLen ? 1 : kLongLenBytes; }
+
+void put_len(std::string& out, std::size_t n) {
+    if (n < kLongLen) {
+        out.push_back(static_cast<char>(n));
+        return;
+    }
+    char b[kLongLenBytes];
+    b[0] = static_cast<char>(kLongLen);
+    const auto v = static_cast<std::uint32_t>(n);
+    std::memcpy(b + 1, &v, sizeof v);
+    out.append(b, sizeof b);
+}
+
+// Reads a length at `at`, advancing it.
+std::size_t load_len(std::string_view all, std::size_t& at) noexcept {
+    const auto first = static_cast<unsigned char>(all[at]);
+    if (first < kLongLen) {
+        at += 1;
+        return first;
+    }
+    std::uint32_t v = 0;
+    std::memcpy(&v, all.data() + at + 1, sizeof v);
+    at += kLongLenBytes;
+    return v;
+}
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) return false;
@@ -19,19 +48,13 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
     return true;
 }
 
-std::uint32_t load_len(const char* p) noexcept {
-    std::uint32_t v = 0;
-    std::memcpy(&v, p, kLenBytes);
-    return v;
-}
-
 }  // namespace
 
 void RequestCopy::assign(const proto::HttpRequest& req) {
     const std::array<std::string_view, 4> parts{req.method, req.target, req.path, req.query};
     std::size_t total = 0;
     for (std::string_view p : parts) total += p.size();
-    for (const auto& h : req.headers) total += 2 * kLenBytes + h.name.size() + h.value.size();
+    for (const auto& h : req.headers) total += len_bytes(h.name.size()) + len_bytes(h.value.size()) + h.name.size() + h.value.size();
     storage_.clear();
     storage_.reserve(total);
     for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -54,7 +77,7 @@ void RequestCopy::add_params(std::span<const RouteParam> params) {
     // A router match's values are views into path(): they are rebased after the one
     // reserve, so storage_ never moves under a value still to be appended.
     std::size_t need = storage_.size();
-    for (const RouteParam& p : params) need += 2 * kLenBytes + p.name.size() + p.value.size();
+    for (const RouteParam& p : params) need += len_bytes(p.name.size()) + len_bytes(p.value.size()) + p.name.size() + p.value.size();
     const char* old_base = storage_.data();
     const std::size_t old_size = storage_.size();
     storage_.reserve(need);
@@ -77,12 +100,9 @@ void RequestCopy::clear() noexcept {
 }
 
 void RequestCopy::put_pair(std::string_view name, std::string_view value) {
-    char lens[2 * kLenBytes];
-    const auto n = static_cast<std::uint32_t>(name.size());
-    const auto v = static_cast<std::uint32_t>(value.size());
-    std::memcpy(lens, &n, kLenBytes);
-    std::memcpy(lens + kLenBytes, &v, kLenBytes);
-    storage_.append(lens, sizeof lens).append(name).append(value);
+    put_len(storage_, name.size());
+    put_len(storage_, value.size());
+    storage_.append(name).append(value);
 }
 
 std::string_view RequestCopy::part(std::size_t i) const noexcept {
@@ -94,12 +114,11 @@ std::string_view RequestCopy::part(std::size_t i) const noexcept {
 template <class Match>
 std::optional<std::string_view> RequestCopy::find(std::size_t from, std::size_t to, Match match) const noexcept {
     const std::string_view all = storage_;
-    while (from + 2 * kLenBytes <= to) {
-        const std::size_t n = load_len(all.data() + from);
-        const std::size_t v = load_len(all.data() + from + kLenBytes);
-        const std::size_t name_at = from + 2 * kLenBytes;
-        if (match(all.substr(name_at, n))) return all.substr(name_at + n, v);
-        from = name_at + n + v;
+    while (from < to) {
+        const std::size_t n = load_len(all, from);
+        const std::size_t v = load_len(all, from);
+        if (match(all.substr(from, n))) return all.substr(from + n, v);
+        from += n + v;
     }
     return std::nullopt;
 }

@@ -7,7 +7,7 @@
 //
 //   storage_: [method][target][path][query] [nlen vlen name value]... [nlen vlen name value]...
 //              └─ lens_[0..3] ─────────────┘ └─ headers (to headers_end_) ┘ └─ route params ─┘
-//   nlen, vlen: 4 bytes each (native order), so names and values may hold any byte.
+//   nlen, vlen: one byte each below 255, else 255 + 4 bytes; names and values may hold any byte.
 //
 // Views returned stay valid until the next assign() or clear().
 #pragma once
