@@ -60,7 +60,7 @@ Connection::Extras& Connection::extras() {
     extras_->backpressure_timer.set_callback([this] {
         Worker::Scope scope(worker_);
         if (!over_bound_ || mode_ != Mode::websocket) return;
-        worker_.state.log("backpressure #" + std::to_string(id_) + " " + peer_ + ": over max_backpressure for " +
+        worker_.state.log("backpressure #" + std::to_string(id_) + " " + std::string(peer()) + ": over max_backpressure for " +
                           std::to_string(worker_.settings.backpressure_timeout.count()) + " ms, closing with 1008");
         close(proto::kClosePolicyViolation, "peer does not read");
     });
@@ -85,7 +85,7 @@ Connection::~Connection() {
 
 void Connection::start() {
     const Settings& s = worker_.settings;
-    peer_ = net::peer_address(fd_);
+    request_.set_peer(net::peer_address(fd_));
     net::set_nodelay(fd_, s.nodelay);
     if (s.linger) net::set_linger(fd_, true, 0);
     last_read_ = worker_.reactor.now();
@@ -96,7 +96,7 @@ void Connection::start() {
         return;
     }
     arm_deadline(Deadline::handshake, s.handshake_timeout);
-    worker_.state.log("open #" + std::to_string(id_) + " " + peer_);
+    worker_.state.log("open #" + std::to_string(id_) + " " + std::string(peer()));
 }
 
 // ---- events ------------------------------------------------------------------------------
@@ -457,7 +457,7 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
     session_.emplace(proto::Role::server, limits, hooks_);
     last_read_ = worker_.reactor.now();
     arm_deadline(Deadline::idle, worker_.settings.idle_timeout);
-    worker_.state.log("upgrade #" + std::to_string(id_) + " " + peer_ + " " + std::string(request_.path()));
+    worker_.state.log("upgrade #" + std::to_string(id_) + " " + std::string(peer()) + " " + std::string(request_.path()));
     try {
         if (target_->kind == RouteTarget::Kind::task) {
             task_ = target_->task(ctx_);
@@ -632,7 +632,7 @@ void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
 }
 
 void Connection::log_close(std::uint16_t code, std::string_view reason) {
-    std::string line = "close #" + std::to_string(id_) + " " + peer_;
+    std::string line = "close #" + std::to_string(id_) + " " + std::string(peer());
     if (session_) {
         line += " ws " + std::to_string(code);
         if (!reason.empty()) line.append(" ").append(reason);

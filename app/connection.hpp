@@ -84,7 +84,7 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
     // ---- called by Context ----
     const RequestCopy& request() const noexcept { return request_; }
     std::string_view body() const noexcept { return http_ ? std::string_view(http_->body) : std::string_view(); }
-    std::string_view peer() const noexcept { return peer_; }
+    std::string_view peer() const noexcept { return request_.peer(); }
     std::string_view subprotocol() const noexcept { return subprotocol_; }
     Worker& worker() noexcept { return worker_; }
 
@@ -204,11 +204,11 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
     bool over_bound_ : 1 = false;
     std::uint64_t id_;
     net::TimePoint last_read_;
-    std::string peer_;
 
     std::unique_ptr<HttpExchange> http_;   // while HTTP (freed at the upgrade)
     // Kept for the connection's life: a WebSocket coroutine may read its upgrade request
     // at any time (Context promises it), so one compact copy stays (app/request_copy.hpp).
+    // It holds the peer's address too (one block for both).
     RequestCopy request_;
     const RouteTarget* target_ = nullptr;
 

@@ -50,16 +50,23 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
 
 }  // namespace
 
+void RequestCopy::set_peer(std::string_view peer) {
+    storage_.assign(peer);
+    lens_ = {};
+    lens_[0] = static_cast<std::uint32_t>(peer.size());
+    headers_end_ = lens_[0];
+}
+
 void RequestCopy::assign(const proto::HttpRequest& req) {
     const std::array<std::string_view, 4> parts{req.method, req.target, req.path, req.query};
-    std::size_t total = 0;
+    std::size_t total = lens_[0];
     for (std::string_view p : parts) total += p.size();
     for (const auto& h : req.headers) total += len_bytes(h.name.size()) + len_bytes(h.value.size()) + h.name.size() + h.value.size();
-    storage_.clear();
+    storage_.resize(lens_[0]);
     storage_.reserve(total);
     for (std::size_t i = 0; i < parts.size(); ++i) {
         storage_.append(parts[i]);
-        lens_[i] = static_cast<std::uint32_t>(parts[i].size());
+        lens_[i + 1] = static_cast<std::uint32_t>(parts[i].size());
     }
     for (const auto& h : req.headers) put_pair(h.name, h.value);
     headers_end_ = static_cast<std::uint32_t>(storage_.size());
@@ -92,9 +99,9 @@ void RequestCopy::add_params(std::span<const RouteParam> params) {
 }
 
 void RequestCopy::clear() noexcept {
-    storage_.clear();
-    lens_ = {};
-    headers_end_ = 0;
+    storage_.resize(lens_[0]);
+    for (std::size_t i = 1; i < lens_.size(); ++i) lens_[i] = 0;
+    headers_end_ = lens_[0];
     keep_alive_ = true;
     http10_ = head_ = false;
 }
@@ -123,9 +130,14 @@ std::optional<std::string_view> RequestCopy::find(std::size_t from, std::size_t 
     return std::nullopt;
 }
 
+std::size_t RequestCopy::headers_begin() const noexcept {
+    std::size_t at = 0;
+    for (std::uint32_t n : lens_) at += n;
+    return at;
+}
+
 std::optional<std::string_view> RequestCopy::header(std::string_view name) const noexcept {
-    const std::size_t begin = std::size_t{lens_[0]} + lens_[1] + lens_[2] + lens_[3];
-    return find(begin, headers_end_, [name](std::string_view n) { return iequals(n, name); });
+    return find(headers_begin(), headers_end_, [name](std::string_view n) { return iequals(n, name); });
 }
 
 std::optional<std::string_view> RequestCopy::param(std::string_view name) const noexcept {
@@ -134,8 +146,7 @@ std::optional<std::string_view> RequestCopy::param(std::string_view name) const 
 
 std::size_t RequestCopy::header_count() const noexcept {
     std::size_t count = 0;
-    const std::size_t begin = std::size_t{lens_[0]} + lens_[1] + lens_[2] + lens_[3];
-    find(begin, headers_end_, [&count](std::string_view) {
+    find(headers_begin(), headers_end_, [&count](std::string_view) {
         ++count;
         return false;
     });

@@ -98,8 +98,9 @@ TEST_CASE("request copy: several params viewing the copy are added in one step")
     CHECK(c.param("z") == "third");
 }
 
-TEST_CASE("request copy: a new request replaces the old one, params included") {
+TEST_CASE("request copy: a new request replaces the old one, params included; the peer stays") {
     RequestCopy c;
+    c.set_peer("127.0.0.1:54321");
     REQUIRE(parse_into(c, "GET /a/1 HTTP/1.1\r\nHost: h\r\nA: 1\r\n\r\n"));
     c.add_param("id", "1");
     REQUIRE(parse_into(c, "POST /b HTTP/1.1\r\nHost: h\r\nB: 2\r\nContent-Length: 0\r\n\r\n"));
@@ -108,9 +109,11 @@ TEST_CASE("request copy: a new request replaces the old one, params included") {
     CHECK(c.header("A") == std::nullopt);
     CHECK(c.header("b") == "2");
     CHECK(c.param("id") == std::nullopt);
+    CHECK(c.peer() == "127.0.0.1:54321");
     c.clear();
     CHECK(c.method().empty());
     CHECK(c.header("b") == std::nullopt);
+    CHECK(c.peer() == "127.0.0.1:54321");
 }
 
 }  // TEST_SUITE
