@@ -33,7 +33,7 @@ class AssemblyCache {  // Owns the blocks it keeps (std::malloc'd); lent blocks 
     AssemblyCache& operator=(const AssemblyCache&) = delete;
 
     // The source to give a WsSession / WsReceiver; valid while this cache lives.
-    proto::WsBufferSource source() noexcept { return {this, &acquire_fn, &release_fn}; }
+    const proto::WsBufferSource* source() const noexcept { return &source_; }
 
     std::uint8_t* acquire(std::size_t min, std::size_t max, std::size_t& capacity) noexcept;
     void release(std::uint8_t* data, std::size_t capacity) noexcept;
@@ -54,6 +54,7 @@ class AssemblyCache {  // Owns the blocks it keeps (std::malloc'd); lent blocks 
     std::size_t count_ = 0;
     std::size_t bytes_ = 0;
     std::size_t allocations_ = 0;
+    proto::WsBufferSource source_{this, &acquire_fn, &release_fn};   // what source() points to
 };
 
 }  // namespace sluice::detail

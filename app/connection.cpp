@@ -42,29 +42,40 @@ std::string_view cut_reason(std::string_view reason) noexcept {
 }  // namespace
 
 Connection::Connection(Worker& worker, int fd, std::uint64_t id)
-    : worker_(worker), fd_(fd), id_(id), parser_(limits_of(worker.settings)), output_(&worker.pool), ctx_(*this) {
+    : worker_(worker),
+      fd_(fd),
+      id_(id),
+      http_(std::make_unique<HttpExchange>(limits_of(worker.settings), worker.reactor.now())),
+      output_(&worker.pool),
+      ctx_(*this) {
     deadline_timer_.set_callback([this] {
         Worker::Scope scope(worker_);
         on_deadline();
     });
-    backpressure_timer_.set_callback([this] {
+}
+
+Connection::Extras& Connection::extras() {
+    if (extras_) return *extras_;
+    extras_ = std::make_unique<Extras>();
+    extras_->backpressure_timer.set_callback([this] {
         Worker::Scope scope(worker_);
         if (!over_bound_ || mode_ != Mode::websocket) return;
-        worker_.state.log("backpressure #" + std::to_string(id_) + " " + peer_ + ": over max_backpressure for " +
+        worker_.state.log("backpressure #" + std::to_string(id_) + " " + std::string(peer()) + ": over max_backpressure for " +
                           std::to_string(worker_.settings.backpressure_timeout.count()) + " ms, closing with 1008");
         close(proto::kClosePolicyViolation, "peer does not read");
     });
-    receive_timer_.set_callback([this] {
+    extras_->receive_timer.set_callback([this] {
         Worker::Scope scope(worker_);
         resume_task();
     });
+    return *extras_;
 }
 
 Connection::~Connection() {
     receive_waiter_ = {};
     send_waiter_ = {};
     task_.reset();   // the handler's frame first: its locals may still use ctx_
-    timers_.clear();
+    if (extras_) extras_->timers.clear();
     session_.reset();
     if (fd_ >= 0) {
         worker_.reactor.remove(fd_);
@@ -74,17 +85,18 @@ Connection::~Connection() {
 
 void Connection::start() {
     const Settings& s = worker_.settings;
-    peer_ = net::peer_address(fd_);
+    request_.set_peer(net::peer_address(fd_));
     net::set_nodelay(fd_, s.nodelay);
     if (s.linger) net::set_linger(fd_, true, 0);
-    accepted_at_ = last_read_ = worker_.reactor.now();
+    last_read_ = worker_.reactor.now();
+    http_->accepted_at = last_read_;
     interest_ = net::kReadable;
     if (!worker_.reactor.add(fd_, interest_, this)) {
         destroy();
         return;
     }
     arm_deadline(Deadline::handshake, s.handshake_timeout);
-    worker_.state.log("open #" + std::to_string(id_) + " " + peer_);
+    worker_.state.log("open #" + std::to_string(id_) + " " + std::string(peer()));
 }
 
 // ---- events ------------------------------------------------------------------------------
@@ -112,9 +124,10 @@ void Connection::on_readable() {
 
 void Connection::read_http() {
     std::span<std::uint8_t> buffer = worker_.reactor.receive_buffer();
-    const std::size_t kept = std::min(tail_.size(), buffer.size());
-    if (kept > 0) std::memcpy(buffer.data(), tail_.data(), kept);
-    tail_.clear();
+    std::string& tail = http_->tail;
+    const std::size_t kept = std::min(tail.size(), buffer.size());
+    if (kept > 0) std::memcpy(buffer.data(), tail.data(), kept);
+    tail.clear();
     std::size_t got = 0;
     if (kept < buffer.size()) {
         const net::IoResult r = net::read_some(fd_, buffer.subspan(kept));
@@ -143,8 +156,9 @@ void Connection::read_http() {
 }
 
 void Connection::keep_tail(std::span<const std::uint8_t> rest) {
-    tail_.assign(reinterpret_cast<const char*>(rest.data()), rest.size());
-    if (tail_.empty()) tail_.shrink_to_fit();   // an idle connection owns no input buffer
+    std::string& tail = http_->tail;
+    tail.assign(reinterpret_cast<const char*>(rest.data()), rest.size());
+    if (tail.empty()) tail.shrink_to_fit();   // an idle connection owns no input buffer
 }
 
 void Connection::process_http(std::span<std::uint8_t> input, std::size_t& pos) {
@@ -158,13 +172,13 @@ void Connection::process_http(std::span<std::uint8_t> input, std::size_t& pos) {
                 head_started_ = true;
                 net::Clock::duration limit = s.header_timeout;
                 if (first_request_) {
-                    const auto left = accepted_at_ + s.handshake_timeout - worker_.reactor.now();
+                    const auto left = http_->accepted_at + s.handshake_timeout - worker_.reactor.now();
                     if (left < limit) limit = left;
                 }
                 arm_deadline(Deadline::header, limit);
             }
             proto::HttpRequest req;
-            const proto::HeadResult r = parser_.parse_head(input.subspan(pos), worker_.header_storage, req);
+            const proto::HeadResult r = http_->parser.parse_head(input.subspan(pos), worker_.header_storage, req);
             if (r.status == proto::ParseStatus::need_more) return;
             if (r.status == proto::ParseStatus::error) {
                 send_error(proto::http_status(r.error));
@@ -186,8 +200,8 @@ void Connection::process_http(std::span<std::uint8_t> input, std::size_t& pos) {
             continue;
         }
         // Phase::body: decoded in place, then appended to the request body.
-        const proto::BodyResult r = decoder_.decode(input.subspan(pos));
-        body_.append(reinterpret_cast<const char*>(input.data() + pos), r.produced);
+        const proto::BodyResult r = http_->decoder.decode(input.subspan(pos));
+        http_->body.append(reinterpret_cast<const char*>(input.data() + pos), r.produced);
         pos += r.consumed;
         if (r.status == proto::ParseStatus::error) {
             send_error(proto::http_status(r.error));
@@ -198,45 +212,13 @@ void Connection::process_http(std::span<std::uint8_t> input, std::size_t& pos) {
     }
 }
 
-void Connection::copy_request(const proto::HttpRequest& req) {
-    RequestCopy& c = request_;
-    std::size_t total = req.method.size() + req.target.size() + req.path.size() + req.query.size();
-    for (const auto& h : req.headers) total += h.name.size() + h.value.size();
-    c.storage.clear();
-    c.storage.reserve(total);
-    auto put = [&c](std::string_view v) {
-        const std::size_t at = c.storage.size();
-        c.storage.append(v);
-        return at;
-    };
-    // Offsets first (storage may not move after reserve, but stay safe), views after.
-    const std::size_t m = put(req.method), t = put(req.target), p = put(req.path), q = put(req.query);
-    std::vector<std::pair<std::size_t, std::size_t>> offsets;
-    offsets.reserve(req.headers.size());
-    for (const auto& h : req.headers) offsets.emplace_back(put(h.name), put(h.value));
-    const std::string_view all = c.storage;
-    c.method = all.substr(m, req.method.size());
-    c.target = all.substr(t, req.target.size());
-    c.path = all.substr(p, req.path.size());
-    c.query = all.substr(q, req.query.size());
-    c.headers.clear();
-    for (std::size_t i = 0; i < req.headers.size(); ++i) {
-        c.headers.emplace_back(all.substr(offsets[i].first, req.headers[i].name.size()),
-                               all.substr(offsets[i].second, req.headers[i].value.size()));
-    }
-    c.params.clear();
-    c.keep_alive = req.keep_alive;
-    c.http10 = req.version == proto::HttpVersion::http10;
-    c.head = req.method == "HEAD";
-}
-
 void Connection::head_complete(const proto::HttpRequest& req) {
-    copy_request(req);
-    body_.clear();
-    responded_ = streaming_ = stream_ended_ = false;
-    extra_headers_.clear();
+    request_.assign(req);
+    http_->body.clear();
+    http_->responded = http_->streaming = http_->stream_ended = false;
+    http_->extra_headers.clear();
     const bool has_body = req.body_framing != proto::BodyFraming::none;
-    RouteMatch m = worker_.state.router.match(request_.method, request_.path, false);
+    RouteMatch m = worker_.state.router.match(request_.method(), request_.path(), false);
     if (m.status != RouteStatus::found) {
         if (has_body) close_after_ = true;   // the unread body cannot be skipped safely
         phase_ = Phase::busy;
@@ -250,11 +232,9 @@ void Connection::head_complete(const proto::HttpRequest& req) {
         return;
     }
     target_ = worker_.state.targets[m.target].get();
-    for (std::size_t i = 0; i < m.params.count; ++i) {
-        request_.params.emplace_back(std::string(m.params.items[i].name), m.params.items[i].value);
-    }
+    request_.add_params(std::span<const RouteParam>(m.params.items.data(), m.params.count));
     if (has_body) {
-        decoder_.start(req, limits_of(worker_.settings));
+        http_->decoder.start(req, limits_of(worker_.settings));
         phase_ = Phase::body;
         return;
     }
@@ -271,23 +251,24 @@ void Connection::dispatch() {
         }
     } catch (const std::exception& e) {
         worker_.state.log("handler error #" + std::to_string(id_) + ": " + e.what());
-        if (!responded_) respond(500, "internal error\n", "text/plain; charset=utf-8");
+        if (!responded()) respond(500, "internal error\n", "text/plain; charset=utf-8");
     }
     check_exchange();
 }
 
 bool Connection::exchange_complete() const noexcept {
-    return responded_ && (!streaming_ || stream_ended_);
+    return http_ && http_->responded && (!http_->streaming || http_->stream_ended);
 }
 
 void Connection::progress() {
     if (mode_ != Mode::http) return;
     check_exchange();
-    if (mode_ == Mode::http && phase_ != Phase::busy && !tail_.empty()) {
+    if (mode_ == Mode::http && phase_ != Phase::busy && !http_->tail.empty()) {
         std::span<std::uint8_t> buffer = worker_.reactor.receive_buffer();
-        const std::size_t n = std::min(tail_.size(), buffer.size());
-        std::memcpy(buffer.data(), tail_.data(), n);
-        tail_.clear();
+        std::string& tail = http_->tail;
+        const std::size_t n = std::min(tail.size(), buffer.size());
+        std::memcpy(buffer.data(), tail.data(), n);
+        tail.clear();
         std::size_t pos = 0;
         process_http(buffer.first(n), pos);
         if (mode_ == Mode::http) keep_tail(buffer.subspan(pos, n - pos));
@@ -296,7 +277,7 @@ void Connection::progress() {
 
 void Connection::check_exchange() {
     if (phase_ == Phase::busy && target_ != nullptr) {
-        if (!responded_) {
+        if (!http_->responded) {
             if (target_->kind == RouteTarget::Kind::http) {
                 respond(500, "the handler did not respond\n", "text/plain; charset=utf-8");
             } else if (task_.done()) {
@@ -309,7 +290,7 @@ void Connection::check_exchange() {
                 }
             }
         }
-        if (streaming_ && !stream_ended_ && target_->kind == RouteTarget::Kind::task && task_.done()) end_stream();
+        if (http_->streaming && !http_->stream_ended && target_->kind == RouteTarget::Kind::task && task_.done()) end_stream();
         if (!exchange_complete()) {
             if (!read_paused_) {
                 read_paused_ = true;   // pipelined requests wait; do not buffer more of them
@@ -327,11 +308,11 @@ void Connection::finish_exchange() {
     task_.reset();
     phase_ = Phase::head;
     head_started_ = false;
-    parser_.reset();
-    body_.clear();
-    body_.shrink_to_fit();
+    http_->parser.reset();
+    http_->body.clear();
+    http_->body.shrink_to_fit();
     target_ = nullptr;
-    if (close_after_ || !request_.keep_alive || worker_.shutting_down) {
+    if (close_after_ || !request_.keep_alive() || worker_.shutting_down) {
         begin_teardown();
         return;
     }
@@ -340,18 +321,18 @@ void Connection::finish_exchange() {
         read_paused_ = false;
         update_interest();
     }
-    if (!tail_.empty()) worker_.mark_progress(this);
+    if (!http_->tail.empty()) worker_.mark_progress(this);
 }
 
 void Connection::send_error(int status, std::string_view extra_headers, std::string_view body) {
-    const bool closes = proto::error_closes_connection(status) || close_after_ || !request_.keep_alive ||
+    const bool closes = proto::error_closes_connection(status) || close_after_ || !request_.keep_alive() ||
                         worker_.shutting_down || phase_ != Phase::busy;
     std::string extra(extra_headers);
     if (closes && !proto::error_closes_connection(status)) extra += "Connection: close\r\n";
     std::array<char, 2048> out;
     const std::size_t n = proto::write_error_response(status, out, extra, body);
     queue_bytes(bytes_of(std::string_view(out.data(), n)));
-    responded_ = true;
+    http_->responded = true;
     if (closes) {
         close_after_ = true;
         begin_teardown();
@@ -363,53 +344,53 @@ void Connection::send_error(int status, std::string_view extra_headers, std::str
 // ---- HTTP responses ------------------------------------------------------------------------
 
 void Connection::add_header(std::string_view name, std::string_view value) {
-    if (responded_) return;
-    extra_headers_.append(name).append(": ").append(value).append("\r\n");
+    if (!http_ || http_->responded) return;
+    http_->extra_headers.append(name).append(": ").append(value).append("\r\n");
 }
 
 void Connection::respond(int status, std::string_view body, std::string_view content_type) {
-    if (mode_ != Mode::http || phase_ != Phase::busy || responded_) return;
-    responded_ = true;
+    if (mode_ != Mode::http || phase_ != Phase::busy || http_->responded) return;
+    http_->responded = true;
     worker_.dates.update(static_cast<std::int64_t>(std::time(nullptr)));
-    const bool close = close_after_ || !request_.keep_alive || worker_.shutting_down;
+    const bool close = close_after_ || !request_.keep_alive() || worker_.shutting_down;
     const bool no_body = status == 204 || status == 304 || (status >= 100 && status < 200);
-    std::string head(256 + extra_headers_.size() + content_type.size(), '\0');
+    std::string head(256 + http_->extra_headers.size() + content_type.size(), '\0');
     proto::ResponseWriter w(std::span<char>(head.data(), head.size()));
-    w.set_head_request(request_.head);
+    w.set_head_request(request_.head());
     w.status_line(status);
     w.date(worker_.dates);
     if (!content_type.empty() && !no_body) w.header("Content-Type", content_type);
-    w.fields(extra_headers_);
+    w.fields(http_->extra_headers);
     if (!no_body) w.content_length(body.size());
     if (close) w.header("Connection", "close");
-    else if (request_.http10) w.header("Connection", "keep-alive");
+    else if (request_.http10()) w.header("Connection", "keep-alive");
     w.end_head();
     if (!w.ok()) {
-        responded_ = false;
-        extra_headers_.clear();
+        http_->responded = false;
+        http_->extra_headers.clear();
         respond(500, "invalid response header\n", "text/plain; charset=utf-8");
         return;
     }
     queue_bytes(bytes_of(w.view()));
-    if (!request_.head && !no_body) queue_bytes(bytes_of(body));
+    if (!request_.head() && !no_body) queue_bytes(bytes_of(body));
     if (close) close_after_ = true;
     worker_.mark_progress(this);
 }
 
 void Connection::begin_stream(int status, std::string_view content_type) {
-    if (mode_ != Mode::http || phase_ != Phase::busy || responded_) return;
-    responded_ = streaming_ = true;
+    if (mode_ != Mode::http || phase_ != Phase::busy || http_->responded) return;
+    http_->responded = http_->streaming = true;
     worker_.dates.update(static_cast<std::int64_t>(std::time(nullptr)));
     // RFC 9112 §7.1: chunked needs HTTP/1.1; an HTTP/1.0 client gets a close-delimited body.
-    stream_chunked_ = !request_.http10;
-    const bool close = close_after_ || !request_.keep_alive || worker_.shutting_down || !stream_chunked_;
-    std::string head(256 + extra_headers_.size() + content_type.size(), '\0');
+    const bool chunked = http_->stream_chunked = !request_.http10();
+    const bool close = close_after_ || !request_.keep_alive() || worker_.shutting_down || !chunked;
+    std::string head(256 + http_->extra_headers.size() + content_type.size(), '\0');
     proto::ResponseWriter w(std::span<char>(head.data(), head.size()));
     w.status_line(status);
     w.date(worker_.dates);
     if (!content_type.empty()) w.header("Content-Type", content_type);
-    w.fields(extra_headers_);
-    if (stream_chunked_) w.chunked();
+    w.fields(http_->extra_headers);
+    if (chunked) w.chunked();
     if (close) w.header("Connection", "close");
     w.end_head();
     queue_bytes(bytes_of(w.view()));
@@ -417,11 +398,11 @@ void Connection::begin_stream(int status, std::string_view content_type) {
 }
 
 SendResult Connection::write_chunk(std::span<const std::uint8_t> data) {
-    if (mode_ != Mode::http || !streaming_ || stream_ended_) return SendResult::closed;
+    if (mode_ != Mode::http || !http_->streaming || http_->stream_ended) return SendResult::closed;
     if (over_backpressure()) return SendResult::dropped;
-    if (data.empty() || request_.head) return SendResult::sent;
+    if (data.empty() || request_.head()) return SendResult::sent;
     const bool backlog = want_write_;
-    if (stream_chunked_) {
+    if (http_->stream_chunked) {
         char size_line[24];
         int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
         queue_bytes(bytes_of(std::string_view(size_line, static_cast<std::size_t>(n))));
@@ -434,28 +415,26 @@ SendResult Connection::write_chunk(std::span<const std::uint8_t> data) {
 }
 
 void Connection::end_stream() {
-    if (mode_ != Mode::http || !streaming_ || stream_ended_) return;
-    stream_ended_ = true;
-    if (stream_chunked_ && !request_.head) queue_bytes(bytes_of("0\r\n\r\n"));   // RFC 9112 §7.1 last-chunk
+    if (mode_ != Mode::http || !http_->streaming || http_->stream_ended) return;
+    http_->stream_ended = true;
+    if (http_->stream_chunked && !request_.head()) queue_bytes(bytes_of("0\r\n\r\n"));   // RFC 9112 §7.1 last-chunk
     worker_.mark_progress(this);
 }
 
 // ---- the WebSocket -------------------------------------------------------------------------
 
 void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> rest) {
-    copy_request(req);
-    responded_ = false;
+    request_.assign(req);
+    http_->responded = false;
     phase_ = Phase::busy;
-    RouteMatch m = worker_.state.router.match(request_.method, request_.path, true);
+    RouteMatch m = worker_.state.router.match(request_.method(), request_.path(), true);
     if (m.status != RouteStatus::found) {
         close_after_ = true;   // bytes after the head may be frames: never parse them as HTTP
         send_error(404);
         return;
     }
     target_ = worker_.state.targets[m.target].get();
-    for (std::size_t i = 0; i < m.params.count; ++i) {
-        request_.params.emplace_back(std::string(m.params.items[i].name), m.params.items[i].value);
-    }
+    request_.add_params(std::span<const RouteParam>(m.params.items.data(), m.params.count));
     proto::HandshakePolicy policy;
     policy.allowed_origins = worker_.state.origin_views;
     policy.subprotocols = target_->subprotocol_views;
@@ -465,21 +444,20 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
     queue_bytes(bytes_of(std::string_view(out.data(), n)));
     if (d.status != 101) {
         close_after_ = true;
-        responded_ = true;
+        http_->responded = true;
         begin_teardown();
         return;
     }
     subprotocol_ = d.subprotocol;
     mode_ = Mode::websocket;
-    tail_.clear();
-    tail_.shrink_to_fit();
+    http_.reset();   // nothing of the HTTP exchange is needed any more (the caller returns at once)
     proto::WsLimits limits;
     limits.max_frame_size = worker_.settings.max_message_size;
     limits.max_message_size = worker_.settings.max_message_size;
-    session_ = std::make_unique<proto::WsSession<Hooks>>(proto::Role::server, limits, hooks_, worker_.assembly.source());
+    session_.emplace(proto::Role::server, limits, hooks_, worker_.assembly.source());
     last_read_ = worker_.reactor.now();
     arm_deadline(Deadline::idle, worker_.settings.idle_timeout);
-    worker_.state.log("upgrade #" + std::to_string(id_) + " " + peer_ + " " + std::string(request_.path));
+    worker_.state.log("upgrade #" + std::to_string(id_) + " " + std::string(peer()) + " " + std::string(request_.path()));
     try {
         if (target_->kind == RouteTarget::Kind::task) {
             task_ = target_->task(ctx_);
@@ -522,18 +500,19 @@ void Connection::on_ws_message(proto::Opcode op, std::span<const std::uint8_t> b
     if (!task_.valid() || task_.done()) return;   // the handler has returned: nobody will read it
     // A coroutine may hold a Message across other awaits: it gets its own copy, in the
     // spare node (and its string's storage) when there is one: no allocation per message.
-    if (spare_.empty()) {
-        inbox_.emplace_back();
+    Extras& x = extras();
+    if (x.spare.empty()) {
+        x.inbox.emplace_back();
     } else {
-        inbox_.splice(inbox_.end(), spare_, spare_.begin());
+        x.inbox.splice(x.inbox.end(), x.spare, x.spare.begin());
     }
-    inbox_.back().text = text;
-    inbox_.back().bytes.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    inbox_bytes_ += bytes.size();
+    x.inbox.back().text = text;
+    x.inbox.back().bytes.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    x.inbox_bytes += bytes.size();
     if (receive_waiter_) {
         resume_task();
     }
-    if (inbox_bytes_ > worker_.settings.max_backpressure && !read_paused_ && mode_ == Mode::websocket) {
+    if (x.inbox_bytes > worker_.settings.max_backpressure && !read_paused_ && mode_ == Mode::websocket) {
         read_paused_ = true;   // the handler is not keeping up: stop reading (TCP flow control)
         update_interest();
     }
@@ -596,33 +575,35 @@ void Connection::ping(std::span<const std::uint8_t> payload) {
 // ---- coroutine glue ------------------------------------------------------------------------
 
 bool Connection::receive_ready() const noexcept {
-    return !inbox_.empty() || mode_ != Mode::websocket || closed_notified_;
+    return (extras_ && !extras_->inbox.empty()) || mode_ != Mode::websocket || closed_notified_;
 }
 
 void Connection::wait_receive(std::coroutine_handle<> h, std::optional<std::chrono::milliseconds> timeout) {
     receive_waiter_ = h;
-    if (timeout) worker_.reactor.arm(receive_timer_, *timeout);
+    if (timeout) worker_.reactor.arm(extras().receive_timer, *timeout);
 }
 
 std::optional<Message> Connection::take_message() {
-    worker_.reactor.cancel(receive_timer_);
-    if (inbox_.empty()) return std::nullopt;
-    // The message moves into current_; current_'s old storage goes to the spare node, kept
+    if (!extras_) return std::nullopt;
+    Extras& x = *extras_;
+    worker_.reactor.cancel(x.receive_timer);
+    if (x.inbox.empty()) return std::nullopt;
+    // The message moves into current; current's old storage goes to the spare node, kept
     // only while small (kSpareInboundBytes) so a connection never holds a large one idle.
-    Inbound& front = inbox_.front();
-    current_.text = front.text;
-    current_.bytes.swap(front.bytes);
-    if (spare_.empty() && front.bytes.capacity() <= kSpareInboundBytes) {
-        spare_.splice(spare_.end(), inbox_, inbox_.begin());
+    Inbound& front = x.inbox.front();
+    x.current.text = front.text;
+    x.current.bytes.swap(front.bytes);
+    if (x.spare.empty() && front.bytes.capacity() <= kSpareInboundBytes) {
+        x.spare.splice(x.spare.end(), x.inbox, x.inbox.begin());
     } else {
-        inbox_.pop_front();
+        x.inbox.pop_front();
     }
-    inbox_bytes_ -= current_.bytes.size();
-    if (read_paused_ && mode_ == Mode::websocket && inbox_bytes_ <= worker_.settings.max_backpressure) {
+    x.inbox_bytes -= x.current.bytes.size();
+    if (read_paused_ && mode_ == Mode::websocket && x.inbox_bytes <= worker_.settings.max_backpressure) {
         read_paused_ = false;
         update_interest();
     }
-    return Message(current_.text, bytes_of(current_.bytes));
+    return Message(x.current.text, bytes_of(x.current.bytes));
 }
 
 void Connection::resume_task() {
@@ -651,8 +632,7 @@ void Connection::resume_task() {
 void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
     if (closed_notified_) return;
     closed_notified_ = true;
-    for (Subscription* s : subscriptions_) worker_.topics.unsubscribe(s);
-    subscriptions_.clear();
+    drop_subscriptions();
     if (session_ && target_ != nullptr) {
         try {
             if (target_->kind == RouteTarget::Kind::callbacks) {
@@ -668,7 +648,7 @@ void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
 }
 
 void Connection::log_close(std::uint16_t code, std::string_view reason) {
-    std::string line = "close #" + std::to_string(id_) + " " + peer_;
+    std::string line = "close #" + std::to_string(id_) + " " + std::string(peer());
     if (session_) {
         line += " ws " + std::to_string(code);
         if (!reason.empty()) line.append(" ").append(reason);
@@ -682,42 +662,48 @@ void Connection::log_close(std::uint16_t code, std::string_view reason) {
 
 void Connection::subscribe(std::string_view topic) {
     if (closed_notified_ || mode_ == Mode::dead || subscribed(topic)) return;
-    subscriptions_.push_back(worker_.topics.subscribe(topic, this));
+    extras().subscriptions.push_back(worker_.topics.subscribe(topic, this));
 }
 
 void Connection::unsubscribe(std::string_view topic) {
-    for (auto it = subscriptions_.begin(); it != subscriptions_.end(); ++it) {
+    if (!extras_) return;
+    std::vector<Subscription*>& subs = extras_->subscriptions;
+    for (auto it = subs.begin(); it != subs.end(); ++it) {
         if ((*it)->topic == topic) {
             worker_.topics.unsubscribe(*it);
-            subscriptions_.erase(it);
+            subs.erase(it);
             return;
         }
     }
 }
 
 bool Connection::subscribed(std::string_view topic) const {
-    return std::any_of(subscriptions_.begin(), subscriptions_.end(),
+    if (!extras_) return false;
+    const std::vector<Subscription*>& subs = extras_->subscriptions;
+    return std::any_of(subs.begin(), subs.end(),
                        [topic](const Subscription* s) { return s->topic == topic; });
 }
 
 TimerId Connection::add_timer(std::chrono::milliseconds period, bool repeat, std::function<void()> fn) {
     if (mode_ == Mode::dead) return 0;
-    const TimerId id = next_timer_id_++;
+    Extras& x = extras();
+    const TimerId id = x.next_timer_id++;
     auto t = std::make_unique<UserTimer>();
     t->fn = std::move(fn);
     t->period = period;
     t->repeat = repeat;
     t->timer.set_callback([this, id] {
         Worker::Scope scope(worker_);
-        auto it = timers_.find(id);
-        if (it == timers_.end()) return;
+        auto& timers = extras_->timers;
+        auto it = timers.find(id);
+        if (it == timers.end()) return;
         std::function<void()> call;
         if (it->second->repeat) {
             worker_.reactor.arm(it->second->timer, it->second->period);
             call = it->second->fn;   // a copy: the callback may cancel its own timer
         } else {
             call = std::move(it->second->fn);
-            timers_.erase(it);
+            timers.erase(it);
         }
         try {
             if (call) call();
@@ -726,11 +712,19 @@ TimerId Connection::add_timer(std::chrono::milliseconds period, bool repeat, std
         }
     });
     worker_.reactor.arm(t->timer, period);
-    timers_.emplace(id, std::move(t));
+    x.timers.emplace(id, std::move(t));
     return id;
 }
 
-void Connection::cancel_timer(TimerId id) { timers_.erase(id); }
+void Connection::cancel_timer(TimerId id) {
+    if (extras_) extras_->timers.erase(id);
+}
+
+void Connection::drop_subscriptions() {
+    if (!extras_) return;
+    for (Subscription* s : extras_->subscriptions) worker_.topics.unsubscribe(s);
+    extras_->subscriptions.clear();
+}
 
 // ---- output --------------------------------------------------------------------------------
 
@@ -835,10 +829,10 @@ void Connection::check_backpressure() {
     if (over == over_bound_) return;
     over_bound_ = over;
     if (over) {
-        if (mode_ == Mode::websocket) worker_.reactor.arm(backpressure_timer_, worker_.settings.backpressure_timeout);
+        if (mode_ == Mode::websocket) worker_.reactor.arm(extras().backpressure_timer, worker_.settings.backpressure_timeout);
         return;
     }
-    worker_.reactor.cancel(backpressure_timer_);
+    if (extras_) worker_.reactor.cancel(extras_->backpressure_timer);
     if (send_waiter_) {
         resume_task();
     } else if (mode_ == Mode::websocket && target_ != nullptr && target_->kind == RouteTarget::Kind::callbacks &&
@@ -864,11 +858,13 @@ void Connection::update_interest() {
 void Connection::begin_teardown() {
     if (mode_ == Mode::teardown || mode_ == Mode::dead) return;
     mode_ = Mode::teardown;
-    worker_.reactor.cancel(backpressure_timer_);
+    if (extras_) worker_.reactor.cancel(extras_->backpressure_timer);
     arm_deadline(Deadline::close, worker_.settings.close_timeout);
     read_paused_ = peer_eof_;
-    tail_.clear();
-    tail_.shrink_to_fit();
+    if (http_) {
+        http_->tail.clear();
+        http_->tail.shrink_to_fit();
+    }
     mark_dirty();   // the flush shuts down our side once the queue is out
 }
 
@@ -904,11 +900,12 @@ void Connection::destroy(std::uint16_t code, std::string_view reason) {
     notify_closed(code, reason);
     mode_ = Mode::dead;
     worker_.reactor.cancel(deadline_timer_);
-    worker_.reactor.cancel(backpressure_timer_);
-    worker_.reactor.cancel(receive_timer_);
-    timers_.clear();
-    for (Subscription* s : subscriptions_) worker_.topics.unsubscribe(s);
-    subscriptions_.clear();
+    if (extras_) {
+        worker_.reactor.cancel(extras_->backpressure_timer);
+        worker_.reactor.cancel(extras_->receive_timer);
+        extras_->timers.clear();
+    }
+    drop_subscriptions();
     worker_.reactor.remove(fd_);
     net::close_fd(fd_);
     fd_ = -1;

@@ -11,11 +11,15 @@
 //   after our FIN, so it never turns our last bytes (a close frame, a 400) into a reset.
 //
 // Input: read() lands in the reactor's receive buffer and is parsed there. HTTP keeps only
-// the unparsed tail of a partial request head in `tail_` (copied in front of the next read);
+// the unparsed tail of a partial request head in `http_->tail` (copied in front of the next read);
 // WebSocket keeps nothing (proto's session holds a partial frame header, and its assembly
 // buffer a partial message). Output: OutputQueue, written at the end of the current
 // reactor callback (Worker::Scope) with one writev per connection; a frame over half a
 // pool block is written at once instead (write_frame), only the refused rest queued.
+//
+// Memory: an idle upgraded WebSocket is the Connection object (session inline), its request
+// copy and its handler's frame. What only HTTP needs lives in `http_` (app/http_exchange.hpp,
+// freed at the upgrade); what few connections use lives in `extras_`, made on first use.
 //
 // Lifetime: the Worker owns every Connection; destroy() only marks it dead and hands it to
 // the worker, which deletes it once no callback is on the stack, so a handler may close its
@@ -38,14 +42,14 @@
 
 #include "app/context.hpp"
 #include "app/message.hpp"
+#include "app/http_exchange.hpp"
 #include "app/output_queue.hpp"
+#include "app/request_copy.hpp"
 #include "app/router.hpp"
 #include "app/task.hpp"
 #include "app/topics.hpp"
 #include "net/reactor.hpp"
 #include "net/timer.hpp"
-#include "proto/http_body.hpp"
-#include "proto/http_parser.hpp"
 #include "proto/ws_session.hpp"
 
 namespace sluice::detail {
@@ -70,33 +74,24 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
     void destroy(std::uint16_t code = 1006, std::string_view reason = {});   // close the socket now
     bool dead() const noexcept { return mode_ == Mode::dead; }
     bool is_ws() const noexcept { return mode_ == Mode::websocket; }
-    bool ws_ever() const noexcept { return session_ != nullptr; }   // upgraded (open or not)
+    bool ws_ever() const noexcept { return session_.has_value(); }   // upgraded (open or not)
     void send_shared(const core::SharedBytes& frame, std::size_t size);   // a published frame
 
     // Worker's bookkeeping
-    std::size_t live_index = 0;
+    std::uint32_t live_index = 0;   // index in Worker::live_ (fds are ints: 32 bits suffice)
     bool in_dirty = false;
     bool in_progress = false;
 
     // ---- called by Context ----
-    struct RequestCopy {           // the request head, copied out of the receive buffer
-        std::string storage;
-        std::string_view method, target, path, query;
-        std::vector<std::pair<std::string_view, std::string_view>> headers;
-        std::vector<std::pair<std::string, std::string_view>> params;   // name, value (into storage)
-        bool keep_alive = true;
-        bool http10 = false;
-        bool head = false;
-    };
     const RequestCopy& request() const noexcept { return request_; }
-    std::string_view body() const noexcept { return body_; }
-    std::string_view peer() const noexcept { return peer_; }
+    std::string_view body() const noexcept { return http_ ? std::string_view(http_->body) : std::string_view(); }
+    std::string_view peer() const noexcept { return request_.peer(); }
     std::string_view subprotocol() const noexcept { return subprotocol_; }
     Worker& worker() noexcept { return worker_; }
 
     void respond(int status, std::string_view body, std::string_view content_type);
     void add_header(std::string_view name, std::string_view value);
-    bool responded() const noexcept { return responded_; }
+    bool responded() const noexcept { return http_ && http_->responded; }
     void begin_stream(int status, std::string_view content_type);
     SendResult write_chunk(std::span<const std::uint8_t> data);
     void end_stream();
@@ -181,55 +176,56 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
     void on_ws_close(std::uint16_t code, std::string_view reason);
     void on_ws_fail(std::uint16_t code);
     void log_close(std::uint16_t code, std::string_view reason);
+    void drop_subscriptions();
+
+    // Rarely used parts, allocated on first use: an idle connection has none.
+    struct Extras {   // Owns the user timers, the subscriptions' handles and the coroutine inbox.
+        net::Timer backpressure_timer;
+        net::Timer receive_timer;
+        std::map<TimerId, std::unique_ptr<UserTimer>> timers;
+        TimerId next_timer_id = 1;
+        std::vector<Subscription*> subscriptions;
+        std::list<Inbound> inbox;   // a list: an empty one allocates nothing (std::deque would)
+        std::list<Inbound> spare;   // 0 or 1 node recycled into inbox (storage <= kSpareInboundBytes)
+        std::size_t inbox_bytes = 0;
+        Inbound current{true, {}};
+    };
+    Extras& extras();
 
     Worker& worker_;
     int fd_;
-    std::uint64_t id_;
     Mode mode_ = Mode::http;
     Phase phase_ = Phase::head;
     Deadline deadline_ = Deadline::none;
     net::EventMask interest_ = 0;
-    bool want_write_ = false;       // the kernel refused bytes; waiting for kWritable
-    bool read_paused_ = false;      // inbound queue over its bound, or an exchange in flight
-    bool head_started_ = false;     // a byte of the current request head arrived
-    bool first_request_ = true;
-    bool shut_write_ = false;
-    bool peer_eof_ = false;         // the peer's FIN arrived
-    bool idle_pinged_ = false;      // a quiet WebSocket was pinged (see on_deadline)
-    bool close_after_ = false;      // HTTP: close once the current response is out
-    bool closed_notified_ = false;
-    bool over_bound_ = false;
-    net::TimePoint accepted_at_;
+    // One bit each: every idle connection carries them.
+    bool want_write_ : 1 = false;       // the kernel refused bytes; waiting for kWritable
+    bool read_paused_ : 1 = false;      // inbound queue over its bound, or an exchange in flight
+    bool head_started_ : 1 = false;     // a byte of the current request head arrived
+    bool first_request_ : 1 = true;
+    bool shut_write_ : 1 = false;
+    bool peer_eof_ : 1 = false;         // the peer's FIN arrived
+    bool idle_pinged_ : 1 = false;      // a quiet WebSocket was pinged (see on_deadline)
+    bool close_after_ : 1 = false;      // HTTP: close once the current response is out
+    bool closed_notified_ : 1 = false;
+    bool over_bound_ : 1 = false;
+    std::uint64_t id_;
     net::TimePoint last_read_;
-    std::string peer_;
-    std::string tail_;              // unparsed bytes of a partial request head (or pipelined requests)
 
-    proto::HttpRequestParser parser_;
-    proto::BodyDecoder decoder_;
+    std::unique_ptr<HttpExchange> http_;   // while HTTP (freed at the upgrade)
+    // Kept for the connection's life: a WebSocket coroutine may read its upgrade request
+    // at any time (Context promises it), so one compact copy stays (app/request_copy.hpp).
+    // It holds the peer's address too (one block for both).
     RequestCopy request_;
-    std::string body_;
     const RouteTarget* target_ = nullptr;
-    std::string extra_headers_;
-    bool responded_ = false;
-    bool streaming_ = false;
-    bool stream_chunked_ = false;
-    bool stream_ended_ = false;
 
-    std::unique_ptr<proto::WsSession<Hooks>> session_;
     Hooks hooks_{this};
-    std::string subprotocol_;
-    std::list<Inbound> inbox_;      // a list: an empty one allocates nothing (std::deque would)
-    std::list<Inbound> spare_;      // 0 or 1 node recycled into inbox_ (storage <= kSpareInboundBytes)
-    std::size_t inbox_bytes_ = 0;
-    Inbound current_{true, {}};
+    std::optional<proto::WsSession<Hooks>> session_;   // inline: no second allocation
+    std::string_view subprotocol_;   // into target_->subprotocols (the router outlives every connection)
 
     OutputQueue output_;
     net::Timer deadline_timer_;
-    net::Timer backpressure_timer_;
-    net::Timer receive_timer_;
-    std::map<TimerId, std::unique_ptr<UserTimer>> timers_;
-    TimerId next_timer_id_ = 1;
-    std::vector<Subscription*> subscriptions_;
+    std::unique_ptr<Extras> extras_;
 
     Task task_;
     std::coroutine_handle<> receive_waiter_;

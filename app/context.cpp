@@ -53,24 +53,16 @@ std::optional<Message> ReceiveAwaitable::await_resume() noexcept { return conn_-
 
 Context::~Context() = default;
 
-std::string_view Context::method() const { return conn_->request().method; }
-std::string_view Context::path() const { return conn_->request().path; }
-std::string_view Context::query() const { return conn_->request().query; }
-std::string_view Context::target() const { return conn_->request().target; }
+std::string_view Context::method() const { return conn_->request().method(); }
+std::string_view Context::path() const { return conn_->request().path(); }
+std::string_view Context::query() const { return conn_->request().query(); }
+std::string_view Context::target() const { return conn_->request().target(); }
 
 std::optional<std::string_view> Context::header(std::string_view name) const {
-    for (const auto& [n, v] : conn_->request().headers) {
-        if (iequals(n, name)) return v;
-    }
-    return std::nullopt;
+    return conn_->request().header(name);
 }
 
-std::string_view Context::param(std::string_view name) const {
-    for (const auto& [n, v] : conn_->request().params) {
-        if (n == name) return v;
-    }
-    return {};
-}
+std::string_view Context::param(std::string_view name) const { return conn_->request().param(name).value_or(""); }
 
 std::string_view Context::peer_address() const { return conn_->peer(); }
 bool Context::is_websocket() const { return conn_->ws_ever(); }

@@ -4,7 +4,9 @@
 // One Context per connection. On a keep-alive HTTP connection the same Context serves one
 // request after another (request views are replaced for each); on a WebSocket it lives
 // from the upgrade to the close, and its request view (the upgrade request) stays valid
-// for all that time.
+// for all that time (callback routes too: kept as one compact copy, see app/request_copy.hpp,
+// since coroutines need it and dropping it for callbacks alone would save one block).
+// body() and responded() are HTTP's: on a WebSocket they are "" and false.
 //
 // Threads: a Context belongs to its connection's thread. Call it only from its handler
 // (coroutine or callbacks) and from the timers it armed. Server::publish is the call for

@@ -74,7 +74,7 @@ void Worker::accept(int fd) {
     }
     state.connections.fetch_add(1);
     auto* c = new Connection(*this, fd, next_connection_id());
-    c->live_index = live_.size();
+    c->live_index = static_cast<std::uint32_t>(live_.size());
     live_.push_back(c);
     c->start();
 }
@@ -97,7 +97,7 @@ void Worker::remove_live(Connection* c) {
     const std::size_t i = c->live_index;
     if (i >= live_.size() || live_[i] != c) return;
     live_[i] = live_.back();
-    live_[i]->live_index = i;
+    live_[i]->live_index = static_cast<std::uint32_t>(i);
     live_.pop_back();
 }
 

@@ -59,7 +59,7 @@ bool unmask_short(std::uint8_t* p, std::size_t n, const std::uint8_t* key) noexc
 
 }  // namespace
 
-WsReceiver::WsReceiver(Role role, const WsLimits& limits, WsInput input, const WsBufferSource& source) noexcept
+WsReceiver::WsReceiver(Role role, const WsLimits& limits, WsInput input, const WsBufferSource* source) noexcept
     : role_(role), input_(input), limits_(limits), heap_(source) {}
 
 WsEvent WsReceiver::next(std::span<std::uint8_t> in) noexcept {
@@ -67,6 +67,7 @@ WsEvent WsReceiver::next(std::span<std::uint8_t> in) noexcept {
         release_pending_ = false;
         heap_.release();
     }
+    if (control_ != nullptr && !(phase_ == Phase::payload && is_control(opcode_))) control_.reset();
     if (error_ != WsError::none || close_received_) return WsEvent{.kind = WsEventKind::stopped};
     if (WsEvent ev; whole_message(in, ev)) return ev;
     std::size_t pos = 0;
@@ -249,10 +250,17 @@ WsReceiver::Step WsReceiver::take_payload(std::span<std::uint8_t> chunk, WsEvent
 
     if (is_control(opcode_)) {
         if (masked_) unmask(chunk, key_, offset);
-        if (!whole && !chunk.empty()) std::memcpy(control_.data() + offset, chunk.data(), chunk.size());
+        if (!whole && !chunk.empty()) {
+            if (control_ == nullptr) control_.reset(static_cast<std::uint8_t*>(std::malloc(kMaxControlPayload)));
+            if (control_ == nullptr) {
+                ev = fail(WsError::out_of_memory, 0);
+                return Step::event;
+            }
+            std::memcpy(control_.get() + offset, chunk.data(), chunk.size());
+        }
         if (!frame_done) return Step::more;
         phase_ = Phase::header;
-        return finish_control(whole ? chunk : std::span<std::uint8_t>(control_.data(), length_), ev);
+        return finish_control(whole ? chunk : std::span<std::uint8_t>(control_.get(), length_), ev);
     }
 
     if (store_ == Store::dropped) {  // §7.1.2: after our close, data is read and discarded
@@ -396,6 +404,7 @@ void WsReceiver::mark_close_sent() noexcept {
 WsEvent WsReceiver::fail(WsError e, std::size_t consumed) noexcept {
     error_ = e;
     heap_.release();
+    control_.reset();
     release_pending_ = false;
     store_ = Store::none;
     in_place_ = nullptr;
@@ -435,7 +444,7 @@ bool WsReceiver::AssemblyBuffer::reserve(std::uint64_t needed, std::uint64_t bou
     if (target > bound) target = bound > needed ? bound : needed;
     if (target > SIZE_MAX) return false;
     const auto size = static_cast<std::size_t>(target);
-    if (source_.acquire == nullptr) {
+    if (source_ == nullptr) {
         void* grown = std::realloc(data_, size);
         if (grown == nullptr) return false;
         data_ = static_cast<std::uint8_t*>(grown);
@@ -447,10 +456,10 @@ bool WsReceiver::AssemblyBuffer::reserve(std::uint64_t needed, std::uint64_t bou
         if (most < target) most = target;
         if (most > SIZE_MAX) most = target;
         std::size_t got = 0;
-        std::uint8_t* block = source_.acquire(source_.context, size, static_cast<std::size_t>(most), got);
+        std::uint8_t* block = source_->acquire(source_->context, size, static_cast<std::size_t>(most), got);
         if (block == nullptr) return false;
         if (held > 0) std::memcpy(block, data_, held);
-        if (data_ != nullptr) source_.release(source_.context, data_, capacity_);
+        if (data_ != nullptr) source_->release(source_->context, data_, capacity_);
         data_ = block;
         capacity_ = got;
     }
@@ -460,8 +469,8 @@ bool WsReceiver::AssemblyBuffer::reserve(std::uint64_t needed, std::uint64_t bou
 
 void WsReceiver::AssemblyBuffer::release() noexcept {
     if (data_ != nullptr) {
-        if (source_.release != nullptr) {
-            source_.release(source_.context, data_, capacity_);
+        if (source_ != nullptr) {
+            source_->release(source_->context, data_, capacity_);
         } else {
             std::free(data_);
         }

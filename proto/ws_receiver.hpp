@@ -32,7 +32,9 @@
 //    max(kWsMinAssembly, 2 x the bytes held), never exceeds max_message_size, and in the
 //    message's final frame never exceeds the message's end: a source must hand back a
 //    block within the [min, max] asked for, so the bound holds for lent blocks too.
-//  - A split control frame's payload (at most 125 bytes) goes into a fixed array here.
+//  - A split control frame's payload (at most 125 bytes) goes into a 125-byte block
+//    allocated when the split is seen and freed at the next call after the frame's event
+//    (rare: an idle receiver holds no control array; 1011 if the block is refused).
 //  - Between calls nothing points into a caller's input, by default: an in-place message
 //    still incomplete when an event is returned is copied into the assembly buffer first.
 //    A caller that always calls again on the rest of the same buffer until need_more (as
@@ -48,6 +50,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -117,8 +121,9 @@ enum class WsInput : std::uint8_t {
 
 class WsReceiver {  // Owns its parse state and at most one assembly buffer (bounded by max_message_size).
  public:
+    // `source` (may be null: std::malloc) is not owned and must outlive the receiver.
     WsReceiver(Role role, const WsLimits& limits, WsInput input = WsInput::returned_after_each_event,
-               const WsBufferSource& source = {}) noexcept;
+               const WsBufferSource* source = nullptr) noexcept;
     WsReceiver(WsReceiver&&) noexcept = default;
     WsReceiver& operator=(WsReceiver&&) noexcept = default;
 
@@ -151,7 +156,7 @@ class WsReceiver {  // Owns its parse state and at most one assembly buffer (bou
     class AssemblyBuffer {  // Owns one block from its source or std::malloc (or none); move-only.
      public:
         AssemblyBuffer() noexcept = default;
-        explicit AssemblyBuffer(const WsBufferSource& source) noexcept : source_(source) {}
+        explicit AssemblyBuffer(const WsBufferSource* source) noexcept : source_(source) {}
         ~AssemblyBuffer() { release(); }
         AssemblyBuffer(AssemblyBuffer&& other) noexcept;
         AssemblyBuffer& operator=(AssemblyBuffer&& other) noexcept;
@@ -167,7 +172,7 @@ class WsReceiver {  // Owns its parse state and at most one assembly buffer (bou
         std::size_t growths() const noexcept { return growths_; }
 
      private:
-        WsBufferSource source_{};
+        const WsBufferSource* source_ = nullptr;   // a pointer: every session carries it
         std::uint8_t* data_ = nullptr;
         std::size_t capacity_ = 0;
         std::size_t growths_ = 0;  // successful allocations and reallocations, kept across release()
@@ -207,7 +212,11 @@ class WsReceiver {  // Owns its parse state and at most one assembly buffer (bou
     std::uint64_t length_ = 0;  // payload length
     std::uint64_t got_ = 0;     // payload bytes read so far (the unmask offset)
     std::array<std::uint8_t, kMaxFrameHeader> header_{};
-    std::array<std::uint8_t, kMaxControlPayload> control_{};
+    struct Free {
+        void operator()(std::uint8_t* p) const noexcept { std::free(p); }
+    };
+    // A split control payload only (see the file comment): one pointer while unused.
+    std::unique_ptr<std::uint8_t[], Free> control_;
     // The message being assembled (§5.4).
     bool msg_active_ = false;
     Opcode msg_opcode_ = Opcode::binary;

@@ -81,7 +81,7 @@ template <WsHooks Hooks>
 class WsSession {  // Owns its parse state and at most one message assembly buffer (bounded by
                    // max_message_size). Does not own the hooks.
  public:
-    WsSession(Role role, const WsLimits& limits, Hooks& hooks, const WsBufferSource& source = {}) noexcept
+    WsSession(Role role, const WsLimits& limits, Hooks& hooks, const WsBufferSource* source = nullptr) noexcept
         : receiver_(role, limits, WsInput::held_until_need_more, source),
           hooks_(hooks),
           mask_state_(reinterpret_cast<std::uintptr_t>(this) ^ 0x9E3779B97F4A7C15ull) {}

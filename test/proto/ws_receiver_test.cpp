@@ -58,7 +58,8 @@ struct LendingSource {
         --static_cast<LendingSource*>(self)->outstanding;
         std::free(data);
     }
-    WsBufferSource source() { return {this, &acquire, &release}; }
+    WsBufferSource source_{this, &acquire, &release};
+    const WsBufferSource* source() const { return &source_; }
 };
 
 }  // namespace

@@ -1,0 +1,64 @@
+// test/app/connection_test.cpp — what an idle, upgraded WebSocket connection costs (sizes,
+// not timings), and that its upgrade request stays readable for its whole life.
+#include "app/connection.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "app/server.hpp"
+#include "test/support/ws_test_client.hpp"
+
+using sluice::Context;
+using sluice::Server;
+using sluice::Task;
+using sluice::test::WsTestClient;
+
+namespace {
+
+// A coroutine that answers every message with what it reads of its upgrade request, long
+// after the upgrade (the HTTP exchange is freed by then).
+Task describe(Context& ctx) {
+    while (auto m = co_await ctx.receive()) {
+        std::string out = std::string(ctx.method()) + " " + std::string(ctx.path()) + "?" + std::string(ctx.query()) +
+                          " id=" + std::string(ctx.param("id")) + " x=" + std::string(ctx.header("x-extra").value_or("-")) +
+                          " proto=" + std::string(ctx.subprotocol()) + " body=" + std::string(ctx.body()) +
+                          " responded=" + (ctx.responded() ? "1" : "0") + " peer=" +
+                          std::string(ctx.peer_address().substr(0, 10));
+        co_await ctx.send(out);
+    }
+}
+
+}  // namespace
+
+TEST_SUITE("app") {
+
+// The idle representation: a Connection with its WebSocket session inline, no HTTP
+// exchange and no extras. 2026-11 it was 1000 B, plus a 280 B session (with a 125 B control
+// array) and a 152 B request copy with two vectors. The bounds catch a regression.
+TEST_CASE("connection: the idle WebSocket representation stays small") {
+    using sluice::detail::Connection;
+    CHECK(sizeof(Connection) <= 520);
+    CHECK(sizeof(sluice::proto::WsSession<Connection::Hooks>) <= 176);   // inside the 520
+    CHECK(sizeof(sluice::detail::RequestCopy) <= 64);                    // inside; plus one block
+}
+
+TEST_CASE("RFC 6455 4.2.2: a WebSocket coroutine reads its upgrade request for the whole conversation") {
+    Server server;
+    server.port(0);
+    server.route("/room/:id", describe, {"chat.v1"});
+    REQUIRE_MESSAGE(server.start(), server.last_error());
+    WsTestClient ws;
+    REQUIRE(ws.connect(server.bound_port(), "/room/42?q=1", {"chat.v1"}, "X-Extra: yes\r\n"));
+    CHECK(ws.status == 101);
+    const std::string want = "GET /room/42?q=1 id=42 x=yes proto=chat.v1 body= responded=0 peer=127.0.0.1:";
+    for (int i = 0; i < 3; ++i) {
+        REQUIRE(ws.send_text("?"));
+        CHECK(ws.receive() == want);
+    }
+    REQUIRE(ws.send_close(1000));
+    CHECK(ws.wait_close() == 1000);
+    server.stop();
+}
+
+}  // TEST_SUITE
