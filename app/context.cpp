@@ -1,24 +1,16 @@
 // app/context.cpp — Context forwards to its connection; the awaitables park coroutines there.
 #include "app/context.hpp"
 
-#include <cctype>
-
 #include "app/connection.hpp"
 #include "app/server.hpp"
 #include "app/worker.hpp"
+#include "proto/http_fields.hpp"
 
 namespace sluice {
 
 namespace {
 std::span<const std::uint8_t> bytes_of(std::string_view s) noexcept {
     return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-    }
-    return true;
 }
 }  // namespace
 
@@ -74,8 +66,9 @@ void Context::respond(int status, std::string_view body, std::string_view conten
 }
 
 Context& Context::set_header(std::string_view name, std::string_view value) {
-    if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") || iequals(name, "Connection") ||
-        iequals(name, "Date")) {
+    using proto::ascii_iequals;
+    if (ascii_iequals(name, "Content-Length") || ascii_iequals(name, "Transfer-Encoding") ||
+        ascii_iequals(name, "Connection") || ascii_iequals(name, "Date")) {
         return *this;
     }
     conn_->add_header(name, value);

@@ -1,9 +1,10 @@
 // app/request_copy.cpp — see app/request_copy.hpp for the layout.
 #include "app/request_copy.hpp"
 
-#include <cctype>
 #include <cstring>
 #include <functional>
+
+#include "proto/http_fields.hpp"
 
 namespace sluice::detail {
 
@@ -38,14 +39,6 @@ std::size_t load_len(std::string_view all, std::size_t& at) noexcept {
     std::memcpy(&v, all.data() + at + 1, sizeof v);
     at += kLongLenBytes;
     return v;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-    }
-    return true;
 }
 
 }  // namespace
@@ -137,7 +130,7 @@ std::size_t RequestCopy::headers_begin() const noexcept {
 }
 
 std::optional<std::string_view> RequestCopy::header(std::string_view name) const noexcept {
-    return find(headers_begin(), headers_end_, [name](std::string_view n) { return iequals(n, name); });
+    return find(headers_begin(), headers_end_, [name](std::string_view n) { return proto::ascii_iequals(n, name); });
 }
 
 std::optional<std::string_view> RequestCopy::param(std::string_view name) const noexcept {
