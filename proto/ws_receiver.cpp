@@ -31,31 +31,9 @@ constexpr std::uint64_t read_length(const std::uint8_t* h) noexcept {
     return len7;
 }
 
-// Payloads up to this size are unmasked by unmask_short (one inline pass, no dispatch).
+// Payloads up to this size are unmasked by unmask_words_ascii (one inline pass, no dispatch):
+// a short payload starts at mask offset 0, and an all-ASCII text needs no further §8.1 check.
 constexpr std::size_t kShortPayload = 128;
-
-// §5.3 unmasking of a short payload that starts at mask offset 0, fused with an ASCII
-// check: 8-byte words, one pass. True if every byte is below 0x80 (ASCII is valid UTF-8,
-// so a text message needs no further §8.1 check).
-bool unmask_short(std::uint8_t* p, std::size_t n, const std::uint8_t* key) noexcept {
-    std::uint32_t k32;
-    std::memcpy(&k32, key, 4);
-    const std::uint64_t k64 = (static_cast<std::uint64_t>(k32) << 32) | k32;
-    std::uint64_t high = 0;
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p + i, 8);
-        w ^= k64;
-        std::memcpy(p + i, &w, 8);
-        high |= w;
-    }
-    for (; i < n; ++i) {
-        p[i] = static_cast<std::uint8_t>(p[i] ^ key[i & 3]);
-        high |= p[i];
-    }
-    return (high & 0x8080808080808080ull) == 0;
-}
 
 }  // namespace
 
@@ -110,7 +88,7 @@ bool WsReceiver::whole_message(std::span<std::uint8_t> in, WsEvent& ev) noexcept
     bool checked = op != Opcode::text;  // no §8.1 check needed (binary, or known ASCII)
     if ((h[1] & kMaskBit) != 0) {
         if (payload.size() <= kShortPayload) {
-            checked = unmask_short(payload.data(), payload.size(), h + need - 4) || checked;
+            checked = unmask_words_ascii(payload.data(), payload.size(), h + need - 4) || checked;
         } else {
             std::array<std::uint8_t, 4> key;
             std::memcpy(key.data(), h + need - 4, 4);

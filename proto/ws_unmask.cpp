@@ -21,25 +21,9 @@ std::array<std::uint8_t, 4> rotate(std::array<std::uint8_t, 4> key, std::uint64_
     return {key[r], key[(r + 1) & 3], key[(r + 2) & 3], key[(r + 3) & 3]};
 }
 
-// Tail loop shared by every variant; `k` is already rotated for p[0].
-void xor_bytes(std::uint8_t* p, std::size_t n, const std::array<std::uint8_t, 4>& k) noexcept {
-    for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<std::uint8_t>(p[i] ^ k[i & 3]);
-}
-
-// 8 bytes per step. Steps are multiples of 4, so the rotation of the tail is unchanged.
+// 8 bytes per step (the ASCII answer is not needed here).
 void scalar_rotated(std::uint8_t* p, std::size_t n, const std::array<std::uint8_t, 4>& k) noexcept {
-    if (n == 0) return;
-    std::uint32_t half;
-    std::memcpy(&half, k.data(), 4);
-    const std::uint64_t word = (std::uint64_t{half} << 32) | half;  // k0..k3 k0..k3 in memory, any endianness
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        std::uint64_t v;
-        std::memcpy(&v, p + i, 8);
-        v ^= word;
-        std::memcpy(p + i, &v, 8);
-    }
-    xor_bytes(p + i, n - i, k);
+    static_cast<void>(unmask_words_ascii(p, n, k.data()));
 }
 
 #if defined(__SSE2__)

@@ -15,7 +15,9 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 namespace sluice::proto {
@@ -35,6 +37,30 @@ void unmask_sse2(std::span<std::uint8_t> bytes, std::array<std::uint8_t, 4> key,
 // 32 bytes per step with AVX2 intrinsics when the CPU has AVX2 (scalar/SSE2 otherwise).
 void unmask_avx2(std::span<std::uint8_t> bytes, std::array<std::uint8_t, 4> key,
                  std::uint64_t offset) noexcept;
+
+// The scalar loop, inline: XOR `n` bytes at `p` with the 4-byte `key` (already rotated to
+// this position), 8 bytes per step; true if every unmasked byte is below 0x80. The receiver
+// calls it for short payloads (one pass unmasks and proves a text ASCII, so valid UTF-8);
+// unmask_scalar() is built on it.
+inline bool unmask_words_ascii(std::uint8_t* p, std::size_t n, const std::uint8_t* key) noexcept {
+    std::uint32_t k32;
+    std::memcpy(&k32, key, 4);
+    const std::uint64_t k64 = (static_cast<std::uint64_t>(k32) << 32) | k32;  // any endianness
+    std::uint64_t high = 0;
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {  // steps are multiples of 4: the tail's rotation is unchanged
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        w ^= k64;
+        std::memcpy(p + i, &w, 8);
+        high |= w;
+    }
+    for (; i < n; ++i) {
+        p[i] = static_cast<std::uint8_t>(p[i] ^ key[i & 3]);
+        high |= p[i];
+    }
+    return (high & 0x8080808080808080ull) == 0;
+}
 
 bool unmask_sse2_available() noexcept;  // compiled in (x86 with SSE2)
 bool unmask_avx2_available() noexcept;  // compiled in and the CPU reports AVX2
