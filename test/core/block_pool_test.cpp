@@ -2,19 +2,17 @@
 
 #include <doctest/doctest.h>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstring>
 #include <set>
 #include <utility>
 #include <vector>
 
+#include "test/support/dies_in_child.hpp"
+
 using sluice::core::BlockPool;
 using sluice::core::SharedBytes;
+using sluice::test::dies_in_child;
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SLUICE_TEST_ASAN 1
@@ -24,27 +22,6 @@ using sluice::core::SharedBytes;
 #endif
 #endif
 
-#if defined(SLUICE_TEST_ASAN)
-namespace {
-// Runs f in a child process, quietly; true if the child did not exit normally with 0.
-template <typename F>
-bool dies(F f) {
-    const pid_t pid = fork();
-    if (pid == 0) {
-        const int devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0) {
-            dup2(devnull, STDOUT_FILENO);
-            dup2(devnull, STDERR_FILENO);
-        }
-        f();
-        _exit(0);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
-}  // namespace
-#endif
 
 TEST_SUITE("core") {
 
@@ -101,9 +78,9 @@ TEST_CASE("BlockPool: under ASan, touching a block after release() is reported")
     BlockPool pool(64);
     std::uint8_t* block = pool.acquire();
     block[40] = 1;  // fine while acquired
-    CHECK_FALSE(dies([&] { block[40] = 2; }));
+    CHECK_FALSE(dies_in_child([&] { block[40] = 2; }));
     pool.release(block);
-    CHECK(dies([&] { block[40] = 3; }));
+    CHECK(dies_in_child([&] { block[40] = 3; }));
     CHECK(pool.acquire() == block);  // usable again once re-acquired
     block[63] = 4;
     CHECK(block[63] == 4);

@@ -3,42 +3,11 @@
 
 #include <doctest/doctest.h>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdint>
 #include <string>
 
 #include "core/utf8.hpp"
-
-namespace {
-
-// Runs `read_past` in a child process; true if the child was killed or failed (it
-// exits 0 only if the read did not crash).
-template <typename F>
-bool crashes(F read_past) {
-    const pid_t pid = fork();
-    if (pid == 0) {
-        // Quiet, and let SIGSEGV kill the child (doctest's and ASan's handlers would report
-        // it as a test failure of their own).
-        const int devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0) {
-            dup2(devnull, STDOUT_FILENO);
-            dup2(devnull, STDERR_FILENO);
-        }
-        signal(SIGSEGV, SIG_DFL);
-        signal(SIGBUS, SIG_DFL);
-        read_past();
-        _exit(0);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
-
-}  // namespace
+#include "test/support/dies_in_child.hpp"
 
 TEST_SUITE("core") {
 
@@ -60,11 +29,11 @@ TEST_CASE("guard page: the bytes are copied and end exactly at a page boundary")
 TEST_CASE("guard page: reading one byte past the end crashes, reading the last byte does not") {
     sluice::test::GuardedBytes g(std::string_view("abc"));
     REQUIRE(g.ok());
-    CHECK_FALSE(crashes([&] {
+    CHECK_FALSE(sluice::test::dies_in_child([&] {
         volatile std::uint8_t last = g.data()[g.size() - 1];
         (void)last;
     }));
-    CHECK(crashes([&] {
+    CHECK(sluice::test::dies_in_child([&] {
         volatile std::uint8_t past = g.data()[g.size()];
         (void)past;
     }));
