@@ -99,7 +99,9 @@ bool Reactor::run_once(std::chrono::milliseconds max_wait) noexcept {
   }
   if (wait_ms > INT_MAX) wait_ms = INT_MAX;
 
-  std::size_t work = backend_poll(static_cast<int>(wait_ms));
+  const int ready = backend_wait(static_cast<int>(wait_ms));
+  now_ = Clock::now();  // before any handler runs: a deadline armed now counts from here
+  std::size_t work = backend_dispatch(ready);
   now_ = Clock::now();
   work += timers_.run_expired(now_);
   work += run_posted();

@@ -1,6 +1,8 @@
 // The reactor: one event loop per thread, over epoll (Linux) or kqueue (macOS, FreeBSD).
 //
 //   run_once():  now = clock  ->  wait for I/O (until the next timer, at most max_wait)
+//                -> now = clock (the wait's end: every handler below sees the time its
+//                   event arrived, never the time before the sleep)
 //                -> IoWatcher::on_events(mask) per ready fd   (one mask per fd per iteration)
 //                -> now = clock -> expired timers, in (deadline, arming) order
 //                -> work posted from other threads, in posting order
@@ -89,7 +91,9 @@ class Reactor {
   // Makes run() return after the current iteration. Loop thread only.
   void stop() noexcept;
 
-  // Monotonic time, read once before waiting and once after; cheap to call.
+  // Monotonic time, read before waiting, when the wait returns (before any event is
+  // handled) and before the timers run; cheap to call. A deadline armed from an event
+  // handler therefore counts from when its event arrived.
   TimePoint now() const noexcept { return now_; }
 
   // Timers, relative to now() (clamped: a huge `after` means never). O(log n).
@@ -140,8 +144,12 @@ class Reactor {
   void backend_close() noexcept;
   // Moves the kernel registration of fd from `before` to `after` (either may be 0).
   bool backend_update(int fd, EventMask before, EventMask after, std::uint32_t generation) noexcept;
-  // Waits up to timeout_ms (-1: forever); deliver()s events; returns how many it delivered.
-  std::size_t backend_poll(int timeout_ms) noexcept;
+  // Waits up to timeout_ms (-1: forever) and keeps what the kernel reported; returns how
+  // many events it fetched (0 on timeout or EINTR). Delivers nothing: the loop reads the
+  // clock between the two calls, so no handler sees the time from before the sleep.
+  int backend_wait(int timeout_ms) noexcept;
+  // deliver()s the `n` events the last backend_wait() fetched; returns how many it delivered.
+  std::size_t backend_dispatch(int n) noexcept;
   void backend_wake() noexcept;  // thread-safe
   bool backend_watch_signals() noexcept;
 

@@ -89,10 +89,13 @@ bool Reactor::backend_update(int fd, EventMask before, EventMask after, std::uin
   return ::epoll_ctl(backend_->epoll_fd, op, fd, &ev) == 0;
 }
 
-std::size_t Reactor::backend_poll(int timeout_ms) noexcept {
+int Reactor::backend_wait(int timeout_ms) noexcept {
+  const int n = ::epoll_wait(backend_->epoll_fd, backend_->events, kBatch, timeout_ms);
+  return n < 0 ? 0 : n;  // EINTR: the caller's loop simply iterates again
+}
+
+std::size_t Reactor::backend_dispatch(int n) noexcept {
   Backend* b = backend_;
-  int n = ::epoll_wait(b->epoll_fd, b->events, kBatch, timeout_ms);
-  if (n < 0) return 0;  // EINTR: the caller's loop simply iterates again
   std::size_t delivered = 0;
   for (int i = 0; i < n; ++i) {
     const epoll_event& ev = b->events[i];

@@ -117,8 +117,7 @@ bool Reactor::backend_update(int fd, EventMask before, EventMask after, std::uin
   return false;
 }
 
-std::size_t Reactor::backend_poll(int timeout_ms) noexcept {
-  Backend* b = backend_;
+int Reactor::backend_wait(int timeout_ms) noexcept {
   struct timespec timeout;
   struct timespec* wait = nullptr;
   if (timeout_ms >= 0) {
@@ -126,8 +125,13 @@ std::size_t Reactor::backend_poll(int timeout_ms) noexcept {
     timeout.tv_nsec = static_cast<long>(timeout_ms % 1000) * 1'000'000L;
     wait = &timeout;
   }
-  const int n = ::kevent(b->kq, nullptr, 0, b->events, kBatch, wait);
-  if (n <= 0) return 0;  // EINTR or timeout
+  const int n = ::kevent(backend_->kq, nullptr, 0, backend_->events, kBatch, wait);
+  return n < 0 ? 0 : n;  // EINTR or timeout
+}
+
+std::size_t Reactor::backend_dispatch(int n) noexcept {
+  Backend* b = backend_;
+  if (n <= 0) return 0;
 
   ++b->batch;
   std::size_t delivered = 0;

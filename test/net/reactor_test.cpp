@@ -275,6 +275,29 @@ TEST_CASE("reactor: a watcher may remove itself and register others inside on_ev
   reactor.remove(pair.fd[1]);
 }
 
+TEST_CASE("reactor: a handler sees now() from after the wait, never from before the sleep") {
+  // The clock is read when the wait returns, before any event is handled: a deadline that a
+  // handler arms counts from when its event arrived (a stale now() made every deadline armed
+  // after a long sleep early by the length of the sleep).
+  Reactor r;
+  Pair p;
+  Recorder rec;
+  TimePoint seen{};
+  rec.hook = [&](EventMask) { seen = r.now(); };
+  REQUIRE(r.add(p.fd[0], kReadable, &rec));
+  std::atomic<std::int64_t> written_at{0};
+  std::thread writer([&] {
+    std::this_thread::sleep_for(200ms);   // the loop is asleep in its wait meanwhile
+    written_at = Clock::now().time_since_epoch().count();
+    put(p.fd[1], "x");
+  });
+  REQUIRE(r.run_once(5000ms));
+  writer.join();
+  REQUIRE(rec.seen.size() == 1);
+  CHECK(seen.time_since_epoch().count() >= written_at.load());
+  r.remove(p.fd[0]);
+}
+
 TEST_CASE("reactor: timers fire from the loop; run_once sleeps until the next one") {
   Reactor reactor;
   std::vector<int> fired;
