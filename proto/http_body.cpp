@@ -67,12 +67,15 @@ BodyResult BodyDecoder::decode(std::span<std::uint8_t> input) noexcept {
             case Phase::size: {
                 int h = detail::hex_value(c);
                 if (h >= 0) {
+                    // RFC 9112 §7.1: a size that does not fit in 64 bits is malformed framing
+                    // (400), found at its 17th significant digit whatever max_body is.
                     if (remaining_ > (UINT64_MAX >> 4)) return fail(HttpError::bad_chunk_size);
                     remaining_ = remaining_ * 16 + static_cast<std::uint64_t>(h);
-                    if (remaining_ > max_body_ - total_ ) return fail(HttpError::body_too_large);
                     break;
                 }
                 if (line_ == 0) return fail(HttpError::bad_chunk_size);
+                // The size is complete: a well-formed size over the limit is 413, before its data.
+                if (remaining_ > max_body_ - total_) return fail(HttpError::body_too_large);
                 if (c == '\r') phase_ = Phase::size_lf;
                 else if (c == ';') phase_ = Phase::ext_name_bws;
                 else if (is_ws(c)) phase_ = Phase::ext_pre;

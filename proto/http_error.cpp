@@ -37,6 +37,7 @@ std::string_view http_error_name(HttpError e) noexcept {
         case HttpError::conflicting_content_length: return "conflicting_content_length";
         case HttpError::content_length_and_transfer_encoding: return "content_length_and_transfer_encoding";
         case HttpError::bad_transfer_encoding: return "bad_transfer_encoding";
+        case HttpError::chunked_not_final: return "chunked_not_final";
         case HttpError::transfer_encoding_in_http10: return "transfer_encoding_in_http10";
         case HttpError::bad_chunk_size: return "bad_chunk_size";
         case HttpError::bad_chunk: return "bad_chunk";

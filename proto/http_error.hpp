@@ -40,7 +40,8 @@ enum class HttpError : std::uint8_t {
     bad_content_length,            // RFC 9110 §8.6: Content-Length is not 1*DIGIT
     conflicting_content_length,    // RFC 9112 §6.3 (5): differing Content-Length values
     content_length_and_transfer_encoding, // RFC 9112 §6.1: both present (smuggling)
-    bad_transfer_encoding,         // RFC 9112 §6.1/§7: malformed list, chunked twice or not last
+    bad_transfer_encoding,         // RFC 9112 §6.1/§7: malformed list, chunked twice or with parameters
+    chunked_not_final,             // RFC 9112 §6.3 (4): a request whose last coding is not chunked
     transfer_encoding_in_http10,   // RFC 9112 §6.1: HTTP/1.0 message with Transfer-Encoding
     bad_chunk_size,                // RFC 9112 §7.1: chunk-size not 1*HEXDIG or overflows 64 bits
     bad_chunk,                     // RFC 9112 §7.1: chunk framing (CRLF after data, extensions)

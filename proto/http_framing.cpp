@@ -62,7 +62,10 @@ void TransferEncodingField::add_line(std::string_view line) noexcept {
 
 HttpError TransferEncodingField::error() const noexcept {
     if (bad || !any) return HttpError::bad_transfer_encoding;
-    if (unknown) return HttpError::unsupported_transfer_coding;
+    // RFC 9112 §6.3 (4): without chunked last the request's length cannot be determined:
+    // 400 and close, before asking whether the other codings are known (501 below).
+    if (!chunked_last) return HttpError::chunked_not_final;
+    if (unknown) return HttpError::unsupported_transfer_coding;   // RFC 9112 §6.1: gzip, chunked
     return HttpError::none;
 }
 

@@ -39,6 +39,13 @@ struct HttpRequest {
     bool keep_alive = true;       // RFC 9112 §9.3: 1.1 unless "close"; 1.0 only with "keep-alive"
     bool expect_continue = false; // RFC 9110 §10.1.1: "Expect: 100-continue" (ignored in 1.0)
 
+    // Whether body bytes follow the head. RFC 9112 §6.3: "Content-Length: 0" frames a
+    // complete, empty body: the request is whole at the end of its head.
+    bool body_follows() const noexcept {
+        return body_framing == BodyFraming::chunked ||
+               (body_framing == BodyFraming::content_length && content_length > 0);
+    }
+
     // The first field named `name` (case-insensitive), or nullopt.
     std::optional<std::string_view> header(std::string_view name) const noexcept {
         return find_header(headers, name);

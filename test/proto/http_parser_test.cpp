@@ -339,18 +339,20 @@ std::vector<Case> framing_cases() {
         {"RFC 9112 §5.1: HTAB around chunked is OWS", post("Transfer-Encoding:\tchunked\t\r\n"), "done framing=chunked"},
         {"RFC 9110 §5.3: an empty line then chunked", post("Transfer-Encoding:\r\nTransfer-Encoding: chunked\r\n"),
          "done framing=chunked"},
-        {"RFC 9112 §6.1: TE.TE 'xchunked' is an unknown coding", post("Transfer-Encoding: xchunked\r\n"),
-         "unsupported_transfer_coding"},
-        {"RFC 9112 §6.1: TE.TE 'chunked, identity'", post("Transfer-Encoding: chunked, identity\r\n"),
-         "unsupported_transfer_coding"},
-        {"RFC 9112 §6.1: 'identity' is no longer a coding", post("Transfer-Encoding: identity\r\n"),
-         "unsupported_transfer_coding"},
+        {"RFC 9112 §6.3: TE.TE 'xchunked': chunked is not the final coding", post("Transfer-Encoding: xchunked\r\n"),
+         "chunked_not_final"},
+        {"RFC 9112 §6.3: TE.TE 'chunked, identity': chunked is not the final coding",
+         post("Transfer-Encoding: chunked, identity\r\n"), "chunked_not_final"},
+        {"RFC 9112 §6.3: 'identity' alone: chunked is not the final coding", post("Transfer-Encoding: identity\r\n"),
+         "chunked_not_final"},
+        {"RFC 9112 §6.3: 'gzip' alone: chunked is not the final coding", post("Transfer-Encoding: gzip\r\n"),
+         "chunked_not_final"},
         {"RFC 9112 §6.1: gzip, chunked (gzip is not implemented)", post("Transfer-Encoding: gzip, chunked\r\n"),
          "unsupported_transfer_coding"},
         {"RFC 9112 §6.1: codings on two lines", post("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"),
          "unsupported_transfer_coding"},
-        {"RFC 9112 §6.1: TE.TE 'chunked' then an unknown coding on a second line",
-         post("Transfer-Encoding: chunked\r\nTransfer-Encoding: x\r\n"), "unsupported_transfer_coding"},
+        {"RFC 9112 §6.3: TE.TE 'chunked' then an unknown coding on a second line: not final",
+         post("Transfer-Encoding: chunked\r\nTransfer-Encoding: x\r\n"), "chunked_not_final"},
         {"RFC 9112 §7: chunked twice", post("Transfer-Encoding: chunked, chunked\r\n"), "bad_transfer_encoding"},
         {"RFC 9112 §7: chunked twice on two lines", post("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"),
          "bad_transfer_encoding"},
@@ -620,6 +622,7 @@ TEST_CASE("RFC 9110 §15: every HttpError maps to its status and name") {
     CHECK(http_status(HttpError::too_many_headers) == 431);
     CHECK(http_status(HttpError::body_too_large) == 413);
     CHECK(http_status(HttpError::unsupported_transfer_coding) == 501);
+    CHECK(http_status(HttpError::chunked_not_final) == 400);   // RFC 9112 §6.3 (4): 400, then close
     CHECK(http_status(HttpError::version_not_supported) == 505);
     CHECK(http_status(HttpError::none) == 0);
     CHECK(http_error_name(HttpError::obs_fold) == "obs_fold");
