@@ -59,10 +59,16 @@ Connection::Extras& Connection::extras() {
     extras_ = std::make_unique<Extras>();
     extras_->backpressure_timer.set_callback([this] {
         Worker::Scope scope(worker_);
-        if (!over_bound_ || mode_ != Mode::websocket) return;
+        if (!over_bound_ || (mode_ != Mode::websocket && mode_ != Mode::http)) return;
+        const bool ws = mode_ == Mode::websocket;
         worker_.state.log("backpressure #" + std::to_string(id_) + " " + std::string(peer()) + ": over max_backpressure for " +
-                          std::to_string(worker_.settings.backpressure_timeout.count()) + " ms, closing with 1008");
-        close(proto::kClosePolicyViolation, "peer does not read");
+                          std::to_string(worker_.settings.backpressure_timeout.count()) + " ms, " +
+                          (ws ? "closing with 1008" : "closing the HTTP stream"));
+        if (ws) {
+            close(proto::kClosePolicyViolation, "peer does not read");
+        } else {
+            destroy();   // an HTTP stream has no close frame: its reader cannot take more bytes anyway
+        }
     });
     extras_->receive_timer.set_callback([this] {
         Worker::Scope scope(worker_);
@@ -185,7 +191,6 @@ void Connection::process_http(std::span<std::uint8_t> input, std::size_t& pos) {
                 return;
             }
             pos += r.consumed;
-            arm_deadline(Deadline::none, {});
             first_request_ = false;
             if (proto::is_upgrade_request(req)) {
                 upgrade(req, input.subspan(pos));
@@ -217,7 +222,7 @@ void Connection::head_complete(const proto::HttpRequest& req) {
     http_->body.clear();
     http_->responded = http_->streaming = http_->stream_ended = false;
     http_->extra_headers.clear();
-    const bool has_body = req.body_framing != proto::BodyFraming::none;
+    const bool has_body = req.body_follows();
     RouteMatch m = worker_.state.router.match(request_.method(), request_.path(), false);
     if (m.status != RouteStatus::found) {
         if (has_body) close_after_ = true;   // the unread body cannot be skipped safely
@@ -236,6 +241,9 @@ void Connection::head_complete(const proto::HttpRequest& req) {
     if (has_body) {
         http_->decoder.start(req, limits_of(worker_.settings));
         phase_ = Phase::body;
+        // A body that stalls is a slowloris like a trickled head: the whole body must arrive
+        // within body_timeout of the head's end (408 and close), however it trickles.
+        arm_deadline(Deadline::body, worker_.settings.body_timeout);
         return;
     }
     dispatch();
@@ -243,6 +251,8 @@ void Connection::head_complete(const proto::HttpRequest& req) {
 
 void Connection::dispatch() {
     phase_ = Phase::busy;
+    // The handler must answer (or start a stream) within response_timeout (503 and close).
+    arm_deadline(Deadline::response, worker_.settings.response_timeout);
     try {
         if (target_->kind == RouteTarget::Kind::http) {
             target_->http(ctx_);
@@ -351,6 +361,7 @@ void Connection::add_header(std::string_view name, std::string_view value) {
 void Connection::respond(int status, std::string_view body, std::string_view content_type) {
     if (mode_ != Mode::http || phase_ != Phase::busy || http_->responded) return;
     http_->responded = true;
+    if (deadline_ == Deadline::response) arm_deadline(Deadline::none, {});
     worker_.dates.update(static_cast<std::int64_t>(std::time(nullptr)));
     const bool close = close_after_ || !request_.keep_alive() || worker_.shutting_down;
     const bool no_body = status == 204 || status == 304 || (status >= 100 && status < 200);
@@ -380,6 +391,9 @@ void Connection::respond(int status, std::string_view body, std::string_view con
 void Connection::begin_stream(int status, std::string_view content_type) {
     if (mode_ != Mode::http || phase_ != Phase::busy || http_->responded) return;
     http_->responded = http_->streaming = true;
+    // A stream has no end the server can predict; a reader that stops reading is bounded
+    // by backpressure_timeout instead (check_backpressure).
+    if (deadline_ == Deadline::response) arm_deadline(Deadline::none, {});
     worker_.dates.update(static_cast<std::int64_t>(std::time(nullptr)));
     // RFC 9112 §7.1: chunked needs HTTP/1.1; an HTTP/1.0 client gets a close-delimited body.
     const bool chunked = http_->stream_chunked = !request_.http10();
@@ -829,7 +843,8 @@ void Connection::check_backpressure() {
     if (over == over_bound_) return;
     over_bound_ = over;
     if (over) {
-        if (mode_ == Mode::websocket) worker_.reactor.arm(extras().backpressure_timer, worker_.settings.backpressure_timeout);
+        // A WebSocket or an HTTP stream whose reader stops reading: closed after backpressure_timeout.
+        if (mode_ == Mode::websocket || mode_ == Mode::http) worker_.reactor.arm(extras().backpressure_timer, worker_.settings.backpressure_timeout);
         return;
     }
     if (extras_) worker_.reactor.cancel(extras_->backpressure_timer);
@@ -935,6 +950,18 @@ void Connection::on_deadline() {
             } else {
                 begin_teardown();
             }
+            break;
+        case Deadline::body:
+            if (mode_ != Mode::http || phase_ != Phase::body) break;
+            phase_ = Phase::busy;   // the error answers this request; the rest of its body is never read
+            send_error(408);        // RFC 9110 §15.5.9: the body did not arrive in time; close
+            break;
+        case Deadline::response:
+            if (mode_ != Mode::http || phase_ != Phase::busy || http_->responded) break;
+            worker_.state.log("response timeout #" + std::to_string(id_) + " " + std::string(peer()) + ": no answer in " +
+                              std::to_string(s.response_timeout.count()) + " ms");
+            close_after_ = true;
+            respond(503, "the handler did not answer in time\n", "text/plain; charset=utf-8");
             break;
         case Deadline::idle:
             if (mode_ == Mode::http) {

@@ -135,7 +135,10 @@ class Connection final : public net::IoWatcher {  // Owns its fd, queues, sessio
  private:
     enum class Mode : std::uint8_t { http, websocket, teardown, dead };
     enum class Phase : std::uint8_t { head, body, busy };   // HTTP: reading head, body, handler running
-    enum class Deadline : std::uint8_t { none, handshake, header, idle, close };
+    // Every state has one (app/README.md "Deadlines"): handshake and header while a head is
+    // read, body while its body is, response while the handler has not answered, idle
+    // between requests and on a WebSocket, close while tearing down.
+    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, close };
     struct UserTimer {
         net::Timer timer;
         std::function<void()> fn;

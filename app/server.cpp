@@ -43,12 +43,15 @@ Server& Server::nodelay(bool on) { settings_.nodelay = on; return *this; }
 Server& Server::linger(bool on) { settings_.linger = on; return *this; }
 Server& Server::ws_buffer_size(std::size_t n) { settings_.ws_buffer_size = n; return *this; }
 Server& Server::http_buffer_size(std::size_t n) { settings_.http_buffer_size = n; return *this; }
+Server& Server::max_request_line(std::size_t n) { settings_.max_request_line = n; return *this; }
 Server& Server::max_body_size(std::size_t n) { settings_.max_body_size = n; return *this; }
 Server& Server::max_message_size(std::size_t n) { settings_.max_message_size = n; return *this; }
 Server& Server::max_backpressure(std::size_t n) { settings_.max_backpressure = n; return *this; }
 Server& Server::idle_timeout(std::chrono::milliseconds t) { settings_.idle_timeout = t; return *this; }
 Server& Server::handshake_timeout(std::chrono::milliseconds t) { settings_.handshake_timeout = t; return *this; }
 Server& Server::header_timeout(std::chrono::milliseconds t) { settings_.header_timeout = t; return *this; }
+Server& Server::body_timeout(std::chrono::milliseconds t) { settings_.body_timeout = t; return *this; }
+Server& Server::response_timeout(std::chrono::milliseconds t) { settings_.response_timeout = t; return *this; }
 Server& Server::close_timeout(std::chrono::milliseconds t) { settings_.close_timeout = t; return *this; }
 Server& Server::backpressure_timeout(std::chrono::milliseconds t) { settings_.backpressure_timeout = t; return *this; }
 Server& Server::shutdown_timeout(std::chrono::milliseconds t) { settings_.shutdown_timeout = t; return *this; }
@@ -114,7 +117,7 @@ std::string Server::validate() const {
     if (s.http_buffer_size < 1024 || s.http_buffer_size > (1u << 30))
         return "http_buffer_size must be between 1 KiB and 1 GiB (got " + std::to_string(s.http_buffer_size) + ")";
     if (s.max_request_line < 64 || s.max_request_line > (1u << 30))
-        return "max_request_line must be between 64 bytes and 1 GiB";
+        return "max_request_line must be between 64 bytes and 1 GiB (got " + std::to_string(s.max_request_line) + ")";
     if (s.max_body_size > (1u << 30)) return "max_body_size must be at most 1 GiB";
     if (s.max_message_size == 0 || s.max_message_size > (1u << 30))
         return "max_message_size must be between 1 byte and 1 GiB";
@@ -122,7 +125,8 @@ std::string Server::validate() const {
     if (s.max_connections == 0) return "max_connections must be greater than 0";
     const std::pair<const char*, std::chrono::milliseconds> timeouts[] = {
         {"idle_timeout", s.idle_timeout},         {"handshake_timeout", s.handshake_timeout},
-        {"header_timeout", s.header_timeout},     {"close_timeout", s.close_timeout},
+        {"header_timeout", s.header_timeout},     {"body_timeout", s.body_timeout},
+        {"response_timeout", s.response_timeout}, {"close_timeout", s.close_timeout},
         {"backpressure_timeout", s.backpressure_timeout}, {"shutdown_timeout", s.shutdown_timeout}};
     for (const auto& [name, t] : timeouts) {
         if (t.count() <= 0) return std::string(name) + " must be greater than 0 ms (got " + std::to_string(t.count()) + ")";

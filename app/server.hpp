@@ -24,11 +24,16 @@
 //                      WebSocket: no byte received for this long -> a ping; still nothing
 //                      for another idle_timeout -> close 1001 (a browser answers pings, so
 //                      a listening page stays connected)
+//   body_timeout       end of a request head -> its whole body received (Content-Length or
+//                      chunked); NOT reset by a trickle -> 408 Request Timeout and close
+//   response_timeout   request complete -> the handler responds or begins a stream
+//                      -> 503 Service Unavailable and close (a stream, once begun, is
+//                      bounded by backpressure_timeout: a reader that stops reading)
 //   close_timeout      we sent a close frame (or are draining a failed connection) and the
 //                      peer neither answered nor hung up -> the socket is closed
 //   backpressure_timeout  a WebSocket whose output queue stays over max_backpressure this
-//                      long is closed with 1008 (policy violation, RFC 6455 §7.4.1): a peer
-//                      that does not read is not waited for forever. (The close frame
+//                      long is closed with 1008 (policy violation, RFC 6455 §7.4.1), an HTTP
+//                      stream is closed: a peer that does not read is not waited for forever. (The close frame
 //                      itself may never reach such a peer; close_timeout then ends the socket.)
 //   shutdown_timeout   graceful shutdown: how long peers get to finish after close 1001
 //
@@ -85,6 +90,8 @@ struct Settings {
     std::chrono::milliseconds idle_timeout{60'000};
     std::chrono::milliseconds handshake_timeout{15'000};
     std::chrono::milliseconds header_timeout{10'000};
+    std::chrono::milliseconds body_timeout{30'000};
+    std::chrono::milliseconds response_timeout{60'000};
     std::chrono::milliseconds close_timeout{5'000};
     std::chrono::milliseconds backpressure_timeout{30'000};
     std::chrono::milliseconds shutdown_timeout{10'000};
@@ -114,12 +121,15 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     Server& linger(bool on);
     Server& ws_buffer_size(std::size_t bytes);
     Server& http_buffer_size(std::size_t bytes);
+    Server& max_request_line(std::size_t bytes);
     Server& max_body_size(std::size_t bytes);
     Server& max_message_size(std::size_t bytes);
     Server& max_backpressure(std::size_t bytes);
     Server& idle_timeout(std::chrono::milliseconds t);
     Server& handshake_timeout(std::chrono::milliseconds t);
     Server& header_timeout(std::chrono::milliseconds t);
+    Server& body_timeout(std::chrono::milliseconds t);
+    Server& response_timeout(std::chrono::milliseconds t);
     Server& close_timeout(std::chrono::milliseconds t);
     Server& backpressure_timeout(std::chrono::milliseconds t);
     Server& shutdown_timeout(std::chrono::milliseconds t);

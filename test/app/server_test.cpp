@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "test/support/test_server.hpp"
 #include "test/support/ws_test_client.hpp"
 
 using namespace std::chrono_literals;
@@ -29,33 +30,8 @@ using sluice::test::read_http_response;
 using sluice::test::TcpClient;
 using sluice::test::WsTestClient;
 
-namespace {
-
-Task echo(Context& ctx) {
-    while (auto m = co_await ctx.receive()) {
-        if (m->is_text()) {
-            co_await ctx.send(m->text());
-        } else {
-            co_await ctx.send_binary(m->bytes());
-        }
-    }
-}
-
-// A server on an ephemeral port with a few routes most tests use.
-struct TestServer {
-    Server server;
-    explicit TestServer(std::function<void(Server&)> configure = {}) {
-        server.port(0);
-        server.http("GET", "/hello", [](Context& c) { c.respond(200, "hello"); });
-        server.http("POST", "/echo", [](Context& c) { c.respond(200, c.body()); });
-        server.route("/ws", echo);
-        if (configure) configure(server);
-        REQUIRE_MESSAGE(server.start(), server.last_error());
-    }
-    std::uint16_t port() const { return server.bound_port(); }
-};
-
-}  // namespace
+using sluice::test::TestServer;
+using sluice::test::echo_task;
 
 TEST_SUITE("app") {
 
@@ -142,20 +118,7 @@ TEST_CASE("RFC 6455 4.2.2: upgrade 101 and a coroutine echo, text and binary") {
 
 }  // TEST_SUITE
 
-namespace {
-
-// Polls a condition (not a timing assertion: the budget only bounds a broken run).
-template <class F>
-bool eventually(F&& condition, std::chrono::milliseconds budget = 5000ms) {
-    const auto end = std::chrono::steady_clock::now() + budget;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(5ms);
-    }
-    return true;
-}
-
-}  // namespace
+using sluice::test::eventually;
 
 TEST_SUITE("app") {
 
@@ -210,7 +173,7 @@ TEST_CASE("RFC 9110 15.5.22: a plain GET to a WebSocket route gets 426 with Upgr
 TEST_CASE("RFC 6455 4.2.2: subprotocol chosen from the route's list; a foreign Origin gets 403") {
     TestServer s([](Server& srv) {
         srv.allowed_origins({"http://good.example"});
-        srv.route("/proto", echo, {"chat.v2", "chat.v1"});
+        srv.route("/proto", echo_task, {"chat.v2", "chat.v1"});
     });
     WsTestClient ok;
     REQUIRE(ok.connect(s.port(), "/proto", {"chat.v1", "chat.v2"}, "Origin: http://good.example\r\n"));
@@ -704,7 +667,7 @@ TEST_CASE("run(): SIGTERM shuts down gracefully with 1001 and exit status 0; a s
         if (child == 0) {
             ::close(pipefd[0]);
             Server server;
-            server.port(0).shutdown_timeout(60'000ms).route("/ws", echo);
+            server.port(0).shutdown_timeout(60'000ms).route("/ws", echo_task);
             server.on_log([fd = pipefd[1]](std::string_view line) {
                 if (line.rfind("listening on ", 0) == 0) {
                     const std::string port(line.substr(line.rfind(':') + 1, line.find(' ', 13) - line.rfind(':') - 1));
