@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine, and nothing when it is all there.
-# Debian packages: doctest-dev (unit tests), python3-websockets (interop), chromium (browser).
+# Debian packages: doctest-dev (unit tests), python3-websockets (interop), chromium (browser),
+# curl and apache2-utils (ab) for the http-clients suite.
 # npm packages (test/package.json): ws (interop), playwright-core (drives chromium).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,6 +15,8 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v clang++ >/dev/null 2>&1 || missing+=(clang)
 [ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] || missing+=(libclang-rt-dev)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v ab >/dev/null 2>&1 || missing+=(apache2-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   as_root apt-get update -qq
