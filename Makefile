@@ -6,6 +6,7 @@
 #   fuzz/         clang++ with libFuzzer + ASan + UBSan         (make fuzz, fuzz smoke)
 #   check-gcc/    g++ -Werror, everything                       (make check)
 #   check-clang/  clang++ -Werror, everything                   (make check)
+#   tsan/         -O1 with ThreadSanitizer, the demo            (make soak TSAN=1)
 #
 # Layers: core/ net/ proto/ build with -fno-exceptions -fno-rtti; app/ is the only layer
 # allowed exceptions and RTTI (and uses neither on its hot path).
@@ -68,6 +69,8 @@ $(BUILD)/check-gcc/%.o:   VCXX := g++
 $(BUILD)/check-gcc/%.o:   VFLAGS := -O2 -Werror
 $(BUILD)/check-clang/%.o: VCXX := clang++
 $(BUILD)/check-clang/%.o: VFLAGS := -O2 -Werror
+$(BUILD)/tsan/%.o:        VCXX := $(CXX)
+$(BUILD)/tsan/%.o:        VFLAGS := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
 
 # Each object depends on its source: build/<variant>/<path>.o <- <path>.cpp
 define object_rule
@@ -75,7 +78,7 @@ $(BUILD)/$(1)/%.o: %.cpp
 	@mkdir -p $$(@D)
 	$$(VCXX) $(STD) $(WARN) $$(INCLUDES) $(DEPFLAGS) $$(VFLAGS) $$(layer_flags) -c $$< -o $$@
 endef
-$(foreach v,release test test-kqueue fuzz check-gcc check-clang,$(eval $(call object_rule,$(v))))
+$(foreach v,release test test-kqueue fuzz check-gcc check-clang tsan,$(eval $(call object_rule,$(v))))
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
@@ -93,6 +96,11 @@ TESTS_KQ    := $(BUILD)/test/sluice-tests-kqueue
 
 $(DEMO): $(LIB_RELEASE) $(call objs,release,$(DEMO_SRCS))
 	$(CXX) -O2 $(ARCH) $^ -o $@ $(LDLIBS)
+
+# The demo under ThreadSanitizer, for `make soak TSAN=1` (threads 2).
+DEMO_TSAN   := $(BUILD)/tsan/sluice-demo
+$(DEMO_TSAN): $(call objs,tsan,$(LIB_SRCS) $(DEMO_SRCS))
+	$(CXX) -fsanitize=thread $^ -o $@ $(LDLIBS)
 
 # The demo built with sanitizers: the conformance, interop and browser suites drive this one.
 $(DEMO_TEST): $(LIB_TEST) $(call objs,test,$(DEMO_SRCS))
@@ -145,7 +153,7 @@ unit-kqueue: ## the same, with the kqueue backend over its emulation
 	$(BUILD)/test/$(UNIT_NAME)-kqueue $(DOCTEST_ARGS)
 
 # ---- targets ---------------------------------------------------------------------------
-.PHONY: all run test test-deps test-build check fuzz fuzz-smoke bench bench-load help clean amalgamate
+.PHONY: all run test test-deps test-build check fuzz fuzz-smoke bench bench-load soak help clean amalgamate
 
 all: $(DEMO)
 
@@ -158,7 +166,7 @@ test-deps: ## install what the tests need (apt-get, npm); does nothing when it i
 
 test-build: test-deps
 	@$(MAKE) --no-print-directory -j$(JOBS) $(TESTS) $(TESTS_KQ) $(DEMO_TEST) $(DEMO) \
-	  $(addprefix $(BUILD)/fuzz/,$(FUZZ_PROGS))
+	  $(BUILD)/release/perf/wsload/wsload $(addprefix $(BUILD)/fuzz/,$(FUZZ_PROGS))
 
 test: test-build ## install test needs, build with sanitizers, run every suite; ends "N passed, M failed"
 	@bash test/run_suites.sh $(BUILD)
@@ -195,6 +203,17 @@ bench: ## microbenchmarks (-O2), one table; then the HTTP parser beside picohttp
 bench-load: ## demo server vs peers under perf/wsload, pinned to separate cores
 	@$(MAKE) --no-print-directory -j$(JOBS) $(DEMO) $(PERF_BINS)
 	@bash perf/bench_load.sh $(BUILD)
+
+# make soak: issue 21's scenarios at full scale against the release demo, threads 1 and 2
+# (test/soak/README.md); TSAN=1 runs them against the ThreadSanitizer build with threads 2,
+# where a data race fails the scenario. A one-minute smoke runs inside make test.
+SOAK_ARGS ?=
+soak: ## soak and chaos scenarios at full scale (TSAN=1: under ThreadSanitizer, threads 2)
+	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/release/perf/wsload/wsload \
+	  $(if $(TSAN),$(DEMO_TSAN),$(DEMO))
+	python3 test/soak/soak.py --scale full --logs $(BUILD)/logs \
+	  --wsload $(BUILD)/release/perf/wsload/wsload \
+	  $(if $(TSAN),--demo $(DEMO_TSAN) --threads 2,--demo $(DEMO) --threads 1,2) $(SOAK_ARGS)
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/'

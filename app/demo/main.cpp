@@ -9,6 +9,8 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "app/demo/demo.hpp"
 #include "app/server.hpp"
@@ -17,12 +19,44 @@ namespace {
 
 constexpr std::string_view kUsage =
     "usage: sluice-demo [--host 127.0.0.1] [--port 60000] [--threads 1] [--web-root app/web]\n"
-    "                   [--heartbeat-ms 30000]\n";
+    "                   [--heartbeat-ms 30000] [--quiet 1] [--set SETTING=VALUE]...\n"
+    "  --set takes a numeric setting of the README's table: a timeout in ms\n"
+    "  (--set header_timeout=2000) or a size/count (--set max_connections=500)\n";
 
 template <class T>
 bool parse_number(std::string_view text, T& out) {
   const auto r = std::from_chars(text.data(), text.data() + text.size(), out);
   return r.ec == std::errc() && r.ptr == text.data() + text.size();
+}
+
+// The numeric settings `--set NAME=VALUE` may change (the soak suite shortens timeouts).
+bool apply_setting(sluice::Server& server, std::string_view name, std::string_view value) {
+  using Ms = std::chrono::milliseconds;
+  using TimeoutSetter = sluice::Server& (sluice::Server::*)(Ms);
+  using SizeSetter = sluice::Server& (sluice::Server::*)(std::size_t);
+  static const std::pair<std::string_view, TimeoutSetter> timeouts[] = {
+      {"idle_timeout", &sluice::Server::idle_timeout},       {"handshake_timeout", &sluice::Server::handshake_timeout},
+      {"header_timeout", &sluice::Server::header_timeout},   {"body_timeout", &sluice::Server::body_timeout},
+      {"response_timeout", &sluice::Server::response_timeout}, {"close_timeout", &sluice::Server::close_timeout},
+      {"backpressure_timeout", &sluice::Server::backpressure_timeout},
+      {"shutdown_timeout", &sluice::Server::shutdown_timeout}};
+  static const std::pair<std::string_view, SizeSetter> sizes[] = {
+      {"http_buffer_size", &sluice::Server::http_buffer_size}, {"max_request_line", &sluice::Server::max_request_line},
+      {"max_body_size", &sluice::Server::max_body_size},       {"max_message_size", &sluice::Server::max_message_size},
+      {"max_backpressure", &sluice::Server::max_backpressure}, {"max_connections", &sluice::Server::max_connections}};
+  long long number = 0;
+  if (!parse_number(value, number) || number < 0) return false;
+  for (const auto& [setting, set] : timeouts) {
+    if (setting != name) continue;
+    (server.*set)(Ms(number));
+    return true;
+  }
+  for (const auto& [setting, set] : sizes) {
+    if (setting != name) continue;
+    (server.*set)(static_cast<std::size_t>(number));
+    return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -32,6 +66,8 @@ int main(int argc, char** argv) {
   std::uint16_t port = 60000;
   unsigned threads = 1;
   long long heartbeat_ms = 30'000;
+  bool quiet = false;
+  std::vector<std::pair<std::string, std::string>> settings;   // --set, applied after the defaults
   sluice::demo::DemoOptions options;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
@@ -55,6 +91,13 @@ int main(int argc, char** argv) {
       options.web_root = value;
     } else if (flag == "--heartbeat-ms") {
       ok = parse_number(value, heartbeat_ms) && heartbeat_ms > 0;
+    } else if (flag == "--quiet") {
+      quiet = value == "1";   // no line per connection (load and soak runs)
+      ok = value == "0" || value == "1";
+    } else if (flag == "--set") {
+      const std::size_t eq = value.find('=');
+      ok = eq != std::string_view::npos;
+      if (ok) settings.emplace_back(value.substr(0, eq), value.substr(eq + 1));
     } else {
       std::cerr << "sluice-demo: unknown flag " << flag << "\n" << kUsage;
       return 2;
@@ -69,7 +112,14 @@ int main(int argc, char** argv) {
   sluice::Server server;
   server.host(host).port(port).threads(threads).nodelay(true).linger(false);
   std::mutex log_mutex;
-  server.on_log([&log_mutex](std::string_view line) {
+  for (const auto& [name, value] : settings) {
+    if (!apply_setting(server, name, value)) {
+      std::cerr << "sluice-demo: --set " << name << "=" << value << ": not a numeric setting or a bad value\n" << kUsage;
+      return 2;
+    }
+  }
+  server.on_log([&log_mutex, quiet](std::string_view line) {
+    if (quiet && (line.rfind("open #", 0) == 0 || line.rfind("close #", 0) == 0 || line.rfind("upgrade #", 0) == 0)) return;
     std::lock_guard lock(log_mutex);
     std::cout << line << '\n' << std::flush;
   });

@@ -269,6 +269,11 @@ void Load::on_open(Conn& c) {
         ++r_.messages;
         r_.latency.record(static_cast<std::uint64_t>(now_ns() - c.started));
       }
+      if (o_.echo_once) {  // one verified echo before the close handshake
+        c.send_seq = c.recv_seq = 0;
+        send_echo(c);
+        break;
+      }
       c.session->send_close(1000, {});
       c.state = State::closing;
       break;
@@ -392,6 +397,16 @@ void Load::on_message(Conn& c, proto::Opcode op, std::span<const std::uint8_t> b
   if (op != want || !check_payload(bytes, seq)) {
     ++r_.verify_errors;
     error("a message's bytes differ from what was sent");
+    return;
+  }
+  if (c.kind == Kind::handshake) {  // --echo-once: the one echo came back; now close
+    if (seq != 0 || c.recv_seq++ != 0) {
+      ++r_.verify_errors;
+      error("a handshake-mode echo came back twice or out of order");
+      return;
+    }
+    c.session->send_close(1000, {});
+    c.state = State::closing;
     return;
   }
   if (c.kind == Kind::echo) {

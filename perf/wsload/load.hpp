@@ -15,8 +15,8 @@
 //   echo       D messages in flight per connection (closed loop); each carries its sequence
 //              number (16 hex digits, then a fixed filler) and its echo is checked byte for
 //              byte and in order. Latency: send -> echo received.
-//   handshake  C connections at a time: connect, upgrade, close handshake, wait for the
-//              server's FIN; again. Latency: connect -> 101 verified.
+//   handshake  C connections at a time: connect, upgrade, [one echo with --echo-once], close
+//              handshake, wait for the server's FIN; again. Latency: connect -> 101 verified.
 //   idle       open C connections and hold them; the server's VmRSS is read before and after.
 //   fanout     C subscribers + 1 publisher on the same URL; the server relays each message to
 //              the other connections there. The publisher keeps D messages in flight; one
@@ -49,6 +49,7 @@ struct Options {
   double warmup = 1.0;             // traffic before the window, not counted
   double setup_timeout = 60.0;     // to open every connection
   std::size_t max_connecting = 256;  // connections in connect/upgrade at once
+  bool echo_once = false;          // handshake mode: one verified echo before each close
   int server_pid = 0;              // when set: CPU time, RSS and core shares are read
 };
 

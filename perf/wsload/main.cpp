@@ -2,6 +2,7 @@
 //
 //   wsload --url ws://127.0.0.1:9001/ws --mode echo --connections 100 --depth 16 --size 32
 //          [--binary] [--seconds 5] [--warmup 1] [--server-pid PID] [--max-connecting 256]
+//          [--echo-once]   (handshake mode: one verified echo on each connection before its close)
 //
 // Prints a readable table, then one line of key=value pairs (the line scripts parse).
 // Exit status: 0 when every connection opened and every message verified, 1 otherwise,
@@ -23,7 +24,7 @@ using sluice::wsload::Results;
 constexpr const char* kUsage =
     "usage: wsload --url ws://127.0.0.1:PORT/path|tcp://127.0.0.1:PORT [--mode echo|handshake|idle|fanout]\n"
     "              [--connections C] [--depth D] [--size S] [--binary] [--seconds T] [--warmup W]\n"
-    "              [--server-pid PID] [--max-connecting N] [--setup-timeout T]\n";
+    "              [--server-pid PID] [--max-connecting N] [--setup-timeout T] [--echo-once]\n";
 
 const char* mode_name(Mode m) {
   switch (m) {
@@ -50,6 +51,8 @@ bool parse(int argc, char** argv, Options& o) {
     double v = 0;
     if (flag == "--binary") {
       o.binary = true;
+    } else if (flag == "--echo-once") {
+      o.echo_once = true;
     } else if (flag == "--url") {
       if (!value || !sluice::wsload::parse_url(value, o)) return false;
       have_url = true;
