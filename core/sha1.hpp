@@ -40,14 +40,26 @@ class Sha1 {
     void reset() noexcept;
 
  private:
-    // Processes one 512-bit block (§6.1.2 steps 1-4).
-    void compress(const std::uint8_t* block) noexcept;
+    // Processes `count` 512-bit blocks (§6.1.2 steps 1-4) with the best implementation.
+    void compress(const std::uint8_t* blocks, std::size_t count) noexcept;
 
     std::array<std::uint32_t, 5> h_{};        // H0..H4
     std::array<std::uint8_t, 64> pending_{};  // the incomplete tail block
     std::uint64_t length_ = 0;                // message length so far, in bytes
     std::size_t pending_size_ = 0;            // bytes used in pending_
 };
+
+// The block function behind Sha1, in two implementations with one contract: process
+// `count` 64-byte blocks into the state h[0..4]. The x86 SHA extensions (SHA-NI: sha1rnds4,
+// sha1nexte, sha1msg1/2) are used when the CPU has them, found once at run time; the
+// scalar §6.1.2 loop otherwise. Both are built and tested everywhere they can run.
+namespace sha1_detail {
+void compress_scalar(std::uint32_t h[5], const std::uint8_t* blocks, std::size_t count) noexcept;
+// True when this build has the x86 path and the CPU has SHA, SSSE3 and SSE4.1.
+bool has_sha_extensions() noexcept;
+// Only valid when has_sha_extensions().
+void compress_sha_ni(std::uint32_t h[5], const std::uint8_t* blocks, std::size_t count) noexcept;
+}  // namespace sha1_detail
 
 // One-shot SHA-1 of a whole message.
 Sha1Digest sha1(std::string_view data) noexcept;

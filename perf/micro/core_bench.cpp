@@ -54,6 +54,29 @@ SLUICE_BENCH("sha1/1MiB", 1 << 20) {
     for (auto _ : state) do_not_optimize(sluice::core::sha1(input));
 }
 
+// Each block function alone, so the SHA-extension path and the scalar one are compared in
+// one run (the one-shot rows above use whichever the CPU offers).
+SLUICE_BENCH("sha1/1MiB blocks scalar", 1 << 20) {
+    const std::string input((1 << 20), 'q');
+    std::uint32_t h[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
+    const auto* p = reinterpret_cast<const std::uint8_t*>(input.data());
+    for (auto _ : state) {
+        sluice::core::sha1_detail::compress_scalar(h, p, input.size() / 64);
+        do_not_optimize(h[0]);
+    }
+}
+
+SLUICE_BENCH("sha1/1MiB blocks sha-ni", 1 << 20) {
+    const std::string input((1 << 20), 'q');
+    std::uint32_t h[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
+    const auto* p = reinterpret_cast<const std::uint8_t*>(input.data());
+    const bool available = sluice::core::sha1_detail::has_sha_extensions();
+    for (auto _ : state) {
+        if (available) sluice::core::sha1_detail::compress_sha_ni(h, p, input.size() / 64);
+        do_not_optimize(h[0]);
+    }
+}
+
 // ---- Base64 ----------------------------------------------------------------------------
 
 const sluice::bench::Registration kBase64[] = {
