@@ -154,3 +154,18 @@ os.makedirs(os.path.join(HERE, "corpus", "sse_roundtrip_fuzz"), exist_ok=True)
 for name, payload in ROUNDTRIP.items():
     with open(os.path.join(HERE, "corpus", "sse_roundtrip_fuzz", name), "wb") as f:
         f.write(payload)
+
+# ---- RESP --------------------------------------------------------------------------------
+RESP = {
+    "types": b"+OK\r\n-ERR unknown command 'x'\r\n:1000\r\n:-9223372036854775808\r\n$5\r\nhello\r\n$0\r\n\r\n$-1\r\n",
+    "arrays": b"*2\r\n$3\r\nfoo\r\n$3\r\nbar\r\n*0\r\n*-1\r\n*3\r\n$5\r\nhello\r\n$-1\r\n$5\r\nworld\r\n",
+    "nested": b"*2\r\n*3\r\n:1\r\n:2\r\n:3\r\n*2\r\n+Hello\r\n-World\r\n",
+    "pubsub": (b"*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n"
+               b"*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$11\r\nhello\r\nworld\r\n"
+               b">3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n"),
+    "binary": b"*2\r\n$7\r\nPUBLISH\r\n$6\r\n\x00\r\n\xff\n\r\r\n",
+    "malformed": b"+OK\r\n:12a\r\n$-2\r\n",
+    "limits": b"$300\r\n" + b"x" * 300 + b"\r\n*17\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n:1\r\n",
+}
+for name, payload in RESP.items():
+    write("resp_parser_fuzz", name, payload, splits=("whole", "bytewise", "odd"))

@@ -139,8 +139,9 @@ RespResult parse_resp(std::span<const std::uint8_t> input, std::span<RespValue> 
                 const std::size_t data_end = saturating_add(pos, length);
                 if (data_end < n && p[data_end] != '\r') return error_result(RespError::bad_bulk_end);
                 if (data_end + 1 < n && p[data_end + 1] != '\n') return error_result(RespError::bad_bulk_end);
-                if (data_end >= n || data_end + 1 >= n)
-                    return {RespStatus::need_more, 0, 0, saturating_add(data_end, 2), RespError::none};
+                // The next byte that can change the answer: the CR (which may be wrong), then the LF.
+                if (data_end >= n) return {RespStatus::need_more, 0, 0, saturating_add(data_end, 1), RespError::none};
+                if (data_end + 1 == n) return {RespStatus::need_more, 0, 0, n + 1, RespError::none};
                 v.type = RespType::bulk_string;
                 v.text = {reinterpret_cast<const char*>(p) + pos, data_end - pos};
                 pos = data_end + 2;

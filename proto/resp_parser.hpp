@@ -3,7 +3,8 @@
 // Contract (one line): give the whole unconsumed input (a per-connection buffer that only
 // grows at its end); get done + `consumed` bytes of exactly one top-level reply as a flat
 // tree of values (views into the input), or need_more with nothing consumed and `at_least`
-// (the input size below which another call cannot succeed), or a precise error.
+// (the input size below which another call can only say need_more again), or a precise
+// error.
 //
 //   input:  [ reply ][ next reply ...          ]
 //           |<-consumed->|
@@ -15,7 +16,7 @@
 // O(reply bytes) per call, and the caller may move or grow its buffer between calls).
 // `at_least` keeps that linear where it matters: a bulk string's length is known from its
 // header, so a caller that waits until `at_least` bytes are buffered scans a large bulk
-// once, not once per read. Replies of many small elements arriving in many reads are
+// once (then once more if its final LF comes in a later read), not once per read. Replies of many small elements arriving in many reads are
 // re-scanned; the broker's replies are small, and this admits it.
 //
 // Strict (Redis protocol specification, "RESP protocol description"):
@@ -91,7 +92,7 @@ struct RespResult {
     RespStatus status;
     std::size_t consumed;  // done: the bytes of this reply; otherwise 0
     std::size_t values;    // done: values written (values[0] is the reply); otherwise 0
-    std::size_t at_least;  // need_more: the input must hold this many bytes before a call can succeed
+    std::size_t at_least;  // need_more: below this input size, a call can only say need_more
     RespError error;       // error: why
 };
 

@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -88,13 +89,17 @@ void run_table(const std::vector<RespCase>& cases) {
         const std::string whole = parse(c.input, c.limits, c.storage);
         CHECK(whole == c.expect);
         const bool done = whole.find(" consumed=") != std::string::npos;
+        std::size_t promised = 0;  // the largest at_least so far: shorter prefixes must need more
         for (std::size_t k = 0; k < c.input.size(); ++k) {
             const std::string got = parse(std::string_view(c.input).substr(0, k), c.limits, c.storage);
-            // A prefix asks for more (and never for fewer bytes than it has), or is the same.
-            bool ok = got == whole;
-            if (got.rfind("need_more at_least=", 0) == 0) {
+            // A prefix asks for more (never for fewer bytes than it has, never past a byte
+            // that would end the reply or fail it), or is the same as the whole.
+            const bool more = got.rfind("need_more at_least=", 0) == 0;
+            bool ok = more || (got == whole && k >= promised);
+            if (more) {
                 const std::size_t at_least = std::stoul(got.substr(19));
                 ok = at_least > k && (!done || at_least <= c.input.size());
+                promised = std::max(promised, at_least);
             }
             if (!ok) {
                 INFO("prefix of " << k << " bytes: " << got);
@@ -155,7 +160,7 @@ TEST_CASE("RESP: every type, and the specification's examples") {
         {"RESP3 pushes: inside an array", "*1\r\n>1\r\n:1\r\n", "*1[>1[:1]] consumed=12"},
         {"One reply at a time: the next one is not consumed", "+OK\r\n:1\r\n", "+OK consumed=5"},
         {"One reply at a time: after an array", "*1\r\n:1\r\n*0\r\n", "*1[:1] consumed=8"},
-        {"Incomplete: need_more names the bulk's end", "$5\r\nhel", "need_more at_least=11"},
+        {"Incomplete: need_more names the byte where the bulk's CR must be", "$5\r\nhel", "need_more at_least=10"},
         {"Incomplete: an empty input", "", "need_more at_least=1"},
     });
 }
@@ -197,6 +202,8 @@ TEST_CASE("RESP: malformed input, one named error each") {
         {"Bulk strings: LF CR after the data", "$3\r\nabc\n\r", "bad_bulk_end"},
         {"Bulk strings: CR CR after the data", "$3\r\nabc\r\r", "bad_bulk_end"},
         {"Bulk strings: an empty bulk without its CRLF", "$0\r\nx", "bad_bulk_end"},
+        {"Bulk strings: the wrong byte where the CR must be fails at once (fuzz: at_least past it)",
+         nul("*2\r\n$7\r\nPUBLISH\r\n$7\r\n@\r\n\xff\n\r\r\n"), "bad_bulk_end"},
         {"Arrays: a bad element fails the reply", "*2\r\n:1\r\n:x\r\n", "bad_integer"},
         {"Arrays: too few elements need more", "*3\r\n:1\r\n:2\r\n", "need_more at_least=13"},
     });
