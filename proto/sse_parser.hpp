@@ -107,7 +107,6 @@ class SseParser {
     enum class Field : std::uint8_t { ignored, data, event, id, retry };
 
  private:
-    SseResult step_value(const std::uint8_t* p, std::size_t n, std::size_t& i) noexcept;
     bool append(std::span<const std::uint8_t> bytes) noexcept;
     void begin_value() noexcept;
     bool finish_line(SseResult& out) noexcept;
