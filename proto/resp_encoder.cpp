@@ -6,7 +6,7 @@ namespace sluice::proto {
 
 namespace {
 
-std::size_t decimal_digits(std::size_t v) noexcept {
+std::size_t length_digits(std::size_t v) noexcept {
     std::size_t n = 1;
     while (v >= 10) {
         v /= 10;
@@ -18,7 +18,7 @@ std::size_t decimal_digits(std::size_t v) noexcept {
 // "<type><decimal>\r\n" at p; returns the end.
 std::uint8_t* put_header(std::uint8_t* p, char type, std::size_t v) noexcept {
     *p++ = static_cast<std::uint8_t>(type);
-    const std::size_t k = decimal_digits(v);
+    const std::size_t k = length_digits(v);
     for (std::size_t i = k; i-- > 0; v /= 10) p[i] = static_cast<std::uint8_t>('0' + v % 10);
     p += k;
     *p++ = '\r';
@@ -32,8 +32,8 @@ constexpr std::size_t header_size(std::size_t digits) noexcept { return 1 + digi
 
 std::size_t resp_command_size(std::span<const std::string_view> args) noexcept {
     if (args.empty()) return 0;
-    std::size_t n = header_size(decimal_digits(args.size()));
-    for (std::string_view a : args) n += header_size(decimal_digits(a.size())) + a.size() + 2;
+    std::size_t n = header_size(length_digits(args.size()));
+    for (std::string_view a : args) n += header_size(length_digits(a.size())) + a.size() + 2;
     return n;
 }
 

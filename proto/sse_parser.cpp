@@ -28,7 +28,7 @@ SseParser::Field classify(const char* name, std::uint8_t length) noexcept {
     return SseParser::Field::ignored;
 }
 
-std::uint32_t clamp32(std::size_t v) noexcept { return v > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<std::uint32_t>(v); }
+std::uint32_t capacity_of(std::size_t v) noexcept { return v > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<std::uint32_t>(v); }
 
 }  // namespace
 
@@ -42,7 +42,7 @@ SseParser::SseParser(std::span<char> storage, SseParserLimits limits) noexcept
         error_ = SseError::storage_too_small;
         return;
     }
-    data_capacity_ = clamp32(storage.size() - slots);
+    data_capacity_ = capacity_of(storage.size() - slots);
 }
 
 void SseParser::reset() noexcept {
