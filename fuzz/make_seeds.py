@@ -127,3 +127,45 @@ for name, payload in frames(True).items():
 for name, payload in frames(False).items():
     write("ws_session", "client-" + name, payload, splits=("whole",), prefix=b"\x01")
     write("ws_session", "client-acting-" + name, payload, splits=("pairs",), prefix=b"\x1d")
+
+# ---- Server-Sent Events ------------------------------------------------------------------
+SSE = {
+    "spec_blocks": b": test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third event\n\n",
+    "spec_empty": b"data\n\ndata\ndata\n\ndata:",
+    "spec_types": b"event: add\ndata: 73857293\n\nevent: remove\ndata: 2153\n\n",
+    "crlf_cr": b"\xef\xbb\xbfid: 7\r\nevent: a\r\ndata: x\r\r\nretry: 10\rdata: y\r\r",
+    "id_nul": b"id: 1\n\nid: a\x00b\ndata: x\n\nid\n\n",
+    "retry": b"retry: 18446744073709551615\nretry: 18446744073709551616\nretry: 1x\nretry:\n",
+    "too_large": b"data: " + b"x" * 70 + b"\n\nid: 123456789\nevent: 123456789\n",
+    "bom_prefix": b"\xef\xbbdata: x\n\n\xef\xbb\xbfdata: y\n\n",
+}
+for name, payload in SSE.items():
+    write("sse_parser_fuzz", name, payload, splits=("whole", "bytewise", "odd"))
+# sse_roundtrip_fuzz: [flags][id length][event length][retry LE32][id][event][data].
+ROUNDTRIP = {
+    "all_fields": bytes([7, 2, 3]) + struct.pack("<I", 3000) + b"42add" + b"line1\r\nline2\rline3\n\n end",
+    "data_only": bytes([0, 0, 0]) + struct.pack("<I", 0) + b"hello",
+    "empty_id": bytes([1, 0, 0]) + struct.pack("<I", 0) + b"x",
+    "bad_id": bytes([1, 3, 0]) + struct.pack("<I", 0) + b"a\nbx",
+    "nul_event": bytes([2, 0, 3]) + struct.pack("<I", 0) + b"a\x00bx",
+    "comment": bytes([8, 0, 0]) + struct.pack("<I", 0) + b"heart\r\nbeat\n",
+}
+os.makedirs(os.path.join(HERE, "corpus", "sse_roundtrip_fuzz"), exist_ok=True)
+for name, payload in ROUNDTRIP.items():
+    with open(os.path.join(HERE, "corpus", "sse_roundtrip_fuzz", name), "wb") as f:
+        f.write(payload)
+
+# ---- RESP --------------------------------------------------------------------------------
+RESP = {
+    "types": b"+OK\r\n-ERR unknown command 'x'\r\n:1000\r\n:-9223372036854775808\r\n$5\r\nhello\r\n$0\r\n\r\n$-1\r\n",
+    "arrays": b"*2\r\n$3\r\nfoo\r\n$3\r\nbar\r\n*0\r\n*-1\r\n*3\r\n$5\r\nhello\r\n$-1\r\n$5\r\nworld\r\n",
+    "nested": b"*2\r\n*3\r\n:1\r\n:2\r\n:3\r\n*2\r\n+Hello\r\n-World\r\n",
+    "pubsub": (b"*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n"
+               b"*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$11\r\nhello\r\nworld\r\n"
+               b">3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n"),
+    "binary": b"*2\r\n$7\r\nPUBLISH\r\n$6\r\n\x00\r\n\xff\n\r\r\n",
+    "malformed": b"+OK\r\n:12a\r\n$-2\r\n",
+    "limits": b"$300\r\n" + b"x" * 300 + b"\r\n*17\r\n*1\r\n*1\r\n*1\r\n*1\r\n*1\r\n:1\r\n",
+}
+for name, payload in RESP.items():
+    write("resp_parser_fuzz", name, payload, splits=("whole", "bytewise", "odd"))
