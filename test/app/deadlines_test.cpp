@@ -142,4 +142,23 @@ TEST_CASE("backpressure_timeout: an HTTP stream whose reader never reads is clos
     REQUIRE(eventually([&] { return s.server.connection_count() == 0; }, 20000ms));
 }
 
+TEST_CASE("max_connections: connections that have closed stop counting (sequential churn at the limit)") {
+    TestServer s([](Server& srv) { srv.max_connections(3); });
+    for (int i = 0; i < 20; ++i) {
+        CAPTURE(i);
+        WsTestClient ws;
+        REQUIRE(ws.connect(s.port(), "/ws"));
+        REQUIRE(ws.send_text("x"));
+        CHECK(ws.receive() == "x");
+        REQUIRE(ws.send_close(1000));
+        CHECK(ws.wait_close() == 1000);
+        CHECK(ws.tcp.wait_eof());
+        TcpClient c(s.port());
+        REQUIRE(c.send_all("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        CHECK(read_http_response(c, 1000ms).body == "hello");
+        CHECK(c.wait_eof());
+    }
+    CHECK(eventually([&] { return s.server.connection_count() == 0; }));
+}
+
 }  // TEST_SUITE
