@@ -48,9 +48,9 @@ HTTP = {
     "pct": b"GET /a%20b?x=%41 HTTP/1.1\r\nHost: [::1]:80\r\n\r\n",
 }
 for name, payload in HTTP.items():
-    write("http_request", name, payload)
-os.makedirs(os.path.join(HERE, "corpus", "ws_handshake"), exist_ok=True)
-# ws_handshake: the first byte holds the policy flags of fuzz/ws_handshake.cpp (bit 0: an
+    write("http_request_fuzz", name, payload)
+os.makedirs(os.path.join(HERE, "corpus", "ws_handshake_fuzz"), exist_ok=True)
+# ws_handshake_fuzz: the first byte holds the policy flags of fuzz/ws_handshake_fuzz.cpp (bit 0: an
 # Origin allow-list; bit 1: require Origin; bit 2: server subprotocols), then the request.
 HANDSHAKE = {
     "get": HTTP["get"],
@@ -66,10 +66,10 @@ HANDSHAKE = {
 }
 for name, request in HANDSHAKE.items():
     for flags in (0, 7):
-        with open(os.path.join(HERE, "corpus", "ws_handshake", f"{name}-{flags}"), "wb") as f:
+        with open(os.path.join(HERE, "corpus", "ws_handshake_fuzz", f"{name}-{flags}"), "wb") as f:
             f.write(bytes([flags]) + request)
 # Client round trip: 16 nonce bytes, then host/path.
-with open(os.path.join(HERE, "corpus", "ws_handshake", "client_nonce"), "wb") as f:
+with open(os.path.join(HERE, "corpus", "ws_handshake_fuzz", "client_nonce"), "wb") as f:
     f.write(b"\x00" + bytes(range(16)) + b"127.0.0.1:9001/chat?x=1")
 
 
@@ -116,14 +116,14 @@ def frames(masked):
     }
 
 
-for role, masked in (("ws_frame_server", True), ("ws_frame_client", False)):
+for role, masked in (("ws_frame_server_fuzz", True), ("ws_frame_client_fuzz", False)):
     for name, payload in frames(masked).items():
         write(role, name, payload)
-# ws_session: the first byte holds the flags of fuzz/ws_session.cpp (bit 0: client role;
+# ws_session_fuzz: the first byte holds the flags of fuzz/ws_session_fuzz.cpp (bit 0: client role;
 # bits 1-4: the owner's own sends), then the split header.
 for name, payload in frames(True).items():
-    write("ws_session", name, payload, splits=("whole",), prefix=b"\x00")
-    write("ws_session", "acting-" + name, payload, splits=("odd",), prefix=b"\x1e")
+    write("ws_session_fuzz", name, payload, splits=("whole",), prefix=b"\x00")
+    write("ws_session_fuzz", "acting-" + name, payload, splits=("odd",), prefix=b"\x1e")
 for name, payload in frames(False).items():
-    write("ws_session", "client-" + name, payload, splits=("whole",), prefix=b"\x01")
-    write("ws_session", "client-acting-" + name, payload, splits=("pairs",), prefix=b"\x1d")
+    write("ws_session_fuzz", "client-" + name, payload, splits=("whole",), prefix=b"\x01")
+    write("ws_session_fuzz", "client-acting-" + name, payload, splits=("pairs",), prefix=b"\x1d")

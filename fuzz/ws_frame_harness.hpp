@@ -1,4 +1,4 @@
-// fuzz/ws_frame_harness.hpp — the body of ws_frame_server.cpp and ws_frame_client.cpp:
+// fuzz/ws_frame_harness.hpp — the body of ws_frame_server_fuzz.cpp and ws_frame_client_fuzz.cpp:
 // proto::WsReceiver (the frame parser and message assembler) in one role.
 //
 // The payload is received twice — whole, and in the input-chosen chunks — and each run

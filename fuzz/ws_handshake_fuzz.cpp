@@ -1,4 +1,4 @@
-// fuzz/ws_handshake.cpp — the opening handshake, request bytes to response bytes (RFC 6455 §4).
+// fuzz/ws_handshake_fuzz.cpp — the opening handshake, request bytes to response bytes (RFC 6455 §4).
 //
 // Input: [flags] [request bytes]. flags choose the server's policy (an Origin allow-list,
 // require_origin, a subprotocol preference list). The request is parsed

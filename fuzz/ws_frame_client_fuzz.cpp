@@ -1,4 +1,4 @@
-// fuzz/ws_frame_client.cpp — the WebSocket frame parser (proto::WsReceiver) in the client role,
+// fuzz/ws_frame_client_fuzz.cpp — the WebSocket frame parser (proto::WsReceiver) in the client role,
 // fed at input-chosen split points. The checks are in fuzz/ws_frame_harness.hpp.
 #include "proto/ws_receiver.hpp"
 

@@ -1,4 +1,4 @@
-// fuzz/base64.cpp — core::base64_encode / base64_decode (RFC 4648 §4, strict).
+// fuzz/base64_fuzz.cpp — core::base64_encode / base64_decode (RFC 4648 §4, strict).
 //
 // Checked for every input:
 //   - encode then decode gives the input back, with the sizes the header promises;

@@ -1,4 +1,4 @@
-// fuzz/http_request.cpp — proto::HttpRequestParser and BodyDecoder, differential by splits.
+// fuzz/http_request_fuzz.cpp — proto::HttpRequestParser and BodyDecoder, differential by splits.
 //
 // The same bytes are driven twice through a keep-alive connection's loop (head, body,
 // reset, next pipelined request ...): once whole, once arriving in input-chosen pieces (the

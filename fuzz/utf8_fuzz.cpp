@@ -1,4 +1,4 @@
-// fuzz/utf8.cpp — core::Utf8Validator and is_valid_utf8, differential against a reference.
+// fuzz/utf8_fuzz.cpp — core::Utf8Validator and is_valid_utf8, differential against a reference.
 //
 // The reference below is deliberately a different algorithm from the DFA in core/utf8.cpp:
 // it decodes code points arithmetically (RFC 3629 §3) and judges each one by its value

@@ -1,4 +1,4 @@
-// fuzz/ws_session.cpp — the whole WebSocket session after the handshake (proto::WsSession):
+// fuzz/ws_session_fuzz.cpp — the whole WebSocket session after the handshake (proto::WsSession):
 // frames in, events and frames out, the close handshake included.
 //
 // Input: [flags] [split header + payload, see fuzz/fuzz_input.hpp]. flags bit 0 picks the

@@ -1,4 +1,4 @@
-// fuzz/ws_frame_server.cpp — the WebSocket frame parser (proto::WsReceiver) in the server role,
+// fuzz/ws_frame_server_fuzz.cpp — the WebSocket frame parser (proto::WsReceiver) in the server role,
 // fed at input-chosen split points. The checks are in fuzz/ws_frame_harness.hpp.
 #include "proto/ws_receiver.hpp"
 
