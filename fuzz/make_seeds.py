@@ -127,3 +127,8 @@ for name, payload in frames(True).items():
 for name, payload in frames(False).items():
     write("ws_session_fuzz", "client-" + name, payload, splits=("whole",), prefix=b"\x01")
     write("ws_session_fuzz", "client-acting-" + name, payload, splits=("pairs",), prefix=b"\x1d")
+# frame_header_fuzz: one frame (header + payload) per seed, masked and not, whole and split
+# (the split header there chooses the chunks the payload is unmasked in).
+for masked in (True, False):
+    for name, payload in frames(masked).items():
+        write("frame_header_fuzz", ("masked-" if masked else "plain-") + name, payload, splits=("whole", "odd"))
