@@ -116,9 +116,24 @@ def frames(masked):
     }
 
 
-for role, masked in (("ws_frame_server_fuzz", True), ("ws_frame_client_fuzz", False)):
-    for name, payload in frames(masked).items():
-        write(role, name, payload)
+for name, payload in frames(False).items():
+    write("ws_frame_client_fuzz", name, payload)
+# ws_frame_server_fuzz: four config bytes first (read_config in fuzz/ws_frame_harness.hpp):
+# flags (bit 0 lend buffers, bit 1 held input, bits 2-7 our close after n - 1 events),
+# max_message_size / 8, max_frame_size / 8, refused acquisition (>= 4: none).
+SERVER = frames(True)
+SERVER["three_messages"] = (frame(1, b"one", mask=(1, 2, 3, 4)) + frame(2, b"two" * 50, mask=(5, 6, 7, 8))
+                            + frame(1, b"thr", fin=False, mask=(9, 9, 9, 9)) + frame(0, b"ee", mask=(1, 1, 1, 1)))
+for name, payload in SERVER.items():
+    write("ws_frame_server_fuzz", name, payload, prefix=b"\x00\x00\x00\xff")
+    write("ws_frame_server_fuzz", "lent-" + name, payload, splits=("odd",), prefix=b"\x03\x00\x00\x05")
+for name in ("fragmented", "binary_126", "binary_64bit", "three_messages", "utf8_split"):
+    # max_message_size 128: 1009 for the larger messages, assembled in lent buffers
+    write("ws_frame_server_fuzz", "small-" + name, SERVER[name], splits=("odd",), prefix=b"\x01\x10\x00\xff")
+    # our close after the first event: what follows is read and dropped
+    write("ws_frame_server_fuzz", "ourclose-" + name, SERVER[name], splits=("pairs",), prefix=b"\x0b\x00\x00\xff")
+    # the first lent buffer refused: 1011
+    write("ws_frame_server_fuzz", "refuse-" + name, SERVER[name], splits=("bytewise",), prefix=b"\x01\x00\x00\x00")
 # ws_session_fuzz: the first byte holds the flags of fuzz/ws_session_fuzz.cpp (bit 0: client role;
 # bits 1-4: the owner's own sends), then the split header.
 for name, payload in frames(True).items():

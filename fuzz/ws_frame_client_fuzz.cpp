@@ -5,5 +5,5 @@
 #include "fuzz/ws_frame_harness.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  return sluice::fuzz::fuzz_receiver(sluice::proto::Role::client, data, size);
+  return sluice::fuzz::fuzz_receiver(sluice::proto::Role::client, {}, data, size);
 }
