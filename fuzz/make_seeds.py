@@ -72,6 +72,28 @@ for name, request in HANDSHAKE.items():
 with open(os.path.join(HERE, "corpus", "ws_handshake_fuzz", "client_nonce"), "wb") as f:
     f.write(b"\x00" + bytes(range(16)) + b"127.0.0.1:9001/chat?x=1")
 
+# http_response_fuzz: a flags byte first (bit 0: the responses answer HEAD), then the split header.
+RESPONSES = {
+    "switching": (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"),
+    "length": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello",
+    "chunked": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: t\r\n\r\n"),
+    "until_close": b"HTTP/1.0 200 OK\r\nServer: x\r\n\r\nall the rest is body",
+    "keep_alive_pair": (b"HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 304 Not Modified\r\nETag: \"a\"\r\n\r\n"
+                        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nnop"),
+    "no_reason": b"HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n",
+    "te_not_chunked": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\nzz",
+    "bad_length": b"HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\nx",
+    "too_large": b"HTTP/1.1 200 OK\r\nContent-Length: 99999\r\n\r\n",
+    "http2": b"HTTP/2.0 200 OK\r\n\r\n",
+    "bare_lf": b"HTTP/1.1 200 OK\nContent-Length: 0\n\n",
+    "obs_fold": b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 0\r\n\r\n",
+}
+for name, payload in RESPONSES.items():
+    write("http_response_fuzz", name, payload, prefix=b"\x00")
+write("http_response_fuzz", "head-length", RESPONSES["length"], splits=("odd",), prefix=b"\x01")
+
 
 # ---- WebSocket frames -------------------------------------------------------------------
 def frame(opcode, payload, fin=True, mask=None, rsv=0, length_form=None):
