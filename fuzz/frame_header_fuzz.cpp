@@ -31,7 +31,8 @@ using namespace sluice;
 // The header size announced by the first two bytes, computed here from the diagram.
 std::size_t announced_size(std::uint8_t b1) {
     const std::uint8_t len7 = b1 & 0x7F;
-    return 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((b1 & 0x80) ? 4 : 0);
+    const std::size_t extended = len7 == 126 ? 2 : len7 == 127 ? 8 : 0;
+    return 2 + extended + ((b1 & 0x80) != 0 ? 4 : 0);
 }
 
 std::uint64_t big_endian(const std::uint8_t* p, std::size_t n) {
