@@ -4,6 +4,7 @@
 #   release/      -O2, the demo server, perf programs           (make run, make bench)
 #   test/         -O1 with ASan + UBSan, the doctest binaries   (make test)
 #   fuzz/         clang++ with libFuzzer + ASan + UBSan         (make fuzz, fuzz smoke)
+#   fuzz-cov/     clang++ source-based coverage, corpus replay  (make fuzz-coverage)
 #   check-gcc/    g++ -Werror, everything                       (make check)
 #   check-clang/  clang++ -Werror, everything                   (make check)
 #   tsan/         -O1 with ThreadSanitizer, the demo            (make soak TSAN=1)
@@ -23,6 +24,8 @@ WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
 NOEXC    := -fno-exceptions -fno-rtti
 # vptr checks need RTTI, which core/ net/ proto/ are built without.
 SAN      := -fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# clang's source-based coverage (line and branch counts per source line).
+COVERAGE := -fprofile-instr-generate -fcoverage-mapping
 INCLUDES := -I.
 DEPFLAGS := -MMD -MP
 LDLIBS   := -pthread
@@ -46,9 +49,10 @@ TEST_SUPPORT_SRCS := $(sort $(wildcard test/support/*.cpp))
 # On Linux the kqueue backend is tested against a small emulation of kqueue()/kevent().
 KQ_EMUL_DIR  := test/kqueue_emulation
 KQ_EMUL_SRCS := $(sort $(wildcard $(KQ_EMUL_DIR)/*.cpp))
-# Every folder under perf/ (but peers/) is one program; every fuzz/*.cpp is one harness.
+# Every folder under perf/ (but peers/) is one program; every fuzz/*_fuzz.cpp is one harness
+# (the other fuzz/*.cpp are shared by all of them).
 PERF_PROGS := $(filter-out peers,$(notdir $(patsubst %/,%,$(sort $(dir $(wildcard perf/*/*.cpp))))))
-FUZZ_PROGS := $(basename $(notdir $(sort $(wildcard fuzz/*.cpp))))
+FUZZ_PROGS := $(basename $(notdir $(sort $(wildcard fuzz/*_fuzz.cpp))))
 
 objs = $(patsubst %.cpp,$(BUILD)/$(1)/%.o,$(2))
 
@@ -65,6 +69,8 @@ $(BUILD)/test-kqueue/%.o: VCXX := $(CXX)
 $(BUILD)/test-kqueue/%.o: VFLAGS := -O1 -g $(SAN) -I$(KQ_EMUL_DIR) -DSLUICE_KQUEUE_EMULATION
 $(BUILD)/fuzz/%.o:        VCXX := clang++
 $(BUILD)/fuzz/%.o:        VFLAGS := -O1 -g $(SAN) -fsanitize=fuzzer-no-link
+$(BUILD)/fuzz-cov/%.o:    VCXX := clang++
+$(BUILD)/fuzz-cov/%.o:    VFLAGS := -O0 -g $(COVERAGE)
 $(BUILD)/check-gcc/%.o:   VCXX := g++
 $(BUILD)/check-gcc/%.o:   VFLAGS := -O2 -Werror
 $(BUILD)/check-clang/%.o: VCXX := clang++
@@ -78,7 +84,7 @@ $(BUILD)/$(1)/%.o: %.cpp
 	@mkdir -p $$(@D)
 	$$(VCXX) $(STD) $(WARN) $$(INCLUDES) $(DEPFLAGS) $$(VFLAGS) $$(layer_flags) -c $$< -o $$@
 endef
-$(foreach v,release test test-kqueue fuzz check-gcc check-clang tsan,$(eval $(call object_rule,$(v))))
+$(foreach v,release test test-kqueue fuzz fuzz-cov check-gcc check-clang tsan,$(eval $(call object_rule,$(v))))
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
@@ -120,11 +126,18 @@ $(BUILD)/release/perf/$(1)/$(1): $(LIB_RELEASE) $(call objs,release,$(sort $(wil
 endef
 $(foreach p,$(PERF_PROGS),$(eval $(call perf_program,$(p))))
 
-# fuzz/<name>.cpp -> build/fuzz/<name>; the harness links the library built for fuzzing.
+# fuzz/<name>_fuzz.cpp -> build/fuzz/<name>_fuzz; the harness links the library built for
+# fuzzing (core/ and proto/) plus the app/ or net/ sources it names on a line of its own
+# `// fuzz-links: app/router.cpp` (fuzz/build.sh reads the same line), so a harness never
+# drags in the rest of app/.
 LIB_FUZZ := $(call objs,fuzz,$(CORE_SRCS) $(PROTO_SRCS))
+fuzz_links = $(shell sed -n 's|^// fuzz-links: *||p' fuzz/$(1).cpp)
 define fuzz_program
-$(BUILD)/fuzz/$(1): $(LIB_FUZZ) $(BUILD)/fuzz/fuzz/$(1).o
+$(BUILD)/fuzz/$(1): $(LIB_FUZZ) $(call objs,fuzz,$(call fuzz_links,$(1))) $(BUILD)/fuzz/fuzz/$(1).o
 	clang++ $(SAN) -fsanitize=fuzzer $$^ -o $$@
+# The coverage twin: no sanitizers, no libFuzzer; fuzz/replay_main.cpp runs each input once.
+$(BUILD)/fuzz-cov/$(1): $(call objs,fuzz-cov,$(CORE_SRCS) $(PROTO_SRCS) $(call fuzz_links,$(1)) fuzz/$(1).cpp fuzz/replay_main.cpp)
+	clang++ $(COVERAGE) $$^ -o $$@
 endef
 $(foreach f,$(FUZZ_PROGS),$(eval $(call fuzz_program,$(f))))
 
@@ -153,7 +166,7 @@ unit-kqueue: ## the same, with the kqueue backend over its emulation
 	$(BUILD)/test/$(UNIT_NAME)-kqueue $(DOCTEST_ARGS)
 
 # ---- targets ---------------------------------------------------------------------------
-.PHONY: all run test test-deps test-build check fuzz fuzz-smoke bench bench-load soak help clean amalgamate
+.PHONY: all run test test-deps test-build check fuzz fuzz-smoke fuzz-coverage bench bench-load soak help clean amalgamate
 
 all: $(DEMO)
 
@@ -194,6 +207,11 @@ fuzz: ## run every fuzz harness for FUZZ_SECONDS (default 60); fails on any repo
 fuzz-smoke: ## a short run of every harness (part of make test)
 	@$(MAKE) --no-print-directory -j$(JOBS) $(addprefix $(BUILD)/fuzz/,$(FUZZ_PROGS))
 	@bash fuzz/run.sh $(BUILD)/fuzz 5
+
+fuzz-coverage: ## replay every harness's corpus in a coverage build; line/branch table per parser file
+	@bash test/setup.sh fuzz
+	@$(MAKE) --no-print-directory -j$(JOBS) $(addprefix $(BUILD)/fuzz-cov/,$(FUZZ_PROGS))
+	@bash fuzz/coverage.sh $(BUILD) $(FUZZ_PROGS)
 
 bench: ## microbenchmarks (-O2), one table; then the HTTP parser beside picohttpparser
 	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/release/perf/micro/micro

@@ -48,9 +48,9 @@ HTTP = {
     "pct": b"GET /a%20b?x=%41 HTTP/1.1\r\nHost: [::1]:80\r\n\r\n",
 }
 for name, payload in HTTP.items():
-    write("http_request", name, payload)
-os.makedirs(os.path.join(HERE, "corpus", "ws_handshake"), exist_ok=True)
-# ws_handshake: the first byte holds the policy flags of fuzz/ws_handshake.cpp (bit 0: an
+    write("http_request_fuzz", name, payload)
+os.makedirs(os.path.join(HERE, "corpus", "ws_handshake_fuzz"), exist_ok=True)
+# ws_handshake_fuzz: the first byte holds the policy flags of fuzz/ws_handshake_fuzz.cpp (bit 0: an
 # Origin allow-list; bit 1: require Origin; bit 2: server subprotocols), then the request.
 HANDSHAKE = {
     "get": HTTP["get"],
@@ -66,11 +66,33 @@ HANDSHAKE = {
 }
 for name, request in HANDSHAKE.items():
     for flags in (0, 7):
-        with open(os.path.join(HERE, "corpus", "ws_handshake", f"{name}-{flags}"), "wb") as f:
+        with open(os.path.join(HERE, "corpus", "ws_handshake_fuzz", f"{name}-{flags}"), "wb") as f:
             f.write(bytes([flags]) + request)
 # Client round trip: 16 nonce bytes, then host/path.
-with open(os.path.join(HERE, "corpus", "ws_handshake", "client_nonce"), "wb") as f:
+with open(os.path.join(HERE, "corpus", "ws_handshake_fuzz", "client_nonce"), "wb") as f:
     f.write(b"\x00" + bytes(range(16)) + b"127.0.0.1:9001/chat?x=1")
+
+# http_response_fuzz: a flags byte first (bit 0: the responses answer HEAD), then the split header.
+RESPONSES = {
+    "switching": (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"),
+    "length": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello",
+    "chunked": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: t\r\n\r\n"),
+    "until_close": b"HTTP/1.0 200 OK\r\nServer: x\r\n\r\nall the rest is body",
+    "keep_alive_pair": (b"HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 304 Not Modified\r\nETag: \"a\"\r\n\r\n"
+                        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nnop"),
+    "no_reason": b"HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n",
+    "te_not_chunked": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\nzz",
+    "bad_length": b"HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\nx",
+    "too_large": b"HTTP/1.1 200 OK\r\nContent-Length: 99999\r\n\r\n",
+    "http2": b"HTTP/2.0 200 OK\r\n\r\n",
+    "bare_lf": b"HTTP/1.1 200 OK\nContent-Length: 0\n\n",
+    "obs_fold": b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 0\r\n\r\n",
+}
+for name, payload in RESPONSES.items():
+    write("http_response_fuzz", name, payload, prefix=b"\x00")
+write("http_response_fuzz", "head-length", RESPONSES["length"], splits=("odd",), prefix=b"\x01")
 
 
 # ---- WebSocket frames -------------------------------------------------------------------
@@ -116,17 +138,37 @@ def frames(masked):
     }
 
 
-for role, masked in (("ws_frame_server", True), ("ws_frame_client", False)):
-    for name, payload in frames(masked).items():
-        write(role, name, payload)
-# ws_session: the first byte holds the flags of fuzz/ws_session.cpp (bit 0: client role;
+for name, payload in frames(False).items():
+    write("ws_frame_client_fuzz", name, payload)
+# ws_frame_server_fuzz: four config bytes first (read_config in fuzz/ws_frame_harness.hpp):
+# flags (bit 0 lend buffers, bit 1 held input, bits 2-7 our close after n - 1 events),
+# max_message_size / 8, max_frame_size / 8, refused acquisition (>= 4: none).
+SERVER = frames(True)
+SERVER["three_messages"] = (frame(1, b"one", mask=(1, 2, 3, 4)) + frame(2, b"two" * 50, mask=(5, 6, 7, 8))
+                            + frame(1, b"thr", fin=False, mask=(9, 9, 9, 9)) + frame(0, b"ee", mask=(1, 1, 1, 1)))
+for name, payload in SERVER.items():
+    write("ws_frame_server_fuzz", name, payload, prefix=b"\x00\x00\x00\xff")
+    write("ws_frame_server_fuzz", "lent-" + name, payload, splits=("odd",), prefix=b"\x03\x00\x00\x05")
+for name in ("fragmented", "binary_126", "binary_64bit", "three_messages", "utf8_split"):
+    # max_message_size 128: 1009 for the larger messages, assembled in lent buffers
+    write("ws_frame_server_fuzz", "small-" + name, SERVER[name], splits=("odd",), prefix=b"\x01\x10\x00\xff")
+    # our close after the first event: what follows is read and dropped
+    write("ws_frame_server_fuzz", "ourclose-" + name, SERVER[name], splits=("pairs",), prefix=b"\x0b\x00\x00\xff")
+    # the first lent buffer refused: 1011
+    write("ws_frame_server_fuzz", "refuse-" + name, SERVER[name], splits=("bytewise",), prefix=b"\x01\x00\x00\x00")
+# ws_session_fuzz: the first byte holds the flags of fuzz/ws_session_fuzz.cpp (bit 0: client role;
 # bits 1-4: the owner's own sends), then the split header.
 for name, payload in frames(True).items():
-    write("ws_session", name, payload, splits=("whole",), prefix=b"\x00")
-    write("ws_session", "acting-" + name, payload, splits=("odd",), prefix=b"\x1e")
+    write("ws_session_fuzz", name, payload, splits=("whole",), prefix=b"\x00")
+    write("ws_session_fuzz", "acting-" + name, payload, splits=("odd",), prefix=b"\x1e")
 for name, payload in frames(False).items():
-    write("ws_session", "client-" + name, payload, splits=("whole",), prefix=b"\x01")
-    write("ws_session", "client-acting-" + name, payload, splits=("pairs",), prefix=b"\x1d")
+    write("ws_session_fuzz", "client-" + name, payload, splits=("whole",), prefix=b"\x01")
+    write("ws_session_fuzz", "client-acting-" + name, payload, splits=("pairs",), prefix=b"\x1d")
+# frame_header_fuzz: one frame (header + payload) per seed, masked and not, whole and split
+# (the split header there chooses the chunks the payload is unmasked in).
+for masked in (True, False):
+    for name, payload in frames(masked).items():
+        write("frame_header_fuzz", ("masked-" if masked else "plain-") + name, payload, splits=("whole", "odd"))
 
 # ---- Server-Sent Events ------------------------------------------------------------------
 SSE = {

@@ -2,11 +2,13 @@
 # Runs every fuzz harness for a fixed time and fails on any crash, leak, timeout, OOM or
 # sanitizer report.
 #   bash fuzz/run.sh BIN_DIR SECONDS [HARNESS...]      e.g. bash fuzz/run.sh build/fuzz 60
-# The harnesses are the fuzz/*.cpp files; BIN_DIR holds their binaries (make fuzz builds
-# them). Each one starts from a scratch copy of its seed corpus fuzz/corpus/<name>/ (so runs
-# never grow the committed corpus), reads fuzz/regressions/<name>/ (every crash found so
-# far, which must keep passing), and uses fuzz/<name>.dict when present (the frame and
-# session harnesses share fuzz/ws_frame.dict). Crash artifacts go to BIN_DIR/artifacts/<name>/.
+# The harnesses are the fuzz/*_fuzz.cpp files; BIN_DIR holds their binaries (make fuzz builds
+# them). Each one works in its own corpus BIN_DIR/corpus-run/<name>/, kept between runs (so
+# a longer run continues where the last one stopped, and make fuzz-coverage replays what it
+# found); the seeds fuzz/corpus/<name>/ are copied in, and the committed corpus never grows.
+# It also reads fuzz/regressions/<name>/ (every crash found so far, which must keep
+# passing). Dictionaries and -max_len per harness: fuzz/harnesses.sh. Crash artifacts go to
+# BIN_DIR/artifacts/<name>/.
 # FUZZ_JOBS harnesses run at once (default: the cores, at most 2). Prints one line per
 # harness, in order, then exactly: N passed, M failed.
 set -uo pipefail
@@ -15,25 +17,13 @@ bin_dir=${1:-build/fuzz}
 seconds=${2:-60}
 shift $(( $# >= 2 ? 2 : $# ))
 
+# shellcheck source=fuzz/harnesses.sh
+. "$here/harnesses.sh"
 if [ $# -gt 0 ]; then
   names=("$@")
 else
-  names=()
-  for src in "$here"/*.cpp; do
-    [ -f "$src" ] || continue
-    names+=("$(basename "$src" .cpp)")
-  done
+  mapfile -t names < <(harness_names "$here")
 fi
-
-# Largest input per harness: big enough for several frames / a full request head, small
-# enough that a few seconds still explore thousands of inputs per second.
-max_len_of() {
-  case "$1" in
-    http_request|ws_handshake) echo 8192 ;;
-    ws_session|ws_frame_*)     echo 4096 ;;
-    *)                         echo 1024 ;;
-  esac
-}
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
@@ -46,22 +36,22 @@ jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
 run_one() {
   local name=$1 exe="$bin_dir/$1" log="$logs/$1.log" verdict="$logs/$1.verdict"
   if [ ! -x "$exe" ]; then
-    printf 'FAIL %-16s binary %s missing\n' "$name" "$exe" >"$verdict"
+    printf 'FAIL %-20s binary %s missing\n' "$name" "$exe" >"$verdict"
     return
   fi
   local work="$bin_dir/corpus-run/$name" artifacts="$bin_dir/artifacts/$name"
-  rm -rf "$work"
   mkdir -p "$work" "$artifacts"
-  if [ -d "$here/corpus/$name" ]; then cp -r "$here/corpus/$name/." "$work/"; fi
+  # Seeds are named by hand, what libFuzzer adds by content hash: -n keeps both apart.
+  if [ -d "$here/corpus/$name" ]; then cp -n "$here/corpus/$name/"* "$work/" 2>/dev/null; fi
   local dirs=("$work")
   if [ -d "$here/regressions/$name" ] && [ -n "$(ls -A "$here/regressions/$name" 2>/dev/null)" ]; then
     dirs+=("$here/regressions/$name")
   fi
   local flags=(-max_total_time="$seconds" -max_len="$(max_len_of "$name")" -timeout=30
                -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/")
-  local dict="$here/$name.dict"
-  case "$name" in ws_frame_*|ws_session) dict="$here/ws_frame.dict" ;; esac
-  [ -f "$dict" ] && flags+=(-dict="$dict")
+  local dict
+  dict=$(dict_of "$name" "$here")
+  [ -n "$dict" ] && flags+=(-dict="$dict")
   # The guard covers corpus loading on a slow machine; libFuzzer stops itself at SECONDS.
   # -timeout (one input) is generous: a loaded machine must not fail a healthy harness.
   timeout --signal=INT --kill-after=10 $((seconds + 60)) "$exe" "${flags[@]}" "${dirs[@]}" >"$log" 2>&1
@@ -71,9 +61,9 @@ run_one() {
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+')
   corpus=$(find "$work" -type f | wc -l)
   if [ "$rc" = 0 ] && ! grep -qE '^(==[0-9]+==ERROR|SUMMARY: (Address|Undefined|Leak)Sanitizer)|runtime error:' "$log"; then
-    printf 'PASS %-16s %ss  %s runs  cov %s  corpus %s\n' "$name" "$seconds" "${runs:-?}" "${cov:-?}" "$corpus" >"$verdict"
+    printf 'PASS %-20s %ss  %s runs  cov %s  corpus %s\n' "$name" "$seconds" "${runs:-?}" "${cov:-?}" "$corpus" >"$verdict"
   else
-    { printf 'FAIL %-16s exit %s; log %s; artifacts %s\n' "$name" "$rc" "$log" "$artifacts"
+    { printf 'FAIL %-20s exit %s; log %s; artifacts %s\n' "$name" "$rc" "$log" "$artifacts"
       grep -m3 -E 'ERROR|runtime error|SUMMARY|Test unit written|invariant' "$log" | sed 's/^/     /'
     } >"$verdict"
   fi
@@ -89,7 +79,7 @@ wait
 passed=0
 failed=0
 for name in "${names[@]}"; do
-  if [ -f "$logs/$name.verdict" ]; then cat "$logs/$name.verdict"; else printf 'FAIL %-16s no verdict\n' "$name"; fi
+  if [ -f "$logs/$name.verdict" ]; then cat "$logs/$name.verdict"; else printf 'FAIL %-20s no verdict\n' "$name"; fi
   if head -c 4 "$logs/$name.verdict" 2>/dev/null | grep -q PASS; then
     passed=$((passed + 1))
   else

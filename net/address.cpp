@@ -10,6 +10,9 @@ namespace sluice::net {
 
 bool resolve_address(std::string_view host, std::uint16_t port, bool passive, SocketAddress& out) {
   out = SocketAddress{};
+  // inet_pton and getaddrinfo read C strings: past a NUL they would resolve a shorter name
+  // than the one given ("127.0.0.1\0x" as 127.0.0.1). No host name contains one.
+  if (host.find('\0') != std::string_view::npos) return false;
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   const std::string text(host);
 
@@ -52,6 +55,7 @@ bool resolve_address(std::string_view host, std::uint16_t port, bool passive, So
 
 std::string format_address(const sockaddr* address, socklen_t length) {
   char text[INET6_ADDRSTRLEN] = {};
+  if (length < sizeof(sa_family_t)) return {};  // not even the family is there to read
   if (address->sa_family == AF_INET && length >= sizeof(sockaddr_in)) {
     sockaddr_in v4;
     std::memcpy(&v4, address, sizeof v4);

@@ -52,6 +52,9 @@ HeadResult HttpResponseParser::parse_head(std::span<const std::uint8_t> input,
             !detail::is_digit(p[7]) || p[8] != ' ' || !detail::is_digit(p[9]) || !detail::is_digit(p[10]) ||
             !detail::is_digit(p[11]) || (cr > 12 && p[12] != ' '))
             return fail(HttpError::bad_status_line);
+        // RFC 9110 §15: status codes start at 100; "0xx" would read as an interim response
+        // with no body, and the bytes after it as the next response.
+        if (p[9] == '0') return fail(HttpError::bad_status_line);
         if (p[5] != '1' || (p[7] != '0' && p[7] != '1')) return fail(HttpError::version_not_supported);
         for (std::size_t i = 13; i < cr; ++i) {
             if (!detail::is_value(p[i])) return fail(p[i] == '\r' ? HttpError::bare_cr : HttpError::bad_status_line);

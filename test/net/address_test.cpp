@@ -43,4 +43,22 @@ TEST_CASE("addresses: names go through getaddrinfo; garbage and truncated sockad
   CHECK(format_address(&other, sizeof other).empty());
 }
 
+TEST_CASE("addresses: a host with a NUL byte never resolves (found by fuzz/address_fuzz.cpp)") {
+  // The C functions behind resolve_address stop at the NUL: "127.0.0.1\0.evil" resolved as
+  // 127.0.0.1, and a name lookup would have asked for a shorter name than the one given.
+  SocketAddress a;
+  CHECK_FALSE(resolve_address(std::string_view("127.0.0.1\0.evil", 15), 80, false, a));
+  CHECK_FALSE(resolve_address(std::string_view("[::1\0]", 6), 80, false, a));
+  CHECK_FALSE(resolve_address(std::string_view("localhost\0", 10), 80, false, a));
+  CHECK_FALSE(resolve_address(std::string_view("\0", 1), 80, true, a));
+}
+
+TEST_CASE("addresses: a sockaddr shorter than its family field formats as nothing (fuzz/address_fuzz.cpp)") {
+  // format_address read sa_family before looking at the length: one byte past a 1-byte address.
+  const auto* one = new unsigned char[1]{AF_INET};
+  CHECK(format_address(reinterpret_cast<const sockaddr*>(one), 1).empty());
+  CHECK(format_address(reinterpret_cast<const sockaddr*>(one), 0).empty());
+  delete[] one;
+}
+
 }  // TEST_SUITE

@@ -101,6 +101,11 @@ TEST_CASE("RFC 9112 §4, §6.3: response heads") {
          "conflicting_content_length"},
         {"RFC 9112 §4: a two-digit status", "HTTP/1.1 20 OK\r\n\r\n", "bad_status_line"},
         {"RFC 9112 §4: a letter in the status", "HTTP/1.1 2x0 OK\r\n\r\n", "bad_status_line"},
+        // Found by fuzz/http_response_fuzz.cpp: "001" was read as status 1, an interim (1xx-like)
+        // response with no body, so the bytes after it were taken for the next response.
+        {"RFC 9110 §15: status codes are 100..599 (a leading 0 is none)", "HTTP/1.1 001 Continue\r\n\r\n",
+         "bad_status_line"},
+        {"RFC 9110 §15: status 099", "HTTP/1.1 099 X\r\nContent-Length: 0\r\n\r\n", "bad_status_line"},
         {"RFC 9112 §4: a lower-case version", "http/1.1 200 OK\r\n\r\n", "bad_status_line"},
         {"RFC 9112 §4: a byte other than SP after the status", "HTTP/1.1 200-OK\r\n\r\n", "bad_status_line"},
         {"RFC 9112 §4: HTTP/2.0", "HTTP/2.0 200 OK\r\n\r\n", "version_not_supported"},

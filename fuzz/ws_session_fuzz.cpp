@@ -1,0 +1,133 @@
+// fuzz/ws_session_fuzz.cpp — the whole WebSocket session after the handshake (proto::WsSession):
+// frames in, events and frames out, the close handshake included.
+//
+// Input: [flags] [split header + payload, see fuzz/fuzz_input.hpp]. flags bit 0 picks the
+// role (0 server, 1 client); the owner's own actions are interleaved between chunks:
+//   bit 1: send_close(1000) after the first chunk     bit 2: send_message after each chunk
+//   bit 3: send_ping after each chunk                  bit 4: send_close(4000) at the end
+// Everything the session sends is parsed back by a WsReceiver of the opposite role, which
+// must see a clean stream. Invariants asserted:
+//   - nothing is sent after our close frame, and send_* returns false once a close went
+//     out or came in, or the connection failed;
+//   - close codes we send are valid on the wire (§7.4) — the peer parser fails otherwise —
+//     and a failure's code is 1002/1007/1009/1011;
+//   - every ping received before our close is answered by a pong with the same payload,
+//     in order (§5.5.2);
+//   - no event after on_close / on_fail; state() agrees with the events;
+//   - memory bounded by the limits: the assembly buffer never exceeds max_message_size.
+#include "proto/ws_session.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fuzz/fuzz_input.hpp"
+
+namespace {
+
+using namespace sluice;
+
+constexpr proto::WsLimits kLimits{.max_frame_size = 1024, .max_message_size = 2048,
+                                  .auto_fragment_size = 100};
+
+struct Hooks {
+  std::vector<std::uint8_t> sent;
+  std::vector<std::string> expected_pongs;
+  const proto::WsReceiver* session = nullptr;  // the session's receiver: its close state
+  bool ended = false;  // on_close or on_fail seen
+
+  void on_message(proto::Opcode op, std::span<const std::uint8_t> bytes) {
+    SLUICE_FUZZ_CHECK(!ended);
+    SLUICE_FUZZ_CHECK(op == proto::Opcode::text || op == proto::Opcode::binary);
+    SLUICE_FUZZ_CHECK(bytes.size() <= kLimits.max_message_size);
+    if (op == proto::Opcode::text) SLUICE_FUZZ_CHECK(core::is_valid_utf8(bytes));
+  }
+  void on_ping(std::span<const std::uint8_t> bytes) {
+    SLUICE_FUZZ_CHECK(!ended);
+    if (!session->close_sent())
+      expected_pongs.emplace_back(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  }
+  void on_pong(std::span<const std::uint8_t>) { SLUICE_FUZZ_CHECK(!ended); }
+  void on_close(std::uint16_t code, std::string_view reason) {
+    SLUICE_FUZZ_CHECK(!ended);
+    SLUICE_FUZZ_CHECK(code == 1005 || proto::is_valid_wire_close_code(code));
+    SLUICE_FUZZ_CHECK(core::is_valid_utf8(reason));
+    SLUICE_FUZZ_CHECK(session->close_received() && session->close_sent());
+    ended = true;
+  }
+  void on_fail(std::uint16_t code) {
+    SLUICE_FUZZ_CHECK(!ended);
+    SLUICE_FUZZ_CHECK(code == 1002 || code == 1007 || code == 1009 || code == 1011);
+    SLUICE_FUZZ_CHECK(session->failed() && session->state() == proto::WsState::failed);
+    ended = true;
+  }
+  void send(std::span<const std::uint8_t> bytes) { sent.insert(sent.end(), bytes.begin(), bytes.end()); }
+};
+
+// Parses what the session sent, as its peer would; returns the pongs it carried.
+std::vector<std::string> check_output(proto::Role role, std::vector<std::uint8_t>& out) {
+  const proto::Role peer = role == proto::Role::server ? proto::Role::client : proto::Role::server;
+  proto::WsReceiver receiver(peer, proto::WsLimits{});
+  std::vector<std::string> pongs;
+  std::span<std::uint8_t> rest(out);
+  while (true) {
+    const proto::WsEvent ev = receiver.next(rest);
+    rest = rest.subspan(ev.consumed);
+    switch (ev.kind) {
+      case proto::WsEventKind::need_more: return pongs;
+      case proto::WsEventKind::fail: fuzz::fail("the session sent an invalid frame stream");
+      case proto::WsEventKind::close:
+        SLUICE_FUZZ_CHECK(rest.empty());  // nothing after our close frame
+        return pongs;
+      case proto::WsEventKind::pong:
+        pongs.emplace_back(reinterpret_cast<const char*>(ev.payload.data()), ev.payload.size());
+        break;
+      case proto::WsEventKind::stopped: fuzz::fail("peer parser stopped without a close");
+      default: break;
+    }
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  const std::uint8_t flags = data[0];
+  const proto::Role role = (flags & 1) ? proto::Role::client : proto::Role::server;
+  const fuzz::SplitInput input(data + 1, size - 1);
+  Hooks hooks;
+  proto::WsSession<Hooks> session(role, kLimits, hooks);
+  hooks.session = &session.receiver();
+
+  static constexpr std::uint8_t kHello[] = {'h', 'e', 'l', 'l', 'o'};
+  std::size_t chunk_index = 0;
+  auto act = [&] {
+    const bool could_send = !session.close_sent() && !session.close_received() && !session.failed();
+    if ((flags & 2) && chunk_index == 1) SLUICE_FUZZ_CHECK(session.send_close(1000, "bye") == could_send);
+    if (flags & 4) {
+      std::vector<std::uint8_t> big(chunk_index * 37 % 300, 'm');
+      SLUICE_FUZZ_CHECK(session.send_message(proto::Opcode::binary, big) == (!session.close_sent() && !session.close_received() && !session.failed()));
+    }
+    if (flags & 8) SLUICE_FUZZ_CHECK(session.send_ping(kHello) == (!session.close_sent() && !session.close_received() && !session.failed()));
+  };
+  input.for_each_chunk([&](std::span<std::uint8_t> chunk) {
+    session.feed(chunk);
+    SLUICE_FUZZ_CHECK(session.receiver().assembly_capacity() <= kLimits.max_message_size);
+    ++chunk_index;
+    act();
+  });
+  if (flags & 16) {
+    const bool could = !session.close_sent() && !session.failed();
+    SLUICE_FUZZ_CHECK(session.send_close(4000, "done") == could);
+  }
+  if (session.close_sent() || session.failed()) {
+    SLUICE_FUZZ_CHECK(!session.send_message(proto::Opcode::text, std::string_view("late")));
+    SLUICE_FUZZ_CHECK(!session.send_ping(kHello));
+  }
+  if (session.close_received() && session.close_sent()) SLUICE_FUZZ_CHECK(session.state() == proto::WsState::closed);
+
+  const std::vector<std::string> pongs = check_output(role, hooks.sent);
+  SLUICE_FUZZ_CHECK(pongs == hooks.expected_pongs);
+  return 0;
+}
