@@ -79,13 +79,7 @@ TEST_CASE("body_timeout: a body trickled a byte at a time is not extended by the
     TestServer s([](Server& srv) { srv.body_timeout(300ms); });
     TcpClient c(s.port());
     REQUIRE(c.send_all("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"));
-    bool got = false;
-    for (int i = 0; i < 400 && !got; ++i) {
-        if (!c.send_all(i % 2 == 0 ? "1\r\n" : "x\r\n")) break;
-        c.read_some(c.pending, 25ms);
-        got = c.pending.find("408") != std::string::npos || c.eof();
-    }
-    REQUIRE(got);
+    REQUIRE(sluice::test::trickle_until_answer(c, [](int i) { return i % 2 == 0 ? "1\r\n" : "x\r\n"; }, "408"));
     HttpReply r = read_http_response(c);
     REQUIRE(r.ok);
     CHECK(r.status == 408);

@@ -10,23 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "test/support/escaped.hpp"
 #include "test/support/guard_page.hpp"
 
 using namespace sluice::proto;
+using sluice::test::escaped;
 using sluice::test::GuardedBytes;
 
 namespace {
 
-std::string escaped(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '\n') out += "\\n";
-        else if (c == '\r') out += "\\r";
-        else if (c == '\0') out += "\\0";
-        else out += c;
-    }
-    return out;
-}
 
 struct SseCase {
     std::string rule;

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "app/server.hpp"
+#include "test/support/ws_test_client.hpp"
 
 namespace sluice::test {
 
@@ -33,6 +34,19 @@ inline Task echo_task(Context& ctx) {
             co_await ctx.send_binary(m->bytes());
         }
     }
+}
+
+// Sends `piece(i)` for i = 0, 1, ... with a short read after each, until the server answers
+// (its bytes contain `answer`) or closes; false if it never did within `max_pieces`. For
+// deadlines that a trickle must not extend.
+template <class Piece>
+bool trickle_until_answer(TcpClient& c, Piece&& piece, std::string_view answer, int max_pieces = 400) {
+    for (int i = 0; i < max_pieces; ++i) {
+        if (!c.send_all(piece(i))) break;
+        c.read_some(c.pending, std::chrono::milliseconds(25));
+        if (c.pending.find(answer) != std::string::npos || c.eof()) return true;
+    }
+    return c.pending.find(answer) != std::string::npos || c.eof();
 }
 
 // Owns a started Server; `configure` adds settings and routes before start().
