@@ -80,7 +80,8 @@ HandshakeDecision evaluate_upgrade(const HttpRequest& request, const HandshakePo
     // §4.2.1 items 3 and 4: Upgrade contains "websocket", Connection contains "Upgrade".
     if (!request.header_has_token("Upgrade", "websocket")) return refuse(400, "missing Upgrade: websocket");
     if (!request.header_has_token("Connection", "upgrade")) return refuse(400, "missing Connection: Upgrade");
-    // §4.2.1 item 6 and §4.4: version 13, else 426 naming the version we speak.
+    // §4.2.1 item 6; §4.2.2 step 4 /version/ and §4.4: another version MUST get an error
+    // (426) with a Sec-WebSocket-Version header naming the version we speak.
     const auto version = request.header("Sec-WebSocket-Version");
     if (request.header_count("Sec-WebSocket-Version") != 1 || *version != "13")
         return refuse(426, "unsupported Sec-WebSocket-Version (13 is supported)");
@@ -108,7 +109,8 @@ HandshakeDecision evaluate_upgrade(const HttpRequest& request, const HandshakePo
     }
     HandshakeDecision d;
     d.status = 101;
-    // §4.2.2 item 5.4: "the server's selected protocol", one the client offered.
+    // §4.2.2 step 4, /subprotocol/: "MUST be derived from the client's handshake" (one the
+    // client offered); with no match, none, so no header is sent (write_handshake_response).
     for (const std::string_view p : policy.subprotocols) {
         if (offered(request.headers, p)) {
             d.subprotocol = p;

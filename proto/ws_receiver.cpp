@@ -303,7 +303,8 @@ WsReceiver::Step WsReceiver::finish_control(std::span<std::uint8_t> payload, WsE
             ev = fail(WsError::invalid_close_code, 0);
             return Step::event;
         }
-        // §5.5.1: "the data ... is not guaranteed to be human readable" but MUST be UTF-8.
+        // §5.5.1: the reason is "UTF-8-encoded data"; §8.1: an endpoint that finds a byte
+        // stream it interprets as UTF-8 is not "MUST _Fail the WebSocket Connection_".
         const auto text = payload.subspan(2);
         if (!core::is_valid_utf8(std::span<const std::uint8_t>(text))) {
             ev = fail(WsError::invalid_close_reason_utf8, 0);
