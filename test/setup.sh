@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine, and nothing when it is all there.
 # Debian packages: doctest-dev (unit tests), python3-websockets (interop), chromium (browser),
-# curl and apache2-utils (ab) for the http-clients suite.
+# curl and apache2-utils (ab) for the http-clients suite; cmake and pkg-config for the vendor
+# suite (it builds against an installed sluice through both).
 # npm packages (test/package.json): ws (interop), playwright-core (drives chromium).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,6 +18,8 @@ command -v clang++ >/dev/null 2>&1 || missing+=(clang)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v ab >/dev/null 2>&1 || missing+=(apache2-utils)
+command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   as_root apt-get update -qq
