@@ -187,12 +187,15 @@ fuzz-smoke: ## a short run of every harness (part of make test)
 	@$(MAKE) --no-print-directory -j$(JOBS) $(addprefix $(BUILD)/fuzz/,$(FUZZ_PROGS))
 	@bash fuzz/run.sh $(BUILD)/fuzz 5
 
-bench: ## microbenchmarks (-O2), one table; then the HTTP parser beside picohttpparser
+# Installs happen in perf/setup.sh only, called here; the scripts take JOBS from make.
+bench: ## microbenchmarks (-O2 -march=native), one table; then the HTTP parser beside picohttpparser
+	@bash perf/setup.sh micro
 	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/release/perf/micro/micro
 	$(BUILD)/release/perf/micro/micro $(ARGS)
-	@bash perf/bench_http_peer.sh $(BUILD)
+	@JOBS=$(JOBS) bash perf/bench_http_peer.sh $(BUILD)
 
 bench-load: ## demo server vs peers under perf/wsload, pinned to separate cores
+	@bash perf/setup.sh load
 	@$(MAKE) --no-print-directory -j$(JOBS) $(DEMO) $(PERF_BINS)
 	@bash perf/bench_load.sh $(BUILD)
 
