@@ -125,7 +125,7 @@ constexpr FieldScan fail(HttpError e) noexcept { return {ParseStatus::error, e};
     }
     s.pos = static_cast<std::uint32_t>(i);
     if (s.phase == FieldPhase::done) return {ParseStatus::done, HttpError::none};
-    // RFC 6585 §5: 431 for a field section larger than the server is willing to process.
+    // RFC 9110 §5.4: a section larger than the server will process MUST get a 4xx: 431 (RFC 6585 §5).
     if (end < size) return fail(HttpError::header_section_too_large);
     return {ParseStatus::need_more, HttpError::none};
 }

@@ -46,6 +46,7 @@ constexpr std::string_view slice(std::string_view s, std::size_t pos,
     return {s.data() + pos, n < left ? n : left};
 }
 
+// RFC 9110 §5.6.1: a recipient MUST parse and ignore a reasonable number of empty elements.
 // Calls fn(element) for each non-empty element of one comma-separated list value, with OWS
 // trimmed from both ends of each element. Stops early and returns false if fn returns false.
 template <typename Fn>

@@ -208,6 +208,7 @@ HttpRequestParser::HttpRequestParser(const HttpLimits& limits) noexcept : limits
     if (limits_.max_headers > 0xffff) limits_.max_headers = 0xffff;
 }
 
+// RFC 9112 §9.3.2: a pipelined request after this one is left untouched; reset() starts on it.
 void HttpRequestParser::reset() noexcept { state_ = State{}; }
 
 HeadResult HttpRequestParser::fail(HttpError e) noexcept {

@@ -133,6 +133,7 @@ bool ResponseWriter::put_decimal(std::uint64_t v) noexcept {
     return put({digits + sizeof digits - n, n});
 }
 
+// RFC 9112 §4: a server MUST send the SP after the status code even when the reason is empty.
 bool ResponseWriter::status_line(int status, std::string_view reason) noexcept {
     if (status < 100 || status > 999) return ok_ = false;
     if (reason.empty()) reason = http_reason_phrase(status);
@@ -142,6 +143,7 @@ bool ResponseWriter::status_line(int status, std::string_view reason) noexcept {
     return put("HTTP/1.1 ") && put({code, 4}) && put(reason) && put("\r\n");
 }
 
+// RFC 9112 §5.2: a sender MUST NOT generate line folding (no CR or LF gets into a value).
 bool ResponseWriter::header(std::string_view name, std::string_view value) noexcept {
     // RFC 9110 §5.1 field-name = token; §5.5: CR, LF and NUL are invalid in a value (a
     // caller's string must never start a new field line or a new response).
@@ -202,6 +204,7 @@ std::size_t write_response(const SimpleResponse& r, std::span<char> out) noexcep
     return w.ok() ? w.size() : 0;
 }
 
+// RFC 9112 §2.2: a message that does not match the grammar SHOULD get 400 and a close.
 bool error_closes_connection(int status) noexcept {
     switch (status) {
         case 404:

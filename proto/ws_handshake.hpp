@@ -78,7 +78,7 @@ std::array<char, 28> compute_accept(std::string_view client_key) noexcept;
 // key (its Base64) goes to key_out for verify_server_response. `subprotocols` are offered
 // in order (none: no header). Returns the bytes written to `out`, or 0 if they do not fit
 // or a field would be malformed (CR, LF or NUL in host or path, a path not starting with
-// '/', or a subprotocol that is not a token).
+// '/' or holding a '#', a subprotocol that is not a token, or one offered twice).
 std::size_t write_client_request(std::string_view host, std::string_view path,
                                  std::span<const std::uint8_t, 16> nonce,
                                  std::span<const std::string_view> subprotocols, std::span<char> out,

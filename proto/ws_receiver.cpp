@@ -40,6 +40,8 @@ constexpr std::size_t kShortPayload = 128;
 WsReceiver::WsReceiver(Role role, const WsLimits& limits, WsInput input, const WsBufferSource* source) noexcept
     : role_(role), input_(input), limits_(limits), heap_(source) {}
 
+// §7.1.7: after failing, "MUST NOT continue to attempt to process data"; after the peer's
+// close nothing more is read either.
 WsEvent WsReceiver::next(std::span<std::uint8_t> in) noexcept {
     if (release_pending_) {
         release_pending_ = false;
@@ -109,6 +111,7 @@ bool WsReceiver::whole_message(std::span<std::uint8_t> in, WsEvent& ev) noexcept
 // The header, either straight from the input (it is all there) or gathered byte by byte
 // into header_ across calls. Each rule is checked as soon as the byte that shows it is
 // here, in the same order on both paths, so any split fails with the same error.
+// §6.2: incoming data MUST be parsed as frames per §5.2.
 WsError WsReceiver::read_header(std::span<std::uint8_t> in, std::size_t& pos) noexcept {
     const std::size_t avail = in.size() - pos;
     if (header_len_ == 0 && avail >= 2) {
@@ -220,6 +223,8 @@ void WsReceiver::take_header(const std::uint8_t* h) noexcept {
     }
 }
 
+// §6.2: a server MUST remove the masking of client frames; §5.4: control frames between
+// fragments are handled here without disturbing the message being assembled.
 WsReceiver::Step WsReceiver::take_payload(std::span<std::uint8_t> chunk, WsEvent& ev) noexcept {
     const std::uint64_t offset = got_;
     const bool whole = offset == 0 && chunk.size() == length_;
@@ -320,6 +325,7 @@ WsReceiver::Step WsReceiver::finish_control(std::span<std::uint8_t> payload, WsE
     return Step::event;
 }
 
+// §5.4: fragmented and unfragmented messages alike.
 // Adds a payload chunk to the message: in place (compacting over the headers between
 // fragments) while the message is inside this input, else into the assembly buffer.
 WsError WsReceiver::append(std::span<std::uint8_t> chunk) noexcept {
@@ -414,6 +420,7 @@ WsReceiver::AssemblyBuffer& WsReceiver::AssemblyBuffer::operator=(AssemblyBuffer
     return *this;
 }
 
+// §10.4: memory grows with the bytes received, never past the bound.
 bool WsReceiver::AssemblyBuffer::reserve(std::uint64_t needed, std::uint64_t bound, std::size_t held) noexcept {
     if (needed <= capacity_) return true;
     const std::uint64_t doubled = static_cast<std::uint64_t>(capacity_) * 2;
