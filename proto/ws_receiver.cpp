@@ -74,6 +74,7 @@ WsEvent WsReceiver::next(std::span<std::uint8_t> in) noexcept {
 // The common case in one step: at a frame boundary with no message open, a final,
 // unfragmented text/binary frame that lies wholly in `in`. The same checks as the general
 // path; anything else (or any broken rule) returns false and takes the general path.
+// §6.2: a server MUST remove the masking of client frames: here for a whole frame in one input.
 bool WsReceiver::whole_message(std::span<std::uint8_t> in, WsEvent& ev) noexcept {
     if (phase_ != Phase::header || header_len_ != 0 || msg_active_ || close_sent_ || in.size() < 2)
         return false;
