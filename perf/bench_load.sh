@@ -10,7 +10,7 @@
 # started and pinned to core 0 (taskset -c 0), wsload pinned to core 1. wsload reads the
 # server's CPU time (/proc/PID/stat), VmRSS (/proc/PID/status) and both cores' busy share
 # (/proc/stat) over its measured window. Only 127.0.0.1 is used. The peers are installed
-# here when missing: Debian libboost-dev (Beast, header-only), `npm ci --prefix perf`
+# by perf/setup.sh load (make bench-load runs it): Debian libboost-dev (Beast, header-only), `npm ci --prefix perf`
 # (bun, ws). Results: one table on stdout; logs and results.tsv in BUILD/bench-load/.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,24 +35,19 @@ tcp_echo=$(program tcp_echo_server)
 demo=${BENCH_SLUICE:-$build/release/sluice-demo}
 [ -x "$wsload" ] || { echo "bench-load: $wsload is missing (make bench-load builds it)"; exit 1; }
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # ---- peers -----------------------------------------------------------------------------
-install_peers() {
-  if [ ! -f /usr/include/boost/beast.hpp ]; then
-    echo "bench-load: installing libboost-dev (Boost.Beast, for the Beast peer)"
-    as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq libboost-dev >/dev/null
-  fi
+# The peers are installed by perf/setup.sh load (the Makefile runs it first); here the Beast
+# peer is only compiled, when its source is newer than the binary.
+build_peers() {
   local beast="$build/peers/beast_echo_server" src="$root/perf/peers/beast_echo_server.cpp"
   if [ -f /usr/include/boost/beast.hpp ] && { [ ! -x "$beast" ] || [ "$src" -nt "$beast" ]; }; then
     echo "bench-load: compiling $beast"
+    mkdir -p "$build/peers"
     g++ -std=c++17 -O2 "$src" -o "$beast" -pthread || rm -f "$beast"
   fi
-  if [ ! -x "$root/perf/node_modules/.bin/bun" ] || [ ! -d "$root/perf/node_modules/ws" ] ||
-     [ "$root/perf/package-lock.json" -nt "$root/perf/node_modules" ]; then
-    echo "bench-load: npm ci --prefix perf (bun, ws)"
-    npm ci --prefix "$root/perf" --no-audit --no-fund --loglevel=error && touch "$root/perf/node_modules"
-  fi
+  [ -f /usr/include/boost/beast.hpp ] || echo "bench-load: no Boost.Beast (perf/setup.sh load installs it): the beast column is skipped"
+  [ -x "$root/perf/node_modules/.bin/bun" ] || echo "bench-load: no perf/node_modules (perf/setup.sh load runs npm ci): bun and ws are skipped"
 }
 
 # server_cmd NAME PORT -> the command line (empty when the server is not available)
@@ -116,7 +111,7 @@ fi
 
 field() { sed -nE "s/.* $1=([^ ]+).*/\1/p" <<<"$2"; }
 
-install_peers
+build_peers
 ulimit -n "$(ulimit -Hn)" 2>/dev/null  # 10,000 idle connections: the servers inherit this
 port=21000  # below the ephemeral range (32768-60999): a client port never holds it
 echo "bench-load: ${#scenarios[@]} scenarios x ${#servers[@]} servers x $runs run(s), ${seconds} s each; logs in $out"

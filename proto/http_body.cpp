@@ -67,13 +67,15 @@ BodyResult BodyDecoder::decode(std::span<std::uint8_t> input) noexcept {
             case Phase::size: {
                 int h = detail::hex_value(c);
                 if (h >= 0) {
-                    // RFC 9112 §7.1: a size that does not fit in 64 bits is malformed framing
-                    // (400), found at its 17th significant digit whatever max_body is.
+                    // RFC 9112 §7.1: "Recipients MUST anticipate potentially large hexadecimal
+                    // numerals and prevent parsing errors due to integer conversion overflows":
+                    // a size over 64 bits is malformed framing (400), found at its 17th
+                    // significant digit whatever max_body is.
                     if (remaining_ > (UINT64_MAX >> 4)) return fail(HttpError::bad_chunk_size);
                     remaining_ = remaining_ * 16 + static_cast<std::uint64_t>(h);
                     break;
                 }
-                if (line_ == 0) return fail(HttpError::bad_chunk_size);
+                if (line_ == 0) return fail(HttpError::bad_chunk_size);  // §7.1: chunk-size = 1*HEXDIG
                 // The size is complete: a well-formed size over the limit is 413, before its data.
                 if (remaining_ > max_body_ - total_) return fail(HttpError::body_too_large);
                 if (c == '\r') phase_ = Phase::size_lf;
@@ -82,6 +84,8 @@ BodyResult BodyDecoder::decode(std::span<std::uint8_t> input) noexcept {
                 else return fail(HttpError::bad_chunk_size);
                 break;
             }
+            // RFC 9112 §7.1.1: "A recipient MUST ignore unrecognized chunk extensions": they
+            // are checked against the grammar and dropped.
             case Phase::ext_pre:
                 if (c == ';') phase_ = Phase::ext_name_bws;
                 else if (!is_ws(c)) return fail(HttpError::bad_chunk);
@@ -147,7 +151,7 @@ BodyResult BodyDecoder::decode(std::span<std::uint8_t> input) noexcept {
                 continue;
             }
             case Phase::data_cr:
-                if (c != '\r') return fail(HttpError::bad_chunk);
+                if (c != '\r') return fail(HttpError::bad_chunk);  // §7.1: chunk-data CRLF
                 phase_ = Phase::data_lf;
                 ++i;
                 continue;
@@ -156,7 +160,8 @@ BodyResult BodyDecoder::decode(std::span<std::uint8_t> input) noexcept {
                 phase_ = Phase::size;
                 ++i;
                 continue;
-            // The trailer section: field lines as in RFC 9112 §5, validated then dropped.
+            // The trailer section (RFC 9112 §7.1.2): field lines as in §5, validated then
+            // dropped (RFC 9110 §6.5.1: a recipient MAY discard them).
             case Phase::trailer_start:
                 if (c == '\r') phase_ = Phase::trailer_end_lf;
                 else if (detail::is_token(c)) phase_ = Phase::trailer_name;

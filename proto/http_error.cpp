@@ -2,6 +2,7 @@
 
 namespace sluice::proto {
 
+// RFC 6455 §10.7: invalid data during the handshake SHOULD get an appropriate HTTP status code.
 int http_status(HttpError e) noexcept {
     switch (e) {
         case HttpError::none: return 0;

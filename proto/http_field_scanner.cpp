@@ -53,9 +53,12 @@ constexpr FieldScan fail(HttpError e) noexcept { return {ParseStatus::error, e};
                     break;
                 }
                 s.pos = static_cast<std::uint32_t>(i);
+                // RFC 9112 §2.2: whitespace before the first field line MUST be rejected (or
+                // the line skipped); §5.2: an obs-fold in a request MUST be rejected with 400
+                // (or replaced by SP). We reject both.
                 if (c == ' ' || c == '\t')
                     return fail(s.count == 0 ? HttpError::leading_whitespace : HttpError::obs_fold);
-                if (c == '\n') return fail(HttpError::bare_lf);
+                if (c == '\n') return fail(HttpError::bare_lf);  // RFC 9112 §2.2: we refuse bare LF
                 return fail(HttpError::bad_header_name);
             }
             case FieldPhase::name: {
@@ -69,6 +72,9 @@ constexpr FieldScan fail(HttpError e) noexcept { return {ParseStatus::error, e};
                     break;
                 }
                 s.pos = static_cast<std::uint32_t>(i);
+                // RFC 9112 §5.1: "A server MUST reject, with a response status code of 400 (Bad
+                // Request), any received request message that contains whitespace between a
+                // header field name and colon."
                 if (c == ' ' || c == '\t') return fail(HttpError::space_before_colon);
                 return fail(HttpError::bad_header_name);
             }
@@ -89,10 +95,12 @@ constexpr FieldScan fail(HttpError e) noexcept { return {ParseStatus::error, e};
                     break;
                 }
                 s.pos = static_cast<std::uint32_t>(i);
+                // RFC 9110 §5.5: a field value with CR, LF or NUL MUST be rejected (or those
+                // replaced by SP); we also reject other CTLs and DEL.
                 return fail(c == '\n' ? HttpError::bare_lf : HttpError::bad_header_value);
             }
             case FieldPhase::value_lf: {
-                if (p[i] != '\n') {
+                if (p[i] != '\n') {  // RFC 9112 §2.2: a bare CR MUST be treated as invalid
                     s.pos = static_cast<std::uint32_t>(i);
                     return fail(HttpError::bare_cr);
                 }
@@ -117,6 +125,7 @@ constexpr FieldScan fail(HttpError e) noexcept { return {ParseStatus::error, e};
     }
     s.pos = static_cast<std::uint32_t>(i);
     if (s.phase == FieldPhase::done) return {ParseStatus::done, HttpError::none};
+    // RFC 9110 §5.4: a section larger than the server will process MUST get a 4xx: 431 (RFC 6585 §5).
     if (end < size) return fail(HttpError::header_section_too_large);
     return {ParseStatus::need_more, HttpError::none};
 }

@@ -36,6 +36,17 @@ std::size_t count_headers(std::span<const HttpHeader> headers, std::string_view 
 bool headers_have_token(std::span<const HttpHeader> headers, std::string_view name,
                         std::string_view token) noexcept;
 
+// std::string_view::substr without its exception (it throws std::out_of_range when pos is
+// past the end): here that gives an empty view. proto/ is built with -fno-exceptions and
+// calls no throwing standard-library function, so it links into a codec-only build.
+constexpr std::string_view slice(std::string_view s, std::size_t pos,
+                                 std::size_t n = std::string_view::npos) noexcept {
+    if (pos > s.size()) pos = s.size();
+    const std::size_t left = s.size() - pos;
+    return {s.data() + pos, n < left ? n : left};
+}
+
+// RFC 9110 §5.6.1: a recipient MUST parse and ignore a reasonable number of empty elements.
 // Calls fn(element) for each non-empty element of one comma-separated list value, with OWS
 // trimmed from both ends of each element. Stops early and returns false if fn returns false.
 template <typename Fn>
@@ -47,7 +58,7 @@ bool for_each_list_element(std::string_view list, Fn&& fn) noexcept {
         std::size_t b = i, e = comma;
         while (b < e && (list[b] == ' ' || list[b] == '\t')) ++b;
         while (e > b && (list[e - 1] == ' ' || list[e - 1] == '\t')) --e;
-        if (e > b && !fn(list.substr(b, e - b))) return false;
+        if (e > b && !fn(slice(list, b, e - b))) return false;
         i = comma + 1;
     }
     return true;

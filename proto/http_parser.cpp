@@ -101,7 +101,7 @@ bool is_reg_name(std::string_view s) noexcept {
 // unreserved / sub-delims characters, non-empty.
 bool is_ip_literal(std::string_view s) noexcept {
     if (s.size() < 3 || s.front() != '[' || s.back() != ']') return false;
-    for (char c : s.substr(1, s.size() - 2)) {
+    for (char c : slice(s, 1, s.size() - 2)) {
         auto u = static_cast<std::uint8_t>(c);
         if (!detail::is_target(u) || c == '/' || c == '?' || c == '@' || c == '[' || c == ']' || c == '%')
             return false;
@@ -116,19 +116,19 @@ bool is_authority_host_port(std::string_view s, bool port_required) noexcept {
     if (!s.empty() && s.front() == '[') {
         std::size_t close = s.find(']');
         if (close == std::string_view::npos) return false;
-        host = s.substr(0, close + 1);
-        std::string_view rest = s.substr(close + 1);
+        host = slice(s, 0, close + 1);
+        std::string_view rest = slice(s, close + 1);
         if (!rest.empty()) {
             if (rest.front() != ':') return false;
             has_port = true;
-            port = rest.substr(1);
+            port = slice(rest, 1);
         }
         if (!is_ip_literal(host)) return false;
     } else {
         std::size_t colon = s.find(':');
         if (colon != std::string_view::npos) {
-            host = s.substr(0, colon);
-            port = s.substr(colon + 1);
+            host = slice(s, 0, colon);
+            port = slice(s, colon + 1);
             has_port = true;
         }
         if (!is_reg_name(host)) return false;
@@ -188,16 +188,16 @@ HttpError check_target_form(std::string_view method, std::string_view target, bo
     }
     // §3.2.2: absolute-form = absolute-URI; we take "scheme://authority[path][?query]".
     std::size_t colon = target.find(':');
-    if (colon == std::string_view::npos || !is_scheme(target.substr(0, colon))) return HttpError::bad_target_form;
-    std::string_view rest = target.substr(colon + 1);
-    if (rest.substr(0, 2) != "//") return HttpError::bad_target_form;
+    if (colon == std::string_view::npos || !is_scheme(slice(target, 0, colon))) return HttpError::bad_target_form;
+    std::string_view rest = slice(target, colon + 1);
+    if (slice(rest, 0, 2) != "//") return HttpError::bad_target_form;
     rest.remove_prefix(2);
     std::size_t auth_end = find_path_start(rest);
-    std::string_view authority = rest.substr(0, auth_end);
+    std::string_view authority = slice(rest, 0, auth_end);
     // RFC 9110 §4.2.4: userinfo ("user@host") in an http(s) URI is treated as an error.
     if (authority.find('@') != std::string_view::npos) return HttpError::bad_target_form;
     if (authority.empty() || !is_authority_host_port(authority, false)) return HttpError::bad_target_form;
-    std::string_view tail = auth_end == std::string_view::npos ? std::string_view{} : rest.substr(auth_end);
+    std::string_view tail = auth_end == std::string_view::npos ? std::string_view{} : slice(rest, auth_end);
     if (has_bracket(tail)) return HttpError::bad_target;
     return HttpError::none;
 }
@@ -208,6 +208,7 @@ HttpRequestParser::HttpRequestParser(const HttpLimits& limits) noexcept : limits
     if (limits_.max_headers > 0xffff) limits_.max_headers = 0xffff;
 }
 
+// RFC 9112 §9.3.2: a pipelined request after this one is left untouched; reset() starts on it.
 void HttpRequestParser::reset() noexcept { state_ = State{}; }
 
 HeadResult HttpRequestParser::fail(HttpError e) noexcept {
@@ -239,6 +240,7 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
                     ++i;
                     break;
                 }
+                // §2.2: a bare LF is not a line end here (a recipient MAY accept it; we do not).
                 if (c == '\n') return refuse(HttpError::bare_lf);
                 s.line_start = static_cast<std::uint32_t>(i);
                 s.phase = Phase::method;
@@ -246,6 +248,7 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
             case Phase::method: {
                 i = detail::scan_token(p, i, window);
                 if (i == window) break;
+                // §3.1: method = token, then exactly one SP (§3).
                 if (p[i] != ' ' || i == s.line_start) return refuse(HttpError::bad_method);
                 ++i;
                 s.target_start = static_cast<std::uint32_t>(i);
@@ -253,6 +256,7 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
                 break;
             }
             case Phase::lead_lf:
+                // §2.2: "A recipient of such a bare CR MUST consider that element to be invalid".
                 if (c != '\n') return refuse(HttpError::bare_cr);
                 s.phase = Phase::lead;
                 ++i;
@@ -274,6 +278,7 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
                 if (t == ' ') {
                     if (i == s.target_start) return refuse(HttpError::bad_request_line);
                     s.target_end = static_cast<std::uint32_t>(i);
+                    // §3.2: the target's form must fit the method (§3.2.1-§3.2.4).
                     HttpError form = check_target_form(view(p, s.line_start, s.target_start - 1),
                                                        view(p, s.target_start, i), s.target_brackets);
                     if (form != HttpError::none) return refuse(form);
@@ -283,10 +288,12 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
                     break;
                 }
                 if (t == '\r' || t == '\n') return refuse(HttpError::bad_request_line);
+                // §3.2: a request-target byte outside RFC 3986 (SP, "#", CTL, non-ASCII).
                 return refuse(HttpError::bad_target);
             }
             case Phase::target_pct1:
             case Phase::target_pct2:
+                // RFC 3986 §2.1: pct-encoded = "%" HEXDIG HEXDIG.
                 if (detail::hex_value(c) < 0) return refuse(HttpError::bad_target);
                 s.phase = s.phase == Phase::target_pct1 ? Phase::target_pct2 : Phase::target;
                 ++i;
@@ -325,6 +332,7 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
                 ++i;
                 if (s.version_index == 8) {
                     const std::uint8_t major = p[i - 3], minor = p[i - 1];
+                    // RFC 9110 §15.6.6: a major version we do not support -> 505.
                     if (major != '1' || (minor != '0' && minor != '1'))
                         return refuse(HttpError::version_not_supported);
                     s.version = minor == '1' ? HttpVersion::http11 : HttpVersion::http10;
@@ -332,7 +340,7 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
                 break;
             }
             case Phase::line_lf:
-                if (c != '\n') return refuse(HttpError::bare_cr);
+                if (c != '\n') return refuse(HttpError::bare_cr);  // §2.2: bare CR is invalid
                 ++i;
                 s.phase = Phase::fields;
                 s.fields = detail::FieldState{};
@@ -344,6 +352,8 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
         }
     }
     s.pos = static_cast<std::uint32_t>(i);
+    // §3: "A server that receives a request-target longer than any URI it wishes to parse
+    // MUST respond with a 414 (URI Too Long) status code."
     if (window < size) return refuse(HttpError::uri_too_long);
     return {ParseStatus::need_more, 0, HttpError::none};
 }
@@ -388,13 +398,13 @@ HeadResult HttpRequestParser::finish(const std::uint8_t* p, std::size_t size, st
     } else {
         std::string_view pq = t;  // absolute-path [ "?" query ]
         if (t.front() != '/') {   // absolute-form: skip "scheme://authority"
-            std::string_view rest = t.substr(t.find("//") + 2);
+            std::string_view rest = slice(t, t.find("//") + 2);
             std::size_t at = find_path_start(rest);
-            pq = at == std::string_view::npos ? std::string_view{} : rest.substr(at);
+            pq = at == std::string_view::npos ? std::string_view{} : slice(rest, at);
         }
         std::size_t q = pq.find('?');
-        out.path = pq.substr(0, q);
-        if (q != std::string_view::npos) out.query = pq.substr(q + 1);
+        out.path = slice(pq, 0, q);
+        if (q != std::string_view::npos) out.query = slice(pq, q + 1);
         if (out.path.empty()) out.path = std::string_view{"/"};
     }
 
@@ -436,25 +446,37 @@ HeadResult HttpRequestParser::finish(const std::uint8_t* p, std::size_t size, st
                 break;
         }
     }
+    // §3.2: "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1
+    // request message that lacks a Host header field and to any request message that contains
+    // more than one Host header field line or a Host header field with an invalid field value."
     if (hosts > 1) return fail(HttpError::duplicate_host);
     if (hosts == 0 && s.version == HttpVersion::http11) return fail(HttpError::missing_host);
     if (hosts == 1 && !is_valid_host(host)) return fail(HttpError::bad_host);
     if (te.present) {
+        // §6.1: Transfer-Encoding in HTTP/1.0 MUST be treated as faulty framing: refused.
         if (s.version == HttpVersion::http10) return fail(HttpError::transfer_encoding_in_http10);
+        // §6.1: a server MAY reject a request with both; §6.3 (3): "ought to be handled as an
+        // error" (request smuggling). We reject.
         if (cl.present) return fail(HttpError::content_length_and_transfer_encoding);
+        // §6.3 (4) chunked not final -> 400; §6.1 unknown coding -> 501 (http_framing.cpp).
         if (HttpError e = te.error(); e != HttpError::none) return fail(e);
         out.body_framing = BodyFraming::chunked;
         out.content_length = 0;
     } else if (cl.present) {
+        // §6.3 (5): an invalid Content-Length MUST be answered 400 and the connection closed.
         if (HttpError e = cl.error(); e != HttpError::none) return fail(e);
+        // RFC 9110 §15.5.14: 413 for content larger than the server is willing to process.
         if (cl.value > limits_.max_body) return fail(HttpError::body_too_large);
         out.body_framing = BodyFraming::content_length;
         out.content_length = cl.value;
     } else {
+        // §6.3 (7): a request with neither has a body of length zero.
         out.body_framing = BodyFraming::none;
         out.content_length = 0;
     }
+    // §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive" (and no "close").
     out.keep_alive = !close && (s.version == HttpVersion::http11 || keep_alive);
+    // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request MUST be ignored.
     out.expect_continue = expect && s.version == HttpVersion::http11;
     return {ParseStatus::done, s.fields.pos, HttpError::none};
 }

@@ -41,8 +41,10 @@
 //         implement is reported first. chunked twice, with parameters, or an empty list -> 400
 //         (proto/http_framing.hpp). In HTTP/1.0 -> 400 (we choose to refuse rather than
 //         "treat the framing as faulty"). With Content-Length -> 400 (smuggling).
-//  §9.3   Expect: 100-continue sets expect_continue (HTTP/1.1 only); other expectations
-//         are ignored (RFC 9110 §10.1.1 MAY answer 417; we leave that to the caller).
+//  RFC 9110 §10.1.1  Expect: 100-continue sets expect_continue, in HTTP/1.1 only ("A server
+//         that receives a 100-continue expectation in an HTTP/1.0 request MUST ignore that
+//         expectation"); other expectations are ignored (§10.1.1 lets a server answer 417;
+//         we leave that to the caller).
 //  §6.3   Content-Length = 1*DIGIT (sign, space, hex -> 400); repeats (lines or a list) must
 //         all be the same number (then accepted, rule 5), else conflicting_content_length.
 //         Over max_body -> 413 when the head completes, before any body byte.

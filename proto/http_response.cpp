@@ -45,8 +45,8 @@ HeadResult HttpResponseParser::parse_head(std::span<const std::uint8_t> input,
             return {ParseStatus::need_more, 0, HttpError::none};
         }
         const std::size_t l = static_cast<std::size_t>(static_cast<const std::uint8_t*>(lf) - p);
-        if (l == 0 || p[l - 1] != '\r') return fail(HttpError::bare_lf);
-        // HTTP-version SP 3DIGIT [ SP reason ]
+        if (l == 0 || p[l - 1] != '\r') return fail(HttpError::bare_lf);  // RFC 9112 §2.2: we refuse bare LF
+        // RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ]
         const std::size_t cr = l - 1;
         if (cr < 12 || std::memcmp(p, "HTTP/", 5) != 0 || !detail::is_digit(p[5]) || p[6] != '.' ||
             !detail::is_digit(p[7]) || p[8] != ' ' || !detail::is_digit(p[9]) || !detail::is_digit(p[10]) ||
@@ -99,7 +99,7 @@ HeadResult HttpResponseParser::parse_head(std::span<const std::uint8_t> input,
     out.content_length = 0;
     out.body_until_close = false;
     if (out.status < 200 || out.status == 204 || out.status == 304) {
-        // §6.3 rule 1: no body, whatever the fields say.
+        // RFC 9112 §6.3 (1): 1xx, 204 and 304 end at the head, whatever the fields say.
     } else if (te.present) {
         // §6.3 rule 3/4: chunked last -> chunked; otherwise read until close. CL is ignored.
         if (te.chunked_last && te.error() == HttpError::none) {
@@ -109,10 +109,12 @@ HeadResult HttpResponseParser::parse_head(std::span<const std::uint8_t> input,
             out.keep_alive = false;
         }
     } else if (cl.present) {
+        // RFC 9112 §6.3 (5): an invalid Content-Length in a response is an unrecoverable error.
         if (HttpError e = cl.error(); e != HttpError::none) return fail(e);
         out.body_framing = BodyFraming::content_length;
         out.content_length = cl.value;
     } else {
+        // RFC 9112 §6.3 (8): otherwise the body runs until the server closes the connection.
         out.body_until_close = true;
         out.keep_alive = false;
     }

@@ -24,15 +24,18 @@ bool valid_value(std::string_view s) noexcept {
     return detail::scan_value(p, 0, s.size()) == s.size();
 }
 
+// 1xx and 204: responses that never carry content nor Content-Length (RFC 9110 §8.6).
+constexpr bool no_content_status(int status) noexcept { return (status >= 100 && status < 200) || status == 204; }
+
 // extra_headers: zero or more complete field lines.
 bool valid_field_lines(std::string_view s) noexcept {
     while (!s.empty()) {
         std::size_t end = s.find("\r\n");
         if (end == std::string_view::npos) return false;
-        std::string_view line = s.substr(0, end);
+        std::string_view line = slice(s, 0, end);
         std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos || !valid_name(line.substr(0, colon)) ||
-            !valid_value(line.substr(colon + 1)))
+        if (colon == std::string_view::npos || !valid_name(slice(line, 0, colon)) ||
+            !valid_value(slice(line, colon + 1)))
             return false;
         s.remove_prefix(end + 2);
     }
@@ -130,6 +133,7 @@ bool ResponseWriter::put_decimal(std::uint64_t v) noexcept {
     return put({digits + sizeof digits - n, n});
 }
 
+// RFC 9112 §4: a server MUST send the SP after the status code even when the reason is empty.
 bool ResponseWriter::status_line(int status, std::string_view reason) noexcept {
     if (status < 100 || status > 999) return ok_ = false;
     if (reason.empty()) reason = http_reason_phrase(status);
@@ -139,7 +143,10 @@ bool ResponseWriter::status_line(int status, std::string_view reason) noexcept {
     return put("HTTP/1.1 ") && put({code, 4}) && put(reason) && put("\r\n");
 }
 
+// RFC 9112 §5.2: a sender MUST NOT generate line folding (no CR or LF gets into a value).
 bool ResponseWriter::header(std::string_view name, std::string_view value) noexcept {
+    // RFC 9110 §5.1 field-name = token; §5.5: CR, LF and NUL are invalid in a value (a
+    // caller's string must never start a new field line or a new response).
     if (!valid_name(name) || !valid_value(value)) return ok_ = false;
     return put(name) && put(": ") && put(value) && put("\r\n");
 }
@@ -162,6 +169,8 @@ bool ResponseWriter::fields(std::string_view lines) noexcept {
 
 bool ResponseWriter::end_head() noexcept { return put("\r\n"); }
 
+// RFC 9110 §9.3.2: "The server SHOULD NOT send content in the response" to HEAD (and RFC 9112
+// §6.3 (1): such a response ends at its head).
 bool ResponseWriter::body(std::string_view bytes) noexcept { return head_ ? ok_ : put(bytes); }
 
 bool ResponseWriter::chunk(std::string_view bytes) noexcept {
@@ -180,7 +189,14 @@ std::size_t write_response(const SimpleResponse& r, std::span<char> out) noexcep
     w.status_line(r.status);
     if (r.date != nullptr) w.date(*r.date);
     if (!r.content_type.empty()) w.header("Content-Type", r.content_type);
-    w.content_length(r.body.size());
+    // RFC 9110 §8.6: "A server MUST NOT send a Content-Length header field in any response
+    // with a status code of 1xx (Informational) or 204 (No Content)"; such a response has no
+    // content (RFC 9112 §6.3 (1)), so a body given with it is refused.
+    if (no_content_status(r.status)) {
+        if (!r.body.empty()) return 0;
+    } else {
+        w.content_length(r.body.size());
+    }
     if (r.close) w.header("Connection", "close");
     w.fields(r.extra_headers);
     w.end_head();
@@ -188,6 +204,7 @@ std::size_t write_response(const SimpleResponse& r, std::span<char> out) noexcep
     return w.ok() ? w.size() : 0;
 }
 
+// RFC 9112 §2.2: a message that does not match the grammar SHOULD get 400 and a close.
 bool error_closes_connection(int status) noexcept {
     switch (status) {
         case 404:

@@ -94,7 +94,8 @@ struct SimpleResponse {
     bool close = false;                 // adds "Connection: close"
 };
 // Returns the bytes written at the front of `out`, or 0 if the response does not fit or a
-// field is not valid (extra_headers must be well-formed field lines).
+// field is not valid (extra_headers must be well-formed field lines). A 1xx or 204 response
+// gets no Content-Length (RFC 9110 §8.6) and must have an empty body.
 std::size_t write_response(const SimpleResponse& response, std::span<char> out) noexcept;
 
 // Every error response, built here and nowhere else: 400, 404, 405 (pass "Allow: ...\r\n"

@@ -6,6 +6,8 @@
 
 namespace sluice::proto {
 
+// §5.2: RSV1-3 are 0 (no extension), and "the minimal number of bytes MUST be used to encode
+// the length": 7 bits below 126, 16 bits up to 0xFFFF, 64 bits above.
 std::size_t encode_frame_header(std::uint8_t* out, Opcode opcode, bool fin, std::uint64_t length,
                                 const std::array<std::uint8_t, 4>* mask) noexcept {
     out[0] = static_cast<std::uint8_t>((fin ? 0x80u : 0u) | static_cast<std::uint8_t>(opcode));

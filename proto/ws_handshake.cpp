@@ -71,6 +71,9 @@ bool is_upgrade_request(const HttpRequest& request) noexcept {
     return request.header_has_token("Upgrade", "websocket");
 }
 
+// §4.2.1 / §4.2.2. §11.3.1: Sec-WebSocket-Key "MUST NOT appear more than once" (twice: 400).
+// RFC 9110 §7.8 asks a server to ignore Upgrade in an HTTP/1.0 request; on a WebSocket route
+// RFC 6455 §4.2.1 (an HTTP/1.1 GET, else 400) is applied instead.
 HandshakeDecision evaluate_upgrade(const HttpRequest& request, const HandshakePolicy& policy) noexcept {
     // §4.2.1 item 1: "An HTTP/1.1 or higher GET request".
     if (request.method != "GET") return refuse(400, "WebSocket upgrade requires GET");
@@ -80,7 +83,8 @@ HandshakeDecision evaluate_upgrade(const HttpRequest& request, const HandshakePo
     // §4.2.1 items 3 and 4: Upgrade contains "websocket", Connection contains "Upgrade".
     if (!request.header_has_token("Upgrade", "websocket")) return refuse(400, "missing Upgrade: websocket");
     if (!request.header_has_token("Connection", "upgrade")) return refuse(400, "missing Connection: Upgrade");
-    // §4.2.1 item 6 and §4.4: version 13, else 426 naming the version we speak.
+    // §4.2.1 item 6; §4.2.2 step 4 /version/ and §4.4: another version MUST get an error
+    // (426) with a Sec-WebSocket-Version header naming the version we speak.
     const auto version = request.header("Sec-WebSocket-Version");
     if (request.header_count("Sec-WebSocket-Version") != 1 || *version != "13")
         return refuse(426, "unsupported Sec-WebSocket-Version (13 is supported)");
@@ -108,7 +112,8 @@ HandshakeDecision evaluate_upgrade(const HttpRequest& request, const HandshakePo
     }
     HandshakeDecision d;
     d.status = 101;
-    // §4.2.2 item 5.4: "the server's selected protocol", one the client offered.
+    // §4.2.2 step 4, /subprotocol/: "MUST be derived from the client's handshake" (one the
+    // client offered); with no match, none, so no header is sent (write_handshake_response).
     for (const std::string_view p : policy.subprotocols) {
         if (offered(request.headers, p)) {
             d.subprotocol = p;
@@ -119,10 +124,15 @@ HandshakeDecision evaluate_upgrade(const HttpRequest& request, const HandshakePo
     return d;
 }
 
+// §4.2.2 step 5; §9: no Sec-WebSocket-Extensions is ever written (none is accepted), so no
+// extension the client did not request can be listed.
 std::size_t write_handshake_response(const HandshakeDecision& d, std::span<char> out) noexcept {
     if (d.status == 426) {
-        return write_error_response(426, out, "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n",
-                                    d.reason);
+        // RFC 9110 §15.5.22: a 426 MUST carry Upgrade; RFC 9110 §7.8: "When Upgrade is sent,
+        // the sender MUST also send a Connection header field ... that contains an "upgrade"
+        // connection option". §4.2.2 step 4 /version/ and §4.4: Sec-WebSocket-Version names ours.
+        return write_error_response(
+            426, out, "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n", d.reason);
     }
     if (d.status != 101) return write_error_response(d.status, out, {}, d.reason);
     // §4.2.2 item 5: the server's opening handshake.
@@ -141,6 +151,7 @@ std::size_t write_handshake_response(const HandshakeDecision& d, std::span<char>
     return w.result();
 }
 
+// §4.2.2 step 5 item 4: base64(SHA-1(key + GUID)), the key taken as sent (not decoded).
 std::array<char, 28> compute_accept(std::string_view client_key) noexcept {
     core::Sha1 sha;
     sha.update(client_key);
@@ -151,13 +162,24 @@ std::array<char, 28> compute_accept(std::string_view client_key) noexcept {
     return accept;
 }
 
+// §4.1 items 1-10: a valid HTTP/1.1 GET with Host (RFC 9112 §3.2: MUST in every HTTP/1.1
+// request), Upgrade, Connection, the key and version 13.
 std::size_t write_client_request(std::string_view host, std::string_view path,
                                  std::span<const std::uint8_t, 16> nonce,
                                  std::span<const std::string_view> subprotocols, std::span<char> out,
                                  std::array<char, 24>& key_out) noexcept {
-    if (host.empty() || has_ctl(host) || path.empty() || path[0] != '/' || has_ctl(path)) return 0;
-    for (const std::string_view p : subprotocols) {
-        if (!is_token(p)) return 0;
+    // §4.1 item 3 and RFC 9112 §3.2.1: the resource name, "/" at least. §3: a fragment
+    // identifier "MUST NOT be used" on a WebSocket URI ("#" must be sent escaped, %23).
+    if (host.empty() || has_ctl(host) || path.empty() || path[0] != '/' || has_ctl(path) ||
+        path.find('#') != std::string_view::npos)
+        return 0;
+    // §4.1 item 10: offered subprotocols "MUST be non-empty strings" of token characters
+    // "and MUST all be unique strings".
+    for (std::size_t i = 0; i < subprotocols.size(); ++i) {
+        if (!is_token(subprotocols[i])) return 0;
+        for (std::size_t j = 0; j < i; ++j) {
+            if (subprotocols[j] == subprotocols[i]) return 0;
+        }
     }
     core::base64_encode(nonce, key_out);
     // §4.1: the client's opening handshake.
@@ -181,6 +203,8 @@ std::size_t write_client_request(std::string_view host, std::string_view path,
     return w.result();
 }
 
+// §4.1: the client MUST _Fail_ on each of items 2-6; §11.3.3 / §11.3.4: Sec-WebSocket-Accept and
+// Sec-WebSocket-Protocol "MUST NOT appear more than once" in a response (twice fails).
 ServerResponseCheck check_server_response(const HttpResponse& response, std::string_view key,
                                           std::span<const std::string_view> offered_subprotocols) noexcept {
     if (response.status != 101) return ServerResponseCheck::not_101;

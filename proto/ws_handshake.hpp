@@ -20,9 +20,11 @@
 //  - Origin (§4.2.2 item 4, §10.2): with a non-empty allow-list, a listed Origin (ASCII
 //    case-insensitive) passes, another is 403. A request without Origin (a non-browser
 //    client) passes unless policy.require_origin is set.
-//  - Subprotocols (§4.2.2 item 5.4): the first entry of the server's preference list that
-//    the client offered, compared case-sensitively (they are tokens the application
-//    defines); none if there is no match. One the client did not offer is never echoed.
+//  - Subprotocols (§4.2.2 step 4, /subprotocol/: "The value chosen MUST be derived from the
+//    client's handshake"; echoed per step 5 item 5): the first entry of the server's
+//    preference list that the client offered, compared case-sensitively (they are tokens the
+//    application defines); none if there is no match, and then no header ("it MUST NOT send
+//    back a |Sec-WebSocket-Protocol| header field"). One not offered is never echoed.
 //  - Extensions (§9): none are accepted yet, so Sec-WebSocket-Extensions is never answered
 //    (permessage-deflate offers are declined by omission; unknown ones are ignored).
 // Client side: write_client_request builds the GET with a caller-supplied 16-byte nonce
@@ -76,7 +78,7 @@ std::array<char, 28> compute_accept(std::string_view client_key) noexcept;
 // key (its Base64) goes to key_out for verify_server_response. `subprotocols` are offered
 // in order (none: no header). Returns the bytes written to `out`, or 0 if they do not fit
 // or a field would be malformed (CR, LF or NUL in host or path, a path not starting with
-// '/', or a subprotocol that is not a token).
+// '/' or holding a '#', a subprotocol that is not a token, or one offered twice).
 std::size_t write_client_request(std::string_view host, std::string_view path,
                                  std::span<const std::uint8_t, 16> nonce,
                                  std::span<const std::string_view> subprotocols, std::span<char> out,

@@ -40,6 +40,8 @@ constexpr std::size_t kShortPayload = 128;
 WsReceiver::WsReceiver(Role role, const WsLimits& limits, WsInput input, const WsBufferSource* source) noexcept
     : role_(role), input_(input), limits_(limits), heap_(source) {}
 
+// §7.1.7: after failing, "MUST NOT continue to attempt to process data"; after the peer's
+// close nothing more is read either.
 WsEvent WsReceiver::next(std::span<std::uint8_t> in) noexcept {
     if (release_pending_) {
         release_pending_ = false;
@@ -72,6 +74,7 @@ WsEvent WsReceiver::next(std::span<std::uint8_t> in) noexcept {
 // The common case in one step: at a frame boundary with no message open, a final,
 // unfragmented text/binary frame that lies wholly in `in`. The same checks as the general
 // path; anything else (or any broken rule) returns false and takes the general path.
+// §6.2: a server MUST remove the masking of client frames: here for a whole frame in one input.
 bool WsReceiver::whole_message(std::span<std::uint8_t> in, WsEvent& ev) noexcept {
     if (phase_ != Phase::header || header_len_ != 0 || msg_active_ || close_sent_ || in.size() < 2)
         return false;
@@ -109,6 +112,7 @@ bool WsReceiver::whole_message(std::span<std::uint8_t> in, WsEvent& ev) noexcept
 // The header, either straight from the input (it is all there) or gathered byte by byte
 // into header_ across calls. Each rule is checked as soon as the byte that shows it is
 // here, in the same order on both paths, so any split fails with the same error.
+// §6.2: incoming data MUST be parsed as frames per §5.2.
 WsError WsReceiver::read_header(std::span<std::uint8_t> in, std::size_t& pos) noexcept {
     const std::size_t avail = in.size() - pos;
     if (header_len_ == 0 && avail >= 2) {
@@ -220,6 +224,8 @@ void WsReceiver::take_header(const std::uint8_t* h) noexcept {
     }
 }
 
+// §6.2: a server MUST remove the masking of client frames; §5.4: control frames between
+// fragments are handled here without disturbing the message being assembled.
 WsReceiver::Step WsReceiver::take_payload(std::span<std::uint8_t> chunk, WsEvent& ev) noexcept {
     const std::uint64_t offset = got_;
     const bool whole = offset == 0 && chunk.size() == length_;
@@ -303,7 +309,8 @@ WsReceiver::Step WsReceiver::finish_control(std::span<std::uint8_t> payload, WsE
             ev = fail(WsError::invalid_close_code, 0);
             return Step::event;
         }
-        // §5.5.1: "the data ... is not guaranteed to be human readable" but MUST be UTF-8.
+        // §5.5.1: the reason is "UTF-8-encoded data"; §8.1: an endpoint that finds a byte
+        // stream it interprets as UTF-8 is not "MUST _Fail the WebSocket Connection_".
         const auto text = payload.subspan(2);
         if (!core::is_valid_utf8(std::span<const std::uint8_t>(text))) {
             ev = fail(WsError::invalid_close_reason_utf8, 0);
@@ -319,6 +326,7 @@ WsReceiver::Step WsReceiver::finish_control(std::span<std::uint8_t> payload, WsE
     return Step::event;
 }
 
+// §5.4: fragmented and unfragmented messages alike.
 // Adds a payload chunk to the message: in place (compacting over the headers between
 // fragments) while the message is inside this input, else into the assembly buffer.
 WsError WsReceiver::append(std::span<std::uint8_t> chunk) noexcept {
@@ -413,6 +421,7 @@ WsReceiver::AssemblyBuffer& WsReceiver::AssemblyBuffer::operator=(AssemblyBuffer
     return *this;
 }
 
+// §10.4: memory grows with the bytes received, never past the bound.
 bool WsReceiver::AssemblyBuffer::reserve(std::uint64_t needed, std::uint64_t bound, std::size_t held) noexcept {
     if (needed <= capacity_) return true;
     const std::uint64_t doubled = static_cast<std::uint64_t>(capacity_) * 2;

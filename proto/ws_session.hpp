@@ -136,6 +136,7 @@ class WsSession {  // Owns its parse state and at most one message assembly buff
     // False, and nothing sent, if the opcode is not text/binary or a close was sent or
     // received (§5.5.1: no data frame after a close) or the connection failed. The caller
     // guarantees a text payload is UTF-8 (§8.1); it is not re-validated here.
+    // §6.1 steps 2-4: the first frame carries the data opcode, the last one FIN.
     bool send_message(Opcode text_or_binary, std::span<const std::uint8_t> payload) noexcept {
         if (text_or_binary != Opcode::text && text_or_binary != Opcode::binary) return false;
         if (!can_send()) return false;
@@ -172,6 +173,7 @@ class WsSession {  // Owns its parse state and at most one message assembly buff
     // Starts the close handshake (§7.1.2). `code` must be valid on the wire (§7.4), or
     // kCloseNoStatus for an empty close body; `reason` UTF-8, at most 123 bytes. False if
     // those do not hold, or a close was already sent, or the connection failed.
+    // §7.4.1: 1005, 1006 and 1015 "MUST NOT be set as a status code in a Close control frame".
     bool send_close(std::uint16_t code, std::string_view reason) noexcept {
         if (receiver_.close_sent() || receiver_.failed()) return false;
         if (code != kCloseNoStatus && !is_valid_wire_close_code(code)) return false;
@@ -184,6 +186,7 @@ class WsSession {  // Owns its parse state and at most one message assembly buff
     // May a data or ping frame go out now? False once a close was sent or received (§5.5.1)
     // or the connection failed. An owner that writes pre-encoded frames (a broadcast built
     // once with encode_frame) asks this first.
+    // §6.1 step 1: send only in the OPEN state.
     bool can_send() const noexcept {
         return !receiver_.close_sent() && !receiver_.close_received() && !receiver_.failed();
     }
@@ -212,6 +215,7 @@ class WsSession {  // Owns its parse state and at most one message assembly buff
         return true;
     }
 
+    // §5.3: "the client MUST pick a fresh masking key" for every frame (§10.3 alike).
     std::array<std::uint8_t, 4> next_mask() noexcept {
         if constexpr (WsMaskSource<Hooks>) {
             return hooks_.next_mask();
@@ -226,6 +230,7 @@ class WsSession {  // Owns its parse state and at most one message assembly buff
     }
 
     // One frame: §5.2 header, then the payload (masked through scratch for a client, §5.3).
+    // §5.1: a client MUST mask every frame it sends, a server MUST NOT mask any.
     void send_frame(Opcode op, bool fin, std::span<const std::uint8_t> payload) noexcept {
         const bool client = receiver_.role() == Role::client;
         std::array<std::uint8_t, 4> key{};

@@ -119,6 +119,7 @@ bool unmask_avx2_available() noexcept {
 #endif
 }
 
+// §5.3: octet i XOR key octet ((offset + i) mod 4); the same for masking and unmasking.
 void unmask(std::span<std::uint8_t> bytes, std::array<std::uint8_t, 4> key, std::uint64_t offset) noexcept {
     const auto k = rotate(key, offset);
     const std::size_t n = bytes.size();

@@ -3,7 +3,8 @@
 # Debian packages: doctest-dev (unit tests), python3-websockets (interop), chromium (browser),
 # curl and apache2-utils (ab) for the http_clients suite; for fuzz/: clang and
 # libclang-rt-dev (libFuzzer), and for `make fuzz-coverage` only, llvm (llvm-profdata,
-# llvm-cov) of the version of the installed clang.
+# llvm-cov) of the version of the installed clang; cmake and pkg-config for the vendor suite
+# (it builds against an installed sluice through both).
 # npm packages (test/package.json): ws (interop), playwright-core (drives chromium).
 #   bash test/setup.sh        everything make test needs
 #   bash test/setup.sh fuzz   only what fuzz/ needs, llvm included (make fuzz-coverage calls this)
@@ -21,6 +22,8 @@ if [ "$scope" = all ]; then
   command -v npm >/dev/null 2>&1 || missing+=(npm)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v ab >/dev/null 2>&1 || missing+=(apache2-utils)
+  command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+  command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 fi
 command -v clang++ >/dev/null 2>&1 || missing+=(clang)
 [ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] || missing+=(libclang-rt-dev)

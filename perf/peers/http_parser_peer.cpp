@@ -36,6 +36,11 @@
 #include "perf/micro/http_requests.hpp"
 #include "proto/http_parser.hpp"
 
+// The flags sluice's objects were built with (perf/bench_http_peer.sh passes them).
+#ifndef SLUICE_PEER_FLAGS
+#define SLUICE_PEER_FLAGS "-O2 -march=native"
+#endif
+
 // picohttpparser's public C interface (picohttpparser.h), declared from its documentation.
 extern "C" {
 struct phr_header {
@@ -197,8 +202,8 @@ int main(int argc, char** argv) {
     const Case cases[] = {{"browser-700B", &kBrowser700}, {"minimal-GET", &kMinimal}};
     for (const Case& c : cases) check_agreement(c);
 
-    std::printf("# sluice: HttpRequestParser reset()+parse_head(), this build (-O2 -march=native).\n"
-                "# pico:   phr_parse_request() from Debian's libh2o (shared library, called through the PLT),\n"
+    std::printf("# sluice: HttpRequestParser reset()+parse_head(), built with %s.\n", SLUICE_PEER_FLAGS);
+    std::printf("# pico:   phr_parse_request() from Debian's libh2o (shared library, called through the PLT),\n"
                 "#         built by Debian for baseline x86-64: without SSE4.2, so picohttpparser's\n"
                 "#         PCMPESTRI fast path is compiled out (see the objdump check printed above by\n"
                 "#         perf/bench_http_peer.sh). For scale, issue 4 quotes picohttpparser's own benchmark:\n"

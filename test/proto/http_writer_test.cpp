@@ -75,6 +75,23 @@ TEST_CASE("RFC 9112 §7.1: a chunked response, exact bytes") {
                           std::string(26, 'z') + "\r\n0\r\n\r\n");
 }
 
+TEST_CASE("RFC 9110 §8.6: 1xx and 204 responses carry no Content-Length and no content") {
+    std::array<char, 256> buf{};
+    SimpleResponse r;
+    r.status = 204;
+    r.content_type = {};
+    const std::size_t n = write_response(r, buf);
+    CHECK(std::string_view(buf.data(), n) == "HTTP/1.1 204 No Content\r\n\r\n");
+    r.status = 103;
+    CHECK(std::string_view(buf.data(), write_response(r, buf)) == "HTTP/1.1 103 \r\n\r\n");
+    r.status = 204;
+    r.body = "x";  // content on a 204 cannot be framed: refused
+    CHECK(write_response(r, buf) == 0);
+    r.status = 200;  // and a 200 with no content still says Content-Length: 0
+    r.body = {};
+    CHECK(std::string_view(buf.data(), write_response(r, buf)) == "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+}
+
 TEST_CASE("RFC 9110 §9.3.2: a response to HEAD has the head and no body") {
     std::array<char, 256> buf{};
     ResponseWriter w(buf);

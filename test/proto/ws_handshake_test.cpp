@@ -218,6 +218,34 @@ TEST_SUITE("proto") {
         CHECK(write_client_request("a", "/", nonce, {}, tiny, key) == 0);
     }
 
+    TEST_CASE("RFC 6455 3: a client path with a fragment '#' is not written") {
+        std::array<std::uint8_t, 16> nonce{};
+        std::array<char, 512> out{};
+        std::array<char, 24> key{};
+        CHECK(write_client_request("a", "/chat#top", nonce, {}, out, key) == 0);
+        CHECK(write_client_request("a", "/chat%23top", nonce, {}, out, key) > 0);  // escaped: fine
+    }
+
+    TEST_CASE("RFC 6455 4.1: offered subprotocols must be unique tokens") {
+        std::array<std::uint8_t, 16> nonce{};
+        std::array<char, 512> out{};
+        std::array<char, 24> key{};
+        const std::string_view twice[] = {"chat", "v2", "chat"};
+        CHECK(write_client_request("a", "/", nonce, twice, out, key) == 0);
+        const std::string_view empty[] = {""};
+        CHECK(write_client_request("a", "/", nonce, empty, out, key) == 0);
+        const std::string_view distinct[] = {"chat", "Chat"};  // tokens compare case-sensitively here
+        CHECK(write_client_request("a", "/", nonce, distinct, out, key) > 0);
+    }
+
+    TEST_CASE("RFC 9110 §7.8: the 426 that carries Upgrade also carries Connection: Upgrade") {
+        const Judged j = judge(upgrade({}, "GET /chat HTTP/1.1", "Sec-WebSocket-Version: 8\r\n"));
+        const std::string out = write(j.decision);
+        CHECK(out.rfind("HTTP/1.1 426 ", 0) == 0);
+        CHECK(out.find("\r\nUpgrade: websocket\r\n") != std::string::npos);
+        CHECK(out.find("\r\nConnection: Upgrade\r\n") != std::string::npos);
+    }
+
     TEST_CASE(
         "RFC 6455 4.1: the client verifies status, Upgrade, Connection, accept, extensions and subprotocol") {
         static std::array<HttpHeader, 32> storage;

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# The two ways of vendoring sluice, checked as a user would use them:
+# The ways of vendoring sluice, checked as a user would use them:
 #   (a) make amalgamate, then test/vendor/echo_app.cpp built against build/amalgamated/
 #       (g++ -Wall -Wextra -Wpedantic -Werror; clang++ compiles sluice.cpp with the same flags,
 #       and g++ its kqueue branch over test/kqueue_emulation/);
-#   (b) make install DESTDIR=<tmp> PREFIX=/usr/local, then the same program built against the
-#       installed headers (-I<prefix>/include/sluice) and libsluice.a;
-#   (c) make uninstall with the same DESTDIR leaves no files.
-# Each program is started on a free 127.0.0.1 port and answers one WebSocket echo and one
-# HTTP GET (check.py). One PASS/FAIL line per check, then "N passed, M failed".
+#   (b) make amalgamate-codec, then test/vendor/codec_echo.cpp (a sans-I/O echo, both ends in
+#       one process) built with -fno-exceptions -fno-rtti by g++ and clang++: its checks pass,
+#       it allocates nothing per message after warm-up, and the program references no
+#       __cxa_throw, std::__throw_* or pthread_*; its size at -Os -s is printed beside a full
+#       echo server's;
+#   (c) make install DESTDIR=<tmp> PREFIX=/usr/local, then the same echo_app built against the
+#       installed tree three ways: -I<prefix>/include/sluice + libsluice.a, pkg-config
+#       (the relocatable sluice.pc), and CMake (find_package(sluice), sluice::sluice);
+#   (d) make uninstall with the same DESTDIR leaves no files.
+# Each server program is started on a free 127.0.0.1 port and answers one WebSocket echo and
+# one HTTP GET (check.py). One PASS/FAIL line per check, then "N passed, M failed".
 #   test/vendor/run.sh [build-folder]        (default: build; relative to the repository root)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -110,13 +116,60 @@ else
   result FAIL "amalgamated: no program to run"
 fi
 
-# ---- (b) make install -------------------------------------------------------------------
+# ---- (b) the codec-only amalgamation ------------------------------------------------------
+make_codec() { user_make amalgamate-codec && test -s "$amalg/sluice_codec.hpp" && test -s "$amalg/sluice_codec.cpp"; }
+check "codec: make amalgamate-codec writes sluice_codec.hpp and sluice_codec.cpp" codec make_codec
+# What a constrained target may lack: threads, coroutines, iostreams, exception types, and the
+# allocating containers.
+banned='<(thread|mutex|atomic|condition_variable|future|coroutine|iostream|istream|ostream|sstream|fstream|stdexcept|exception|functional|string|vector)>'
+if [ -s "$amalg/sluice_codec.cpp" ] && ! grep -hE "^[[:space:]]*#[[:space:]]*include[[:space:]]*$banned" "$amalg"/sluice_codec.{hpp,cpp} >/dev/null; then
+  result PASS "codec: no <thread>, <atomic>, <coroutine>, <iostream>, <stdexcept>, <string> or <vector> is included"
+else
+  result FAIL "codec: includes $(grep -hoE "#[[:space:]]*include[[:space:]]*$banned" "$amalg"/sluice_codec.{hpp,cpp} 2>/dev/null | sort -u | tr '\n' ' ')"
+fi
+CODEC_FLAGS=(-std=c++20 -O2 -fno-exceptions -fno-rtti -Wall -Wextra -Wpedantic -Werror)
+for cxx in g++ clang++; do
+  check "codec: $cxx ${CODEC_FLAGS[*]} builds codec_echo.cpp + sluice_codec.cpp" "codec-$cxx" \
+    "$cxx" "${CODEC_FLAGS[@]}" -I"$amalg" "$here/codec_echo.cpp" "$amalg/sluice_codec.cpp" -o "$work/codec_echo_$cxx"
+  [ -x "$work/codec_echo_$cxx" ] || continue
+  out=$("$work/codec_echo_$cxx" 2>&1); status=$?
+  while IFS= read -r line; do
+    case $line in
+      PASS\ *) result PASS "${line#PASS } ($cxx)" ;;
+      FAIL\ *) result FAIL "${line#FAIL } ($cxx)" ;;
+      *) echo "  | $cxx: $line" ;;
+    esac
+  done <<<"$out"
+  [ "$status" = 0 ] || result FAIL "codec: codec_echo ($cxx) exits 0 (status $status)"
+  # Every symbol the program defines or imports: nothing that throws, nothing of threads.
+  bad=$(nm "$work/codec_echo_$cxx" | grep -E '__cxa_throw|__throw_|pthread_' | awk '{print $NF}' | sort -u | tr '\n' ' ')
+  if [ -z "$bad" ]; then
+    result PASS "codec: the $cxx program references no __cxa_throw, __throw_* or pthread_* symbol"
+  else
+    result FAIL "codec: the $cxx program references $bad"
+  fi
+done
+# Code size at -Os -s: the codec-only echo beside a minimal full echo server (sluice.cpp).
+size_kib() { echo $(( ($(stat -c %s "$1" 2>/dev/null || echo 0) + 1023) / 1024 )); }
+if g++ -std=c++20 -Os -s -fno-exceptions -fno-rtti -I"$amalg" "$here/codec_echo.cpp" "$amalg/sluice_codec.cpp" \
+     -o "$work/codec_echo_os" >"$logs/vendor-codec-size.log" 2>&1 \
+   && g++ -std=c++20 -Os -s -DSLUICE_VENDOR_AMALGAMATED -I"$amalg" "$here/echo_app.cpp" "$amalg/sluice.cpp" \
+     -o "$work/echo_app_os" -pthread >>"$logs/vendor-codec-size.log" 2>&1; then
+  result PASS "codec: both echoes build at g++ -Os -s"
+  echo "  | size at g++ -Os -s: codec-only echo $(size_kib "$work/codec_echo_os") KiB," \
+       "full echo server (sluice.cpp) $(size_kib "$work/echo_app_os") KiB"
+else
+  result FAIL "codec: both echoes build at g++ -Os -s (log: $logs/vendor-codec-size.log)" "$logs/vendor-codec-size.log"
+fi
+
+# ---- (c) make install -------------------------------------------------------------------
 check "install: make install DESTDIR=<tmp> PREFIX=$prefix" install user_make install DESTDIR="$dest" PREFIX="$prefix"
 if [ -f "$dest$prefix/lib/libsluice.a" ] && [ -f "$dest$prefix/include/sluice/app/server.hpp" ] \
-   && [ -f "$dest$prefix/include/sluice/core/buffer.hpp" ] && [ -f "$dest$prefix/lib/pkgconfig/sluice.pc" ]; then
-  result PASS "install: lib/libsluice.a, lib/pkgconfig/sluice.pc, include/sluice/{core,net,proto,app}/*.hpp"
+   && [ -f "$dest$prefix/include/sluice/core/buffer.hpp" ] && [ -f "$dest$prefix/lib/pkgconfig/sluice.pc" ] \
+   && [ -f "$dest$prefix/lib/cmake/sluice/sluiceConfig.cmake" ]; then
+  result PASS "install: lib/libsluice.a, lib/pkgconfig/sluice.pc, lib/cmake/sluice/sluiceConfig.cmake, include/sluice/{core,net,proto,app}/*.hpp"
 else
-  result FAIL "install: lib/libsluice.a, lib/pkgconfig/sluice.pc, include/sluice/{core,net,proto,app}/*.hpp"
+  result FAIL "install: lib/libsluice.a, lib/pkgconfig/sluice.pc, lib/cmake/sluice/sluiceConfig.cmake, include/sluice/{core,net,proto,app}/*.hpp"
 fi
 check "installed: g++ ${CXXFLAGS_USER[*]} -I$prefix/include/sluice builds echo_app.cpp with libsluice.a" install-gcc \
   g++ "${CXXFLAGS_USER[@]}" -I"$dest$prefix/include/sluice" "$here/echo_app.cpp" "$dest$prefix/lib/libsluice.a" \
@@ -126,8 +179,43 @@ if [ -x "$work/echo_app_installed" ]; then
 else
   result FAIL "installed: no program to run"
 fi
+# pkg-config: the staged tree is not at PREFIX, so a relocatable sluice.pc must point into it.
+pc_flags=$(PKG_CONFIG_PATH="$dest$prefix/lib/pkgconfig" pkg-config --cflags --libs sluice 2>"$logs/vendor-pkgconfig.log")
+case $pc_flags in
+  *"$dest$prefix"*) result PASS "pkg-config: sluice.pc is relocatable (its paths follow the staged tree)" ;;
+  *) result FAIL "pkg-config: sluice.pc is relocatable (got: $pc_flags)" "$logs/vendor-pkgconfig.log" ;;
+esac
+read -r -a pc_words <<<"$pc_flags"
+check "pkg-config: g++ ${CXXFLAGS_USER[*]} echo_app.cpp \$(pkg-config --cflags --libs sluice)" pkgconfig-gcc \
+  g++ "${CXXFLAGS_USER[@]}" "$here/echo_app.cpp" "${pc_words[@]}" -o "$work/echo_app_pkgconfig"
+if [ -x "$work/echo_app_pkgconfig" ]; then
+  serve_and_check pkg-config "$work/echo_app_pkgconfig"
+else
+  result FAIL "pkg-config: no program to run"
+fi
+# CMake: find_package(sluice) from the staged prefix, the imported target sluice::sluice.
+cm="$work/cmake"
+mkdir -p "$cm"
+cat >"$cm/CMakeLists.txt" <<EOF
+cmake_minimum_required(VERSION 3.16)
+project(sluice_vendor_check CXX)
+find_package(sluice REQUIRED)
+add_executable(echo_app "$here/echo_app.cpp")
+target_compile_options(echo_app PRIVATE -Wall -Wextra -Wpedantic -Werror)
+target_link_libraries(echo_app PRIVATE sluice::sluice)
+EOF
+cmake_build() {
+  cmake -S "$cm" -B "$cm/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$dest$prefix" &&
+    cmake --build "$cm/build" -j 2
+}
+check "cmake: find_package(sluice) + target_link_libraries(sluice::sluice) builds echo_app.cpp" cmake cmake_build
+if [ -x "$cm/build/echo_app" ]; then
+  serve_and_check cmake "$cm/build/echo_app"
+else
+  result FAIL "cmake: no program to run"
+fi
 
-# ---- (c) make uninstall -----------------------------------------------------------------
+# ---- (d) make uninstall -----------------------------------------------------------------
 check "uninstall: make uninstall with the same DESTDIR" uninstall user_make uninstall DESTDIR="$dest" PREFIX="$prefix"
 left=$(find "$dest" -type f 2>/dev/null)
 if [ -d "$dest" ] && [ -z "$left" ]; then
