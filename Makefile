@@ -372,7 +372,9 @@ CODEC_PROTO := http_error http_limits http_fields http_chars http_framing http_f
                http_request http_body http_parser http_response http_writer \
                ws_error ws_close ws_unmask ws_frame ws_receiver ws_session ws_handshake
 CODEC_HDRS  := $(addprefix core/,$(addsuffix .hpp,$(CODEC_CORE))) $(addprefix proto/,$(addsuffix .hpp,$(CODEC_PROTO)))
-CODEC_SRCS  := $(wildcard $(addprefix core/,$(addsuffix .cpp,$(CODEC_CORE))) $(addprefix proto/,$(addsuffix .cpp,$(CODEC_PROTO))))
+# core/sha1_x86.cpp has no header of its own: it implements a part of core/sha1.hpp.
+CODEC_SRCS  := $(wildcard $(addprefix core/,$(addsuffix .cpp,$(CODEC_CORE))) $(addprefix proto/,$(addsuffix .cpp,$(CODEC_PROTO)))) \
+               core/sha1_x86.cpp
 
 .PHONY: amalgamate amalgamate-codec install uninstall
 # ($(file) runs when the recipe is expanded, before its first line: the folder comes first.)
