@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sluice::test {
@@ -56,6 +57,55 @@ inline std::optional<std::vector<std::uint8_t>> python_deflate(const std::vector
         "c = zlib.compressobj(int(sys.argv[3]), zlib.DEFLATED, -int(sys.argv[2]))\n"
         "sys.stdout.buffer.write(c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH))\n";
     return run_python(script, input, std::to_string(window_bits) + " " + std::to_string(level));
+}
+
+// One python3 run for many streams: each of `inputs` through python_deflate's steps at
+// each (window_bits, level) of `settings`; the result is indexed [setting][input].
+inline std::optional<std::vector<std::vector<std::vector<std::uint8_t>>>> python_deflate_many(
+    const std::vector<std::vector<std::uint8_t>>& inputs, const std::vector<std::pair<int, int>>& settings) {
+    std::vector<std::uint8_t> packed;
+    auto put32 = [&](std::size_t n) {
+        for (int i = 0; i < 4; ++i) packed.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
+    };
+    for (const auto& in : inputs) {
+        put32(in.size());
+        packed.insert(packed.end(), in.begin(), in.end());
+    }
+    std::string args;
+    for (const auto& [bits, level] : settings) args += std::to_string(bits) + ":" + std::to_string(level) + " ";
+    const std::string script =
+        "import sys, zlib, struct\n"
+        "raw = open(sys.argv[1], \"rb\").read()\n"
+        "items = []\n"
+        "i = 0\n"
+        "while i < len(raw):\n"
+        "    n = struct.unpack_from(\"<I\", raw, i)[0]\n"
+        "    items.append(raw[i + 4:i + 4 + n])\n"
+        "    i += 4 + n\n"
+        "out = sys.stdout.buffer\n"
+        "for arg in sys.argv[2:]:\n"
+        "    bits, level = map(int, arg.split(\":\"))\n"
+        "    for data in items:\n"
+        "        c = zlib.compressobj(level, zlib.DEFLATED, -bits)\n"
+        "        z = c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)\n"
+        "        out.write(struct.pack(\"<I\", len(z)) + z)\n";
+    const auto out = run_python(script, packed, args);
+    if (!out) return std::nullopt;
+    std::vector<std::vector<std::vector<std::uint8_t>>> result(settings.size());
+    std::size_t pos = 0;
+    for (auto& per_setting : result) {
+        for (std::size_t k = 0; k < inputs.size(); ++k) {
+            if (pos + 4 > out->size()) return std::nullopt;
+            std::size_t n = 0;
+            for (int i = 0; i < 4; ++i) n |= std::size_t{(*out)[pos + static_cast<std::size_t>(i)]} << (8 * i);
+            pos += 4;
+            if (pos + n > out->size()) return std::nullopt;
+            per_setting.emplace_back(out->begin() + static_cast<std::ptrdiff_t>(pos),
+                                     out->begin() + static_cast<std::ptrdiff_t>(pos + n));
+            pos += n;
+        }
+    }
+    return result;
 }
 
 // zlib.decompressobj(wbits=-15) over `input`; nullopt if zlib reports an error.
