@@ -25,7 +25,7 @@ struct LevelParams {
     unsigned lazy;         // normal: search again only below this; fast: insert matches up to this
     unsigned nice_length;  // stop searching at a match this long
 };
-constexpr LevelParams kFast{4, 4, 4, 16};
+constexpr LevelParams kFast{4, 4, 4, 8};
 constexpr LevelParams kNormal{128, 8, 16, 128};
 
 // §3.2.5: length 3..258 -> length code 0..28 (symbol 257 + code).
@@ -428,7 +428,8 @@ bool Deflater::emit_block(BitOut& w) noexcept {
     litlen_freq_[fmt::kEndOfBlock] = 1;
 
     // Dynamic codes and their header (§3.2.7).
-    std::array<std::uint8_t, 286 + 30> lens{};
+    // (Work arrays below are written before they are read: no zero-filling.)
+    std::array<std::uint8_t, 286 + 30> lens;
     std::uint8_t* ll_len = lens.data();
     std::uint8_t* d_len = lens.data() + 286;
     huffman_lengths(litlen_freq_, 286, fmt::kMaxBits, ll_len);
@@ -439,11 +440,11 @@ bool Deflater::emit_block(BitOut& w) noexcept {
     while (hdist > 1 && d_len[hdist - 1] == 0) --hdist;
     // The lengths run-length coded: 16 repeats the previous 3..6 times, 17 and 18 repeat
     // zero 3..10 and 11..138 times. Each entry: symbol | extra value << 8.
-    std::array<std::uint8_t, 286 + 30> seq{};
+    std::array<std::uint8_t, 286 + 30> seq;
     for (unsigned i = 0; i < hlit; ++i) seq[i] = ll_len[i];
     for (unsigned i = 0; i < hdist; ++i) seq[hlit + i] = d_len[i];
     const unsigned total = hlit + hdist;
-    std::array<std::uint16_t, 286 + 30> rle{};
+    std::array<std::uint16_t, 286 + 30> rle;
     unsigned rle_n = 0;
     std::array<std::uint32_t, 19> cl_freq{};
     auto add = [&](unsigned symbol, unsigned extra) {
@@ -525,13 +526,13 @@ bool Deflater::emit_block(BitOut& w) noexcept {
             left -= piece;
         } while (left > 0);
     } else {
-        std::array<std::uint16_t, 286> ll_code{};
-        std::array<std::uint16_t, 30> d_code{};
+        std::array<std::uint16_t, 286> ll_code;
+        std::array<std::uint16_t, 30> d_code;
         const std::uint16_t* llc;
         const std::uint8_t* lll;
         const std::uint16_t* dc;
         const std::uint8_t* dl;
-        std::array<std::uint8_t, 30> fixed_dist_len{};
+        std::array<std::uint8_t, 30> fixed_dist_len;
         if (fixed_bits <= dynamic_bits) {
             w.put(1 << 1, 3);  // BFINAL 0, BTYPE 01
             llc = kFixedCodes.litlen.data();
@@ -542,7 +543,7 @@ bool Deflater::emit_block(BitOut& w) noexcept {
         } else {
             canonical_codes_reversed(ll_len, 286, ll_code.data());
             canonical_codes_reversed(d_len, 30, d_code.data());
-            std::array<std::uint16_t, 19> cl_code{};
+            std::array<std::uint16_t, 19> cl_code;
             canonical_codes_reversed(cl_len.data(), 19, cl_code.data());
             w.put(2 << 1, 3);  // BFINAL 0, BTYPE 10
             w.put(hlit - 257, 5);

@@ -9,7 +9,8 @@ namespace sluice::core {
 
 void huffman_lengths(const std::uint32_t* freq, unsigned n, unsigned max_bits, std::uint8_t* lengths) noexcept {
     // Used symbols as (frequency << 16 | symbol), sorted: by frequency, ties by symbol.
-    std::array<std::uint64_t, kMaxHuffmanSymbols> leaf{};
+    // (The work arrays are written before they are read: no zero-filling, it showed in profiles.)
+    std::array<std::uint64_t, kMaxHuffmanSymbols> leaf;
     unsigned m = 0;
     for (unsigned s = 0; s < n; ++s) {
         lengths[s] = 0;
@@ -22,8 +23,8 @@ void huffman_lengths(const std::uint32_t* freq, unsigned n, unsigned max_bits, s
     std::sort(leaf.begin(), leaf.begin() + m);
 
     // Two queues: leaves [0, m) in order, merged nodes [m, 2m - 1) in order of creation.
-    std::array<std::uint64_t, 2 * kMaxHuffmanSymbols> weight{};
-    std::array<std::uint16_t, 2 * kMaxHuffmanSymbols> parent{};
+    std::array<std::uint64_t, 2 * kMaxHuffmanSymbols> weight;
+    std::array<std::uint16_t, 2 * kMaxHuffmanSymbols> parent;
     for (unsigned i = 0; i < m; ++i) weight[i] = leaf[i] >> 16;
     unsigned next_leaf = 0;
     unsigned next_node = m;
@@ -42,10 +43,10 @@ void huffman_lengths(const std::uint32_t* freq, unsigned n, unsigned max_bits, s
         weight[node] = sum;
     }
     // Depths, from the root (the last node) down: a parent always comes after its children.
-    std::array<std::uint8_t, 2 * kMaxHuffmanSymbols> depth{};
+    std::array<std::uint8_t, 2 * kMaxHuffmanSymbols> depth;
     std::array<unsigned, 64> count{};
-    for (unsigned node = 2 * m - 1; node-- > 0;) {
-        if (node == 2 * m - 2) continue;  // the root, depth 0
+    depth[2 * m - 2] = 0;  // the root
+    for (unsigned node = 2 * m - 2; node-- > 0;) {
         const unsigned d = depth[parent[node]] + 1u;
         depth[node] = static_cast<std::uint8_t>(d > 63 ? 63 : d);
         if (node < m) ++count[std::min(d, max_bits)];

@@ -154,10 +154,10 @@ constexpr FixedTables kFixed = make_fixed_tables();
 constexpr unsigned kCodeLengthRootBits = fmt::kMaxCodeLengthBits;
 static_assert((std::size_t{1} << kCodeLengthRootBits) <= Inflater::kDistTableSize);
 
-// The fast loop runs while an 8-byte load stays inside the input and the longest match
-// (258) plus the 8-byte copy's overshoot (7) fits in the output.
+// The fast loop runs while an 8-byte load stays inside the input and the output has room;
+// a match is copied 8 bytes at a time (overshooting by up to 7) when that fits, exactly otherwise.
 constexpr std::size_t kFastInput = 8;
-constexpr std::size_t kFastOutput = fmt::kMaxMatch + 8;
+constexpr std::size_t kCopyOvershoot = 8;
 
 std::uint64_t load64(const std::uint8_t* p) noexcept {
     std::uint64_t v;
@@ -223,9 +223,13 @@ InflateResult Inflater::inflate(std::span<const std::uint8_t> in, std::span<std:
 
 void Inflater::reset() noexcept {
     restart();
-    window_.reset();
     window_have_ = 0;
     window_next_ = 0;
+}
+
+void Inflater::release() noexcept {
+    reset();
+    window_.reset();
 }
 
 void Inflater::restart() noexcept {
@@ -444,9 +448,9 @@ InflateStatus Inflater::decode_codes(const std::uint8_t*& in, const std::uint8_t
     const Entry* litlen = fixed_ ? kFixed.litlen.data() : litlen_table_.data();
     const Entry* dist = fixed_ ? kFixed.dist.data() : dist_table_.data();
     for (;;) {
-        if (static_cast<std::size_t>(in_end - in) >= kFastInput &&
-            static_cast<std::size_t>(out_end - out) >= kFastOutput) {
+        if (static_cast<std::size_t>(in_end - in) >= kFastInput && out != out_end) {
             if (!fast_loop(in, in_end, out_begin, out, out_end)) return InflateStatus::error;
+            if (mode_ == Mode::copy) return InflateStatus::output_full;  // a match did not fit
             if (mode_ != Mode::codes) return InflateStatus::need_input;  // the block ended; run() goes on
             continue;  // too close to an end for the fast loop: one symbol at a time
         }
@@ -497,28 +501,39 @@ InflateStatus Inflater::decode_codes(const std::uint8_t*& in, const std::uint8_t
     }
 }
 
-// The general copy: byte by byte, from this call's output or from the window. True when
+// The general copy: the part of the match that lies in the window (before this call's
+// output) in one or two pieces of the ring, the rest from this call's output. True when
 // the whole match is written; false when the output filled first (copy_left_ remains).
 bool Inflater::copy_match(std::uint8_t* out_begin, std::uint8_t*& out, std::uint8_t* out_end) noexcept {
+    const auto room = static_cast<std::size_t>(out_end - out);
+    const std::size_t n = copy_left_ < room ? copy_left_ : room;
     const std::size_t distance = copy_distance_;
-    while (copy_left_ > 0 && out != out_end) {
-        const auto produced = static_cast<std::size_t>(out - out_begin);
-        if (distance <= produced) {
-            *out = out[-static_cast<std::ptrdiff_t>(distance)];
-        } else {
-            const std::size_t back = distance - produced;  // <= window_have_ (checked when decoded)
-            *out = window_[(window_next_ + window_size_ - back) & (window_size_ - 1)];
-        }
-        ++out;
-        --copy_left_;
+    const auto produced = static_cast<std::size_t>(out - out_begin);
+    std::size_t done = 0;
+    if (distance > produced) {
+        const std::size_t back = distance - produced;  // <= window_have_ (checked when decoded)
+        const std::size_t from_window = back < n ? back : n;
+        const std::size_t start = (window_next_ + window_size_ - back) & (window_size_ - 1);
+        const std::size_t first = window_size_ - start < from_window ? window_size_ - start : from_window;
+        std::memcpy(out, window_.get() + start, first);
+        if (from_window > first) std::memcpy(out + first, window_.get(), from_window - first);
+        done = from_window;
     }
+    const std::uint8_t* src = out + done - distance;  // now inside this call's output
+    if (n - done <= distance) {
+        if (n > done) std::memcpy(out + done, src, n - done);
+    } else {
+        for (std::size_t i = done; i < n; ++i) out[i] = *src++;
+    }
+    out += n;
+    copy_left_ -= static_cast<std::uint32_t>(n);
     return copy_left_ == 0;
 }
 
-// The hot loop: at least 8 input bytes and kFastOutput bytes of output room on each pass,
-// so the bit buffer is refilled with one 8-byte load (to 56..63 bits: enough for a length
-// code, its extra bits, a distance code and its extra bits, 48 bits at most) and a match
-// is copied 8 bytes at a time without bounds checks. Returns false on an error.
+// The hot loop: at least 8 input bytes and some output room on each pass, so the bit
+// buffer is refilled with one 8-byte load (to 56..63 bits: enough for a length code, its
+// extra bits, a distance code and its extra bits, 48 bits at most). A match that does not
+// fit is started and left in Mode::copy. Returns false on an error.
 bool Inflater::fast_loop(const std::uint8_t*& in_ref, const std::uint8_t* in_end, std::uint8_t* out_begin,
                          std::uint8_t*& out_ref, std::uint8_t* out_end) noexcept {
     const Entry* litlen = fixed_ ? kFixed.litlen.data() : litlen_table_.data();
@@ -530,8 +545,7 @@ bool Inflater::fast_loop(const std::uint8_t*& in_ref, const std::uint8_t* in_end
     const std::size_t history = window_have_;
     const std::size_t max_distance = window_size_;
     bool ok = true;
-    while (static_cast<std::size_t>(in_end - in) >= kFastInput &&
-           static_cast<std::size_t>(out_end - out) >= kFastOutput) {
+    while (static_cast<std::size_t>(in_end - in) >= kFastInput && out != out_end) {
         // Refill: whole bytes up to 56..63 bits. The bits above `count` then hold the next
         // input byte's first bits, which the next refill ORs in again (same values).
         bits |= load64(in) << count;
@@ -545,7 +559,7 @@ bool Inflater::fast_loop(const std::uint8_t*& in_ref, const std::uint8_t* in_end
         if (entry_kind(e) == kLiteral) {
             *out++ = static_cast<std::uint8_t>(entry_value(e));
             // A second literal without a refill when its bits are surely here (15 at most).
-            if (count >= fmt::kMaxBits) {
+            if (count >= fmt::kMaxBits && out != out_end) {
                 e = lookup(litlen, kLitLenRootBits, bits);
                 if (entry_kind(e) == kLiteral) {
                     n = entry_bits(e);
@@ -588,18 +602,25 @@ bool Inflater::fast_loop(const std::uint8_t*& in_ref, const std::uint8_t* in_end
             ok = false;
             break;
         }
-        if (distance > produced) {  // reaches into the window: the general copy (rare)
+        const auto room = static_cast<std::size_t>(out_end - out);
+        if (distance > produced || length > room) {
+            // Reaches into the window, or does not fit: the general copy (rare).
             copy_left_ = length;
             copy_distance_ = static_cast<std::uint32_t>(distance);
-            copy_match(out_begin, out, out_end);  // fits: kFastOutput >= 258
+            if (!copy_match(out_begin, out, out_end)) {
+                mode_ = Mode::copy;
+                break;
+            }
             continue;
         }
         std::uint8_t* dst = out;
         const std::uint8_t* src = out - distance;
         std::uint8_t* const end = out + length;
-        if (distance >= 8) {
+        if (length + kCopyOvershoot > room) {
+            while (dst < end) *dst++ = *src++;
+        } else if (distance >= 8) {
             // Each 8-byte step reads bytes written at least 8 bytes earlier; may run up to
-            // 7 bytes past `end`, inside the room the loop condition guarantees.
+            // 7 bytes past `end`, inside the room checked above.
             do {
                 std::memcpy(dst, src, 8);
                 dst += 8;

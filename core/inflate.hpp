@@ -20,16 +20,16 @@
 //    code shares the distance table's storage while a header is read), 4 bytes each,
 //    plus the 320 code lengths of a dynamic header: about 9.2 KB.
 //  - The window: 2^window_bits bytes (512 for window_bits 8, see below), malloc'd the first
-//    time a call ends with output to remember, freed by the destructor or reset(). It holds
+//    time a call ends with output to remember, freed by release() or the destructor. It holds
 //    the last bytes produced, so a distance may reach back across calls.
 //
 // How it is fast: lookups of the first 10 bits (literal/length) or 8 bits (distance) with
 // sub-tables for longer codes; a 64-bit bit buffer refilled 8 bytes at a time while at
-// least 8 input bytes and 266 output bytes remain (the fast loop decodes a whole
-// length/distance pair on one refill); matches copied 8 bytes at a time when the distance
-// allows, as a fill for distance 1. Near the end of the input or output it falls back to a
-// resumable state machine that consumes bits only when a whole symbol (a literal, or a
-// length with its distance) is available.
+// least 8 input bytes remain (the fast loop decodes a whole length/distance pair on one
+// refill); matches copied 8 bytes at a time when the distance and the output room allow,
+// as a fill for distance 1. In the last 8 input bytes it falls back to a resumable state
+// machine that consumes bits only when a whole symbol (a literal, or a length with its
+// distance) is available.
 #pragma once
 
 #include <array>
@@ -87,7 +87,7 @@ struct InflateResult {
 inline constexpr unsigned kMinWindowBits = 8;
 inline constexpr unsigned kMaxWindowBits = 15;
 
-class Inflater {  // Owns its tables (inline) and its window (malloc'd, freed by reset() or the destructor).
+class Inflater {  // Owns its tables (inline) and its window (malloc'd, freed by release() or the destructor).
  public:
     // `window_bits` (8..15, clamped) bounds how far back a distance may reach: 2^bits bytes,
     // except that 8 is held as 9 (512 bytes), because zlib, the most common peer, cannot
@@ -102,8 +102,10 @@ class Inflater {  // Owns its tables (inline) and its window (malloc'd, freed by
     // symbol are kept inside the object, so `consumed` counts them as used.
     InflateResult inflate(std::span<const std::uint8_t> in, std::span<std::uint8_t> out) noexcept;
 
-    // A new stream, remembering nothing (RFC 7692 "no context takeover"): the window is freed.
+    // A new stream, remembering nothing (RFC 7692 "no context takeover"). The window's
+    // memory is kept for the next message; release() gives it back (an idle connection).
     void reset() noexcept;
+    void release() noexcept;
     // A new stream that may refer back into the previous one's output (the window is kept):
     // after `done`, to go on with context takeover (RFC 7692 §7.2.3.4, BFINAL in a message).
     void restart() noexcept;
@@ -113,7 +115,7 @@ class Inflater {  // Owns its tables (inline) and its window (malloc'd, freed by
     // permessage-deflate message must end here once 00 00 ff ff is appended (RFC 7692 §7.2.2).
     bool at_block_boundary() const noexcept;
     bool finished() const noexcept { return mode_ == Mode::done; }
-    // Bytes of window held right now (0 until a call produced output, and after reset()).
+    // Bytes of window held right now (0 until a call produced output, and after release()).
     std::size_t window_capacity() const noexcept { return window_ ? window_size_ : 0; }
     unsigned window_bits() const noexcept { return window_bits_; }
 
