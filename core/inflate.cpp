@@ -276,9 +276,10 @@ void Inflater::remember(const std::uint8_t* out_begin, std::size_t produced) noe
 
 InflateStatus Inflater::run(const std::uint8_t*& in, const std::uint8_t* in_end, std::uint8_t* out_begin,
                             std::uint8_t*& out, std::uint8_t* out_end) noexcept {
-    // Moves whole input bytes into the bit buffer while it has room for one more byte.
+    // Moves whole input bytes into the bit buffer, up to 56..63 bits (never 64: the fast
+    // loop shifts by the count).
     auto refill = [&] {
-        while (bit_count_ <= 56 && in != in_end) {
+        while (bit_count_ < 56 && in != in_end) {
             bits_ |= std::uint64_t{*in++} << bit_count_;
             bit_count_ += 8;
         }
@@ -454,7 +455,7 @@ InflateStatus Inflater::decode_codes(const std::uint8_t*& in, const std::uint8_t
             if (mode_ != Mode::codes) return InflateStatus::need_input;  // the block ended; run() goes on
             continue;  // too close to an end for the fast loop: one symbol at a time
         }
-        while (bit_count_ <= 56 && in != in_end) {
+        while (bit_count_ < 56 && in != in_end) {
             bits_ |= std::uint64_t{*in++} << bit_count_;
             bit_count_ += 8;
         }

@@ -80,7 +80,8 @@ TEST_CASE("RFC 1951 §3.2.7: length-limited codes are complete and within the ca
         for (unsigned s = 0; s < n; ++s) {
             if (rng() % 3 == 0) continue;
             // Fibonacci-like and exponential frequencies force deep trees (beyond the cap).
-            freq[s] = shape == 0 ? 1 + rng() % 100 : (shape == 1 ? 1u << (s % 24) : 1 + (rng() % (1u << (rng() % 20))));
+            freq[s] = static_cast<std::uint32_t>(
+                shape == 0 ? 1 + rng() % 100 : (shape == 1 ? 1u << (s % 24) : 1 + (rng() % (1u << (rng() % 20)))));
         }
         Bytes lengths(n);
         sluice::core::huffman_lengths(freq.data(), n, cap, lengths.data());
@@ -103,10 +104,11 @@ TEST_CASE("RFC 1951 round trip: every sample at every window size and level") {
     const auto samples = sluice::test::sample_inputs();
     for (unsigned bits = 8; bits <= 15; ++bits) {
         for (const DeflateLevel level : kLevels) {
-            for (const auto& [name, data] : samples) {
+            for (const auto& sample : samples) {
+                const Bytes& data = sample.second;
                 CAPTURE(bits);
                 CAPTURE(static_cast<int>(level));
-                CAPTURE(name);
+                CAPTURE(sample.first);
                 Deflater d(level, bits);
                 const Bytes z = compress(d, data);
                 CHECK(ends_with_sync_marker(z));
