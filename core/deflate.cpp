@@ -237,6 +237,16 @@ void Deflater::reset() noexcept {
     broken_ = false;
 }
 
+void Deflater::release() noexcept {
+    memory_.reset();
+    window_ = nullptr;
+    prev_ = nullptr;
+    head_ = nullptr;
+    syms_ = nullptr;
+    window_end_ = 0;  // positions start again at 0 over freshly zeroed hash heads
+    reset();
+}
+
 DeflateResult Deflater::deflate(std::span<const std::uint8_t> in, std::span<std::uint8_t> out,
                                 DeflateFlush flush) noexcept {
     if (broken_) return {DeflateStatus::output_too_small, 0};

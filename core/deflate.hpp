@@ -68,6 +68,8 @@ class Deflater {  // Owns one malloc'd block (window, chains, symbols): see memo
     // Forget the history: later output never refers to earlier input (RFC 7692 "no
     // context takeover"). Also clears a broken stream. Keeps the memory.
     void reset() noexcept;
+    // reset(), and the memory given back (malloc'd again by the next deflate()).
+    void release() noexcept;
 
     // The heap block a Deflater of these settings holds once used (sizeof(Deflater) aside).
     static std::size_t memory_bytes(unsigned window_bits) noexcept;
