@@ -18,7 +18,7 @@
 // Memory, all owned by the object (sizeof(Inflater) is pinned below):
 //  - Huffman tables inline: literal/length 1440 entries, distance 768 (the code-length
 //    code shares the distance table's storage while a header is read), 4 bytes each,
-//    plus the 320 code lengths of a dynamic header: about 9.2 KB.
+//    plus the 316 code lengths of a dynamic header: sizeof 9232 bytes.
 //  - The window: 2^window_bits bytes (512 for window_bits 8, see below), malloc'd the first
 //    time a call ends with output to remember, freed by release() or the destructor. It holds
 //    the last bytes produced, so a distance may reach back across calls.

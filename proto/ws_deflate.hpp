@@ -15,7 +15,7 @@
 // Memory (held from the first message on, until release() or destruction): the compressor
 // core::Deflater::memory_bytes(our window bits) (224 KiB at 15 bits, 12.5 KiB at 8) and the
 // inflater's window 2^(peer's window bits) (32 KiB at 15), plus sizeof(WsDeflate) (the
-// inflater's tables inline, about 11 KB). A server that wants less per connection lowers
+// inflater's tables inline: 10.6 KB). A server that wants less per connection lowers
 // server_max_window_bits / client_max_window_bits in DeflateSettings.
 #pragma once
 
