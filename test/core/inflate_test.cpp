@@ -229,6 +229,11 @@ TEST_CASE("RFC 1951 §3.2.7: every malformed dynamic header is named") {
         cases.push_back({"§3.2.2 incomplete code length code", w.finish(), InflateError::code_length_code_incomplete});
     }
     {
+        BitWriter w;  // no code length code at all (fuzz/regressions/inflate/empty-code-length-code:
+        raw_header(w, 257, 1, lengths(19, {}));  // refused at once; zlib waits for a symbol)
+        cases.push_back({"§3.2.2 empty code length code", w.finish(), InflateError::code_length_code_incomplete});
+    }
+    {
         BitWriter w;  // symbols 0 (code 0) and 16 (code 1); 16 first
         raw_header(w, 257, 1, lengths(19, {{0, 1}, {16, 1}}));
         w.put_code(1, 1);
