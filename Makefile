@@ -120,9 +120,15 @@ $(TESTS_KQ): $(LIB_TEST_KQ) $(call objs,test,$(DEMO_LIB_SRCS) $(TEST_SRCS) $(TES
 
 # perf/<name>/*.cpp -> build/release/perf/<name>/<name> (beside its objects)
 PERF_BINS := $(foreach p,$(PERF_PROGS),$(BUILD)/release/perf/$(p)/$(p))
+# zlib is a peer to measure against (perf/micro/deflate_bench.cpp) and an oracle (the inflate
+# fuzz harness), linked into those two programs only, and only where zlib1g-dev is installed
+# (the sources test __has_include(<zlib.h>)). Nothing the project ships links it.
+ZLIB_PEER := $(if $(wildcard /usr/include/zlib.h),-lz)
+PERF_LDLIBS_micro := $(ZLIB_PEER)
+FUZZ_LDLIBS_inflate_fuzz := $(ZLIB_PEER)
 define perf_program
 $(BUILD)/release/perf/$(1)/$(1): $(LIB_RELEASE) $(call objs,release,$(sort $(wildcard perf/$(1)/*.cpp)))
-	$$(CXX) -O2 $(ARCH) $$^ -o $$@ $(LDLIBS)
+	$$(CXX) -O2 $(ARCH) $$^ -o $$@ $(LDLIBS) $(PERF_LDLIBS_$(1))
 endef
 $(foreach p,$(PERF_PROGS),$(eval $(call perf_program,$(p))))
 
@@ -134,10 +140,10 @@ LIB_FUZZ := $(call objs,fuzz,$(CORE_SRCS) $(PROTO_SRCS))
 fuzz_links = $(shell sed -n 's|^// fuzz-links: *||p' fuzz/$(1).cpp)
 define fuzz_program
 $(BUILD)/fuzz/$(1): $(LIB_FUZZ) $(call objs,fuzz,$(call fuzz_links,$(1))) $(BUILD)/fuzz/fuzz/$(1).o
-	clang++ $(SAN) -fsanitize=fuzzer $$^ -o $$@
+	clang++ $(SAN) -fsanitize=fuzzer $$^ -o $$@ $(FUZZ_LDLIBS_$(1))
 # The coverage twin: no sanitizers, no libFuzzer; fuzz/replay_main.cpp runs each input once.
 $(BUILD)/fuzz-cov/$(1): $(call objs,fuzz-cov,$(CORE_SRCS) $(PROTO_SRCS) $(call fuzz_links,$(1)) fuzz/$(1).cpp fuzz/replay_main.cpp)
-	clang++ $(COVERAGE) $$^ -o $$@
+	clang++ $(COVERAGE) $$^ -o $$@ $(FUZZ_LDLIBS_$(1))
 endef
 $(foreach f,$(FUZZ_PROGS),$(eval $(call fuzz_program,$(f))))
 

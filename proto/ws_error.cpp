@@ -16,9 +16,11 @@ std::uint16_t close_code(WsError e) noexcept {
         case WsError::close_payload_one_byte:
         case WsError::length_top_bit_set:
         case WsError::length_not_minimal:
-        case WsError::invalid_close_code: return 1002;
+        case WsError::invalid_close_code:
+        case WsError::compressed_bit_misplaced: return 1002;
         case WsError::invalid_utf8:
-        case WsError::invalid_close_reason_utf8: return 1007;
+        case WsError::invalid_close_reason_utf8:
+        case WsError::invalid_compressed_data: return 1007;
         case WsError::frame_too_large:
         case WsError::message_too_large: return 1009;
         case WsError::out_of_memory: return 1011;
@@ -45,6 +47,8 @@ std::string_view ws_error_name(WsError e) noexcept {
         case WsError::invalid_utf8: return "invalid_utf8";
         case WsError::invalid_close_code: return "invalid_close_code";
         case WsError::invalid_close_reason_utf8: return "invalid_close_reason_utf8";
+        case WsError::compressed_bit_misplaced: return "compressed_bit_misplaced";
+        case WsError::invalid_compressed_data: return "invalid_compressed_data";
         case WsError::out_of_memory: return "out_of_memory";
     }
     return "unknown";

@@ -37,6 +37,9 @@ enum class WsError : std::uint8_t {
     invalid_utf8,               // §8.1: a text message that is not UTF-8 -> 1007 (at the first bad byte)
     invalid_close_code,         // §7.4: a close code that is not valid on the wire -> 1002
     invalid_close_reason_utf8,  // §8.1: a reason (UTF-8 per §5.5.1) that is not UTF-8 MUST fail -> 1007
+    // RFC 7692 permessage-deflate, when negotiated
+    compressed_bit_misplaced,  // RFC 7692 §6.1: RSV1 on a control or continuation frame -> 1002
+    invalid_compressed_data,   // RFC 7692 §7.2.2: the payload does not inflate (RFC 1951) -> 1007
     // Resource failure: not a peer error, but the connection still ends with a close frame.
     out_of_memory,  // §7.4.1: 1011, the assembly buffer could not be allocated
 };

@@ -12,6 +12,7 @@ namespace sluice::proto {
 namespace {
 
 constexpr std::uint8_t kFin = 0x80;
+constexpr std::uint8_t kRsv1 = 0x40;
 constexpr std::uint8_t kMaskBit = 0x80;
 
 // Bytes of extended length announced by the 7-bit length (§5.2).
@@ -79,7 +80,10 @@ bool WsReceiver::whole_message(std::span<std::uint8_t> in, WsEvent& ev) noexcept
     if (phase_ != Phase::header || header_len_ != 0 || msg_active_ || close_sent_ || in.size() < 2)
         return false;
     const std::uint8_t* h = in.data();
-    if (h[0] != (kFin | 0x1) && h[0] != (kFin | 0x2)) return false;  // FIN, no RSV, text or binary
+    // RFC 7692 §6.1: with permessage-deflate, RSV1 marks a compressed message.
+    const bool compressed = limits_.permessage_deflate && (h[0] & kRsv1) != 0;
+    const auto b0 = static_cast<std::uint8_t>(compressed ? h[0] & ~kRsv1 : h[0]);
+    if (b0 != (kFin | 0x1) && b0 != (kFin | 0x2)) return false;  // FIN, no other RSV, text or binary
     const std::size_t need = header_size(h[1]);
     if (in.size() < need || check_second_byte(h[0], h[1]) != WsError::none ||
         check_length(h) != WsError::none)
@@ -88,7 +92,7 @@ bool WsReceiver::whole_message(std::span<std::uint8_t> in, WsEvent& ev) noexcept
     if (in.size() - need < length) return false;
     const auto payload = in.subspan(need, static_cast<std::size_t>(length));
     const Opcode op = static_cast<Opcode>(h[0] & 0x0F);
-    bool checked = op != Opcode::text;  // no §8.1 check needed (binary, or known ASCII)
+    bool checked = op != Opcode::text || compressed;  // no §8.1 check here (binary, compressed, or known ASCII)
     if ((h[1] & kMaskBit) != 0) {
         if (payload.size() <= kShortPayload) {
             checked = unmask_words_ascii(payload.data(), payload.size(), h + need - 4) || checked;
@@ -106,6 +110,7 @@ bool WsReceiver::whole_message(std::span<std::uint8_t> in, WsEvent& ev) noexcept
     ev.opcode = op;
     ev.payload = payload;
     ev.consumed = need + payload.size();
+    ev.compressed = compressed;
     return true;
 }
 
@@ -156,8 +161,9 @@ WsError WsReceiver::read_header(std::span<std::uint8_t> in, std::size_t& pos) no
 
 WsError WsReceiver::check_first_byte(std::uint8_t b0) const noexcept {
     const std::uint8_t op = b0 & 0x0F;
-    // §5.2: "MUST be 0 unless an extension is negotiated that defines meanings" — none is.
-    if ((b0 & 0x70) != 0) return WsError::reserved_bits;
+    // §5.2: "MUST be 0 unless an extension is negotiated that defines meanings": only
+    // permessage-deflate's RSV1 can be (RFC 7692 §6).
+    if ((b0 & (limits_.permessage_deflate ? 0x30 : 0x70)) != 0) return WsError::reserved_bits;
     // §5.2: "If an unknown opcode is received, the receiving endpoint MUST _Fail_".
     if (!is_known_opcode(op)) return WsError::reserved_opcode;
     const bool fin = (b0 & kFin) != 0;
@@ -167,6 +173,10 @@ WsError WsReceiver::check_first_byte(std::uint8_t b0) const noexcept {
     // continuation with FIN set; nothing else may start or interrupt that sequence.
     if (op == 0x0 && !msg_active_) return WsError::unexpected_continuation;
     if ((op == 0x1 || op == 0x2) && msg_active_) return WsError::data_frame_inside_message;
+    // RFC 7692 §6.1: RSV1 only on the first frame of a data message (the same rule as
+    // proto/ws_deflate.hpp's check_rsv1).
+    if ((b0 & kRsv1) != 0 && (op == 0x0 || is_control(static_cast<Opcode>(op))))
+        return WsError::compressed_bit_misplaced;
     return WsError::none;
 }
 
@@ -217,6 +227,7 @@ void WsReceiver::take_header(const std::uint8_t* h) noexcept {
     if (opcode_ == Opcode::text || opcode_ == Opcode::binary) {
         msg_active_ = true;
         msg_opcode_ = opcode_;
+        msg_compressed_ = (h[0] & kRsv1) != 0;  // only accepted when negotiated (check_first_byte)
         msg_size_ = 0;
         store_ = close_sent_ ? Store::dropped : Store::none;
         in_place_ = nullptr;
@@ -260,7 +271,7 @@ WsReceiver::Step WsReceiver::take_payload(std::span<std::uint8_t> chunk, WsEvent
     if (!chunk.empty()) {
         if (masked_) unmask(chunk, key_, offset);
         // §8.1 + §5.6: fail fast, at the first byte that no valid UTF-8 could follow.
-        if (msg_opcode_ == Opcode::text && utf8_.feed(chunk) == core::Utf8Status::invalid) {
+        if (msg_opcode_ == Opcode::text && !msg_compressed_ && utf8_.feed(chunk) == core::Utf8Status::invalid) {
             ev = fail(WsError::invalid_utf8, 0);
             return Step::event;
         }
@@ -273,12 +284,13 @@ WsReceiver::Step WsReceiver::take_payload(std::span<std::uint8_t> chunk, WsEvent
     phase_ = Phase::header;
     if (!fin_) return Step::more;
     // §8.1: the whole message must be complete UTF-8 (not end inside a character).
-    if (msg_opcode_ == Opcode::text && utf8_.status() != core::Utf8Status::complete) {
+    if (msg_opcode_ == Opcode::text && !msg_compressed_ && utf8_.status() != core::Utf8Status::complete) {
         ev = fail(WsError::invalid_utf8, 0);
         return Step::event;
     }
     ev.kind = WsEventKind::message;
     ev.opcode = msg_opcode_;
+    ev.compressed = msg_compressed_;
     const std::size_t size = static_cast<std::size_t>(msg_size_);
     if (store_ == Store::in_place) ev.payload = {in_place_, size};
     if (store_ == Store::heap) {

@@ -67,6 +67,13 @@ struct WsLimits {
     std::uint64_t max_frame_size = 16 << 20;    // a frame's payload above this -> 1009
     std::uint64_t max_message_size = 16 << 20;  // a message's total payload above this -> 1009
     std::size_t auto_fragment_size = 0;         // outgoing: split messages above this; 0 = never
+    // Not a limit but the one negotiated setting the receiver needs: permessage-deflate
+    // (RFC 7692) was agreed, so RSV1 marks a compressed message (§6.1). Then a message with
+    // RSV1 on its first frame is delivered with `compressed` set and NOT UTF-8 checked (its
+    // bytes are DEFLATE data; the owner inflates, then checks, proto/ws_deflate.hpp), and
+    // RSV1 on a control or continuation frame fails with 1002. max_message_size bounds the
+    // compressed payload here; the owner bounds the inflated size.
+    bool permessage_deflate = false;
 };
 
 // The first size of the assembly buffer (then it doubles; see the memory contract above).
@@ -110,6 +117,7 @@ struct WsEvent {  // Does not own anything: views into the input or the receiver
     std::uint16_t code = 0;             // close: the peer's code; fail: the code to send
     std::string_view reason{};          // close: the peer's reason (valid UTF-8)
     WsError error = WsError::none;      // fail: the rule that was broken
+    bool compressed = false;            // message: RSV1 was set (RFC 7692); payload is DEFLATE data
 };
 
 // How the caller treats its input between calls to next() (see the memory contract above).
@@ -220,6 +228,7 @@ class WsReceiver {  // Owns its parse state and at most one assembly buffer (bou
     // The message being assembled (§5.4).
     bool msg_active_ = false;
     Opcode msg_opcode_ = Opcode::binary;
+    bool msg_compressed_ = false;       // RFC 7692 §6.1: RSV1 on the message's first frame
     Store store_ = Store::none;
     std::uint64_t msg_size_ = 0;
     std::uint8_t* in_place_ = nullptr;  // start of the message inside the current input

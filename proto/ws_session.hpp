@@ -74,6 +74,15 @@ concept WsMaskSource = requires(H& h) {
 template <class H>
 concept WsGatherSink = requires(H& h, std::span<const std::uint8_t> bytes) { h.send_frame(bytes, bytes); };
 
+// Optional, for permessage-deflate (RFC 7692; WsLimits::permessage_deflate): a message whose
+// first frame had RSV1 set, its payload still compressed and not UTF-8 checked. The owner
+// inflates it (proto/ws_deflate.hpp) and checks text. A session whose limits allow RSV1
+// but whose hooks lack this fails such a message with 1002, as if nothing was negotiated.
+template <class H>
+concept WsCompressedSink = requires(H& h, std::span<const std::uint8_t> bytes, Opcode op) {
+    h.on_compressed_message(op, bytes);
+};
+
 // Frames at most this size (header + payload) are sent with one send() call.
 inline constexpr std::size_t kInlineFrame = 256;
 
@@ -99,7 +108,20 @@ class WsSession {  // Owns its parse state and at most one message assembly buff
             switch (ev.kind) {
                 case WsEventKind::need_more:
                 case WsEventKind::stopped: return used;
-                case WsEventKind::message: hooks_.on_message(ev.opcode, ev.payload); break;
+                case WsEventKind::message:
+                    if (!ev.compressed) {
+                        hooks_.on_message(ev.opcode, ev.payload);
+                    } else if constexpr (WsCompressedSink<Hooks>) {
+                        hooks_.on_compressed_message(ev.opcode, ev.payload);
+                    } else {
+                        if (!receiver_.close_sent()) {
+                            send_close_frame(close_code(WsError::reserved_bits), ws_error_name(WsError::reserved_bits));
+                            receiver_.mark_close_sent();
+                        }
+                        hooks_.on_fail(close_code(WsError::reserved_bits));
+                        return used;
+                    }
+                    break;
                 case WsEventKind::ping:
                     // §5.5.2/§5.5.3: a Ping MUST be answered by a Pong with identical application
                     // data, unless our close went out (§5.5.1: no frames after a close).
@@ -138,20 +160,12 @@ class WsSession {  // Owns its parse state and at most one message assembly buff
     // guarantees a text payload is UTF-8 (§8.1); it is not re-validated here.
     // §6.1 steps 2-4: the first frame carries the data opcode, the last one FIN.
     bool send_message(Opcode text_or_binary, std::span<const std::uint8_t> payload) noexcept {
-        if (text_or_binary != Opcode::text && text_or_binary != Opcode::binary) return false;
-        if (!can_send()) return false;
-        const std::size_t step = receiver_.limits().auto_fragment_size;
-        if (step == 0 || payload.size() <= step) {
-            send_frame(text_or_binary, true, payload);
-            return true;
-        }
-        Opcode op = text_or_binary;
-        for (std::size_t at = 0; at < payload.size(); at += step) {
-            const std::size_t n = payload.size() - at < step ? payload.size() - at : step;
-            send_frame(op, at + n == payload.size(), payload.subspan(at, n));
-            op = Opcode::continuation;
-        }
-        return true;
+        return send_data(text_or_binary, payload, false);
+    }
+    // The same for a payload compressed by proto::WsDeflate::compress (RFC 7692 §7.2.1):
+    // RSV1 is set on the first frame (§6.1). Only when permessage-deflate was negotiated.
+    bool send_compressed_message(Opcode text_or_binary, std::span<const std::uint8_t> deflated) noexcept {
+        return send_data(text_or_binary, deflated, true);
     }
     bool send_message(Opcode text_or_binary, std::string_view payload) noexcept {
         return send_message(text_or_binary, as_bytes(payload));
@@ -207,6 +221,23 @@ class WsSession {  // Owns its parse state and at most one message assembly buff
         return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
     }
 
+    bool send_data(Opcode text_or_binary, std::span<const std::uint8_t> payload, bool compressed) noexcept {
+        if (text_or_binary != Opcode::text && text_or_binary != Opcode::binary) return false;
+        if (!can_send()) return false;
+        const std::size_t step = receiver_.limits().auto_fragment_size;
+        if (step == 0 || payload.size() <= step) {
+            send_frame(text_or_binary, true, payload, compressed);
+            return true;
+        }
+        Opcode op = text_or_binary;
+        for (std::size_t at = 0; at < payload.size(); at += step) {
+            const std::size_t n = payload.size() - at < step ? payload.size() - at : step;
+            send_frame(op, at + n == payload.size(), payload.subspan(at, n), compressed && at == 0);
+            op = Opcode::continuation;
+        }
+        return true;
+    }
+
     bool send_close_frame(std::uint16_t code, std::string_view reason) noexcept {
         std::array<std::uint8_t, kMaxControlPayload> body;
         const auto size = encode_close_payload(code, reason, body);
@@ -231,13 +262,14 @@ class WsSession {  // Owns its parse state and at most one message assembly buff
 
     // One frame: §5.2 header, then the payload (masked through scratch for a client, §5.3).
     // §5.1: a client MUST mask every frame it sends, a server MUST NOT mask any.
-    void send_frame(Opcode op, bool fin, std::span<const std::uint8_t> payload) noexcept {
+    void send_frame(Opcode op, bool fin, std::span<const std::uint8_t> payload, bool rsv1 = false) noexcept {
         const bool client = receiver_.role() == Role::client;
         std::array<std::uint8_t, 4> key{};
         if (client) key = next_mask();
         std::array<std::uint8_t, kInlineFrame> out;
         const std::size_t head =
             encode_frame_header(out.data(), op, fin, payload.size(), client ? &key : nullptr);
+        if (rsv1) out[0] = static_cast<std::uint8_t>(out[0] | 0x40);  // RFC 7692 §6.1
         if (head + payload.size() <= out.size()) {
             if (!payload.empty()) std::memcpy(out.data() + head, payload.data(), payload.size());
             if (client) unmask(std::span<std::uint8_t>(out.data() + head, payload.size()), key, 0);
