@@ -30,13 +30,17 @@ INCLUDES := -I.
 DEPFLAGS := -MMD -MP
 LDLIBS   := -pthread
 
-# The reactor backend is chosen here and nowhere else.
+# The reactor backend is chosen here; on Linux, epoll or io_uring is then chosen per reactor.
 UNAME    := $(shell uname -s)
 BACKEND  ?= $(if $(filter Linux,$(UNAME)),epoll,kqueue)
 
 # ---- sources -------------------------------------------------------------------------
 CORE_SRCS  := $(sort $(wildcard core/*.cpp))
-NET_SRCS   := $(sort $(filter-out net/reactor_%.cpp,$(wildcard net/*.cpp))) net/reactor_$(BACKEND).cpp
+# The Linux backend (reactor_epoll.cpp) polls with epoll or io_uring (net/uring_*.cpp), chosen
+# per reactor at run time; the io_uring files are built wherever that backend is.
+URING_SRCS := $(sort $(wildcard net/uring_*.cpp))
+NET_SRCS   := $(sort $(filter-out net/reactor_%.cpp $(URING_SRCS),$(wildcard net/*.cpp))) net/reactor_$(BACKEND).cpp \
+              $(if $(filter epoll,$(BACKEND)),$(URING_SRCS))
 PROTO_SRCS := $(sort $(wildcard proto/*.cpp))
 APP_SRCS   := $(sort $(wildcard app/*.cpp))
 LIB_SRCS   := $(CORE_SRCS) $(NET_SRCS) $(PROTO_SRCS) $(APP_SRCS)
@@ -288,11 +292,13 @@ function project_include(line,   target) {
         fail("\"" target "\" is not a header of core/ net/ proto/ app/")
     return target
 }
-function inline_header(path,   line, target, status, nested) {
+function inline_header(path,   line, target, status, nested, guard) {
     if (path in seen) return 0
     seen[path] = 1
+    guard = linux_guard(path)
     print ""
     print "// ==== " path " " rule(path)
+    if (guard != "") print guard "  // the io_uring poller exists on Linux only"
     while ((status = (getline line < path)) > 0) {
         if (line ~ /^[ \t]*#[ \t]*pragma[ \t]+once/) continue
         target = project_include(line)
@@ -305,11 +311,15 @@ function inline_header(path,   line, target, status, nested) {
     }
     if (status < 0) fail("cannot read " path)
     close(path)
+    if (guard != "") print "#endif  // " path
     return 1
 }
+function linux_guard(path) {
+    if (path == "net/reactor_epoll.cpp" || path ~ /^net\/uring_/) return "#if defined(__linux__) && !defined(SLUICE_KQUEUE_EMULATION)"
+    return ""
+}
 function copy_source(path,   line, status, guard, target, probe) {
-    guard = ""
-    if (path == "net/reactor_epoll.cpp") guard = "#if defined(__linux__) && !defined(SLUICE_KQUEUE_EMULATION)"
+    guard = linux_guard(path)
     if (path == "net/reactor_kqueue.cpp") guard = "#if !defined(__linux__) || defined(SLUICE_KQUEUE_EMULATION)"
     print ""
     print "// ==== " path " " rule(path)

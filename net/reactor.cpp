@@ -1,14 +1,46 @@
 // The backend-independent half of the reactor: the fd table, the loop, timers and posts.
 #include "net/reactor.hpp"
 
+#include <atomic>
 #include <cassert>
 #include <climits>
 #include <utility>
 
 namespace sluice::net {
 
-Reactor::Reactor() noexcept
-    : now_(Clock::now()),
+namespace {
+std::atomic<Backend> default_backend_choice{Backend::automatic};
+}  // namespace
+
+const char* backend_name(Backend backend) noexcept {
+  switch (backend) {
+    case Backend::automatic: return "automatic";
+    case Backend::epoll: return "epoll";
+    case Backend::io_uring: return "io_uring";
+    case Backend::kqueue: return "kqueue";
+  }
+  return "unknown";
+}
+
+bool backend_from_name(std::string_view name, Backend& backend) noexcept {
+  for (const Backend b : {Backend::automatic, Backend::epoll, Backend::io_uring, Backend::kqueue}) {
+    if (name == backend_name(b)) {
+      backend = b;
+      return true;
+    }
+  }
+  return false;
+}
+
+void Reactor::set_default_backend(Backend backend) noexcept { default_backend_choice.store(backend); }
+
+Backend Reactor::default_backend() noexcept { return default_backend_choice.load(); }
+
+Reactor::Reactor() noexcept : Reactor(Options{}) {}
+
+Reactor::Reactor(const Options& options) noexcept
+    : backend_kind_(options.backend == Backend::automatic ? default_backend() : options.backend),
+      now_(Clock::now()),
       loop_thread_(std::this_thread::get_id()),
       receive_buffer_(new std::uint8_t[kReceiveBufferSize]) {
   if (!backend_open()) backend_ = nullptr;

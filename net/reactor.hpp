@@ -1,4 +1,5 @@
-// The reactor: one event loop per thread, over epoll (Linux) or kqueue (macOS, FreeBSD).
+// The reactor: one event loop per thread, over epoll or io_uring (Linux, chosen per reactor
+// at run time) or kqueue (macOS, FreeBSD).
 //
 //   run_once():  now = clock  ->  wait for I/O (until the next timer, at most max_wait)
 //                -> now = clock (the wait's end: every handler below sees the time its
@@ -10,8 +11,10 @@
 // The backend (net/reactor_epoll.cpp or net/reactor_kqueue.cpp, chosen by the Makefile)
 // implements the few private `backend_*` members below and hides its quirks: kqueue's
 // separate read and write filters reach the watcher as one EventMask, exactly as epoll's do.
+// On Linux that file polls with epoll or, when the kernel allows it, io_uring
+// (net/uring_poller.hpp), chosen when the reactor is constructed (Options::backend).
 //
-// Readiness is level-triggered on both backends: a watcher that leaves bytes unread (or
+// Readiness is level-triggered on every backend: a watcher that leaves bytes unread (or
 // keeps kWritable interest with nothing to write) is called again on the next iteration.
 // Interest 0 keeps the fd registered with the reactor but asks the kernel for nothing, so
 // a paused fd (backpressure) delivers no events at all, not even a hang-up.
@@ -28,6 +31,7 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -40,6 +44,13 @@ inline constexpr EventMask kReadable = 1;  // bytes to read, a connection to acc
 inline constexpr EventMask kWritable = 2;  // room in the send buffer
 inline constexpr EventMask kHangup = 4;    // the peer sends nothing more (EOF follows unread data)
 inline constexpr EventMask kError = 8;     // an error is pending on the socket (SO_ERROR)
+
+// Which kernel interface a reactor polls with. `automatic` is io_uring where the kernel allows
+// it (Linux 5.13+, not refused by seccomp or kernel.io_uring_disabled), else epoll on Linux;
+// kqueue elsewhere. Asking for one the platform lacks makes the reactor !valid().
+enum class Backend : std::uint8_t { automatic, epoll, io_uring, kqueue };
+const char* backend_name(Backend backend) noexcept;  // "automatic", "epoll", "io_uring", "kqueue"
+bool backend_from_name(std::string_view name, Backend& backend) noexcept;  // false: no such name
 
 // Implemented by whatever owns an fd (a connection, a listener). kHangup and kError are
 // delivered whenever the interest is non-zero, asked for or not. on_events may add, modify
@@ -62,7 +73,12 @@ class Reactor {
   // echo +15% MB/s, 32 B echo unchanged). Costs 192 KiB per thread, nothing per connection.
   static constexpr std::size_t kReceiveBufferSize = 256 * 1024;
 
-  Reactor() noexcept;
+  struct Options {
+    Backend backend = Backend::automatic;  // automatic: default_backend()
+  };
+
+  Reactor() noexcept;  // Options{}
+  explicit Reactor(const Options& options) noexcept;
   ~Reactor();
   Reactor(const Reactor&) = delete;
   Reactor& operator=(const Reactor&) = delete;
@@ -70,6 +86,14 @@ class Reactor {
   // False when the poller or the wake-up descriptor could not be created (EMFILE, ENOMEM):
   // every other call is then a no-op.
   bool valid() const noexcept { return backend_ != nullptr; }
+  // The backend in use (never automatic when valid()); the one asked for when not valid().
+  Backend backend() const noexcept { return backend_kind_; }
+
+  // What Backend::automatic means for reactors constructed from now on, process-wide (tests
+  // and benchmarks run every reactor, those inside app/ included, on one backend this way).
+  // Initially automatic. THREAD-SAFE, but meant to be called before any reactor is made.
+  static void set_default_backend(Backend backend) noexcept;
+  static Backend default_backend() noexcept;
 
   // Registers `fd` with an interest (kReadable | kWritable, or 0 to register paused).
   // False when fd is negative, already registered, or the kernel refuses it (errno kept).
@@ -126,7 +150,7 @@ class Reactor {
   std::size_t registered() const noexcept { return registered_; }
 
  private:
-  struct Backend;  // defined by the backend file
+  struct Poller;  // the backend's state, defined by the backend file
   struct Slot {
     IoWatcher* watcher = nullptr;  // null: not registered
     EventMask interest = 0;
@@ -140,6 +164,8 @@ class Reactor {
   std::size_t run_posted() noexcept;
 
   // ---- implemented by the backend file (reactor_epoll.cpp / reactor_kqueue.cpp) ----
+  // Opens the backend_kind_ asked for (automatic: the platform's best) and sets
+  // backend_kind_ to it; false when that backend cannot be opened here.
   bool backend_open() noexcept;
   void backend_close() noexcept;
   // Moves the kernel registration of fd from `before` to `after` (either may be 0).
@@ -153,7 +179,8 @@ class Reactor {
   void backend_wake() noexcept;  // thread-safe
   bool backend_watch_signals() noexcept;
 
-  Backend* backend_ = nullptr;
+  Poller* backend_ = nullptr;
+  Backend backend_kind_;  // asked for until backend_open() sets the one it opened
   std::vector<Slot> slots_;  // indexed by fd
   std::size_t registered_ = 0;
   TimerQueue timers_;

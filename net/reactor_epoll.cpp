@@ -1,17 +1,22 @@
-// The epoll backend (Linux): level-triggered epoll, an eventfd for post(), a signalfd for
-// SIGINT/SIGTERM. Each registration carries (generation << 32 | fd) in epoll_data so that an
-// event fetched for an fd that was removed and reused in the same iteration is dropped.
+// The Linux backend: an eventfd for post(), a signalfd for SIGINT/SIGTERM, and one poller:
+// level-triggered epoll (here), or io_uring (net/uring_poller.cpp) when the reactor asks for
+// it or for automatic and the kernel allows it. Each epoll registration carries
+// (generation << 32 | fd) in epoll_data so that an event fetched for an fd that was removed
+// and reused in the same iteration is dropped; the io_uring poller reports the generation too.
 #include "net/reactor.hpp"
 
 #include <csignal>
 #include <cstdint>
 #include <cerrno>
+#include <memory>
 
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
+
+#include "net/uring_poller.hpp"
 
 namespace sluice::net {
 
@@ -36,36 +41,64 @@ EventMask from_epoll(std::uint32_t events) {
   if ((events & EPOLLERR) != 0) mask |= kError;
   return mask;
 }
+
+void drain_wake(int wake_fd) {
+  std::uint64_t count;
+  while (::read(wake_fd, &count, sizeof count) > 0) {
+  }
+}
+
+bool read_signal(int signal_fd, int& signo) {
+  signalfd_siginfo info;
+  if (::read(signal_fd, &info, sizeof info) != static_cast<ssize_t>(sizeof info)) return false;
+  signo = static_cast<int>(info.ssi_signo);
+  return true;
+}
 }  // namespace
 
-struct Reactor::Backend {
+struct Reactor::Poller {
   int epoll_fd = -1;
   int wake_fd = -1;
   int signal_fd = -1;
   sigset_t signals_added{};  // the signals this reactor blocked (and must unblock)
   epoll_event events[kBatch]{};
+  std::unique_ptr<UringPoller> uring;  // set: io_uring polls instead of epoll_fd
 };
 
 bool Reactor::backend_open() noexcept {
-  backend_ = new Backend;
-  backend_->epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
+  const Backend wanted = backend_kind_;
+  if (wanted == Backend::kqueue) return false;
+  backend_ = new Poller;
   backend_->wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (backend_->epoll_fd >= 0 && backend_->wake_fd >= 0) {
+  if (backend_->wake_fd >= 0 && wanted != Backend::epoll) {
+    auto uring = std::make_unique<UringPoller>();
+    if (uring->open(backend_->wake_fd)) {
+      backend_->uring = std::move(uring);
+      backend_kind_ = Backend::io_uring;
+      return true;
+    }
+  }
+  if (backend_->wake_fd >= 0 && wanted != Backend::io_uring) {
+    backend_->epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u64 = kWakeTag;
-    if (::epoll_ctl(backend_->epoll_fd, EPOLL_CTL_ADD, backend_->wake_fd, &ev) == 0) return true;
+    if (backend_->epoll_fd >= 0 && ::epoll_ctl(backend_->epoll_fd, EPOLL_CTL_ADD, backend_->wake_fd, &ev) == 0) {
+      backend_kind_ = Backend::epoll;
+      return true;
+    }
   }
   backend_close();
   return false;
 }
 
 void Reactor::backend_close() noexcept {
-  Backend* b = backend_;
+  Poller* b = backend_;
+  b->uring.reset();  // closing the ring cancels its polls
   if (b->signal_fd >= 0) {
     // Discard what was caught but not delivered, so unblocking cannot kill the process.
-    signalfd_siginfo info;
-    while (::read(b->signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+    int signo;
+    while (read_signal(b->signal_fd, signo)) {
     }
     ::close(b->signal_fd);
     ::pthread_sigmask(SIG_UNBLOCK, &b->signals_added, nullptr);
@@ -77,6 +110,7 @@ void Reactor::backend_close() noexcept {
 }
 
 bool Reactor::backend_update(int fd, EventMask before, EventMask after, std::uint32_t generation) noexcept {
+  if (backend_->uring) return backend_->uring->update(fd, before, after, generation);
   epoll_event ev{};
   ev.events = to_epoll(after);
   ev.data.u64 = (static_cast<std::uint64_t>(generation) << 32) | static_cast<std::uint32_t>(fd);
@@ -90,27 +124,45 @@ bool Reactor::backend_update(int fd, EventMask before, EventMask after, std::uin
 }
 
 int Reactor::backend_wait(int timeout_ms) noexcept {
-  const int n = ::epoll_wait(backend_->epoll_fd, backend_->events, kBatch, timeout_ms);
-  return n < 0 ? 0 : n;  // EINTR: the caller's loop simply iterates again
+  if (backend_->uring) return backend_->uring->wait(timeout_ms);
+  for (;;) {
+    const int n = ::epoll_wait(backend_->epoll_fd, backend_->events, kBatch, timeout_ms);
+    if (n >= 0 || errno != EINTR) return n < 0 ? 0 : n;
+    // EINTR: a signal handler ran, or the kernel ran task work for this thread (closing an
+    // io_uring ring interrupts the next blocking call of every thread that used it). Wait
+    // again for what is left: run_once() reports idle only after its whole timeout.
+    if (timeout_ms > 0) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(now_ + std::chrono::milliseconds(timeout_ms) - Clock::now());
+      timeout_ms = left.count() > 0 ? static_cast<int>(left.count()) : 0;
+    }
+    if (timeout_ms == 0) return 0;
+  }
 }
 
 std::size_t Reactor::backend_dispatch(int n) noexcept {
-  Backend* b = backend_;
+  Poller* b = backend_;
   std::size_t delivered = 0;
+  int signo;
+  if (b->uring) {
+    for (const UringPoller::Ready& r : b->uring->ready(n)) {
+      if (r.source == UringPoller::Source::wake) {
+        drain_wake(b->wake_fd);
+      } else if (r.source == UringPoller::Source::signal) {
+        for (; read_signal(b->signal_fd, signo); ++delivered) signal_caught(signo);
+      } else if (deliver(r.fd, r.generation, r.events)) {
+        ++delivered;
+      }
+    }
+    return delivered;
+  }
   for (int i = 0; i < n; ++i) {
     const epoll_event& ev = b->events[i];
     if (ev.data.u64 == kWakeTag) {
-      std::uint64_t count;
-      while (::read(b->wake_fd, &count, sizeof count) > 0) {
-      }
+      drain_wake(b->wake_fd);
       continue;
     }
     if (ev.data.u64 == kSignalTag) {
-      signalfd_siginfo info;
-      while (::read(b->signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-        signal_caught(static_cast<int>(info.ssi_signo));
-        ++delivered;
-      }
+      for (; read_signal(b->signal_fd, signo); ++delivered) signal_caught(signo);
       continue;
     }
     const int fd = static_cast<int>(ev.data.u64 & 0xFFFF'FFFFu);
@@ -127,7 +179,7 @@ void Reactor::backend_wake() noexcept {
 }
 
 bool Reactor::backend_watch_signals() noexcept {
-  Backend* b = backend_;
+  Poller* b = backend_;
   sigset_t wanted;
   sigemptyset(&wanted);
   sigaddset(&wanted, SIGINT);
@@ -142,6 +194,10 @@ bool Reactor::backend_watch_signals() noexcept {
   if (b->signal_fd < 0) {
     ::pthread_sigmask(SIG_UNBLOCK, &b->signals_added, nullptr);
     return false;
+  }
+  if (b->uring) {
+    b->uring->watch_signals(b->signal_fd);
+    return true;
   }
   epoll_event ev{};
   ev.events = EPOLLIN;

@@ -34,7 +34,7 @@ struct kevent make_change(std::uintptr_t ident, short filter, unsigned short fla
 }
 }  // namespace
 
-struct Reactor::Backend {
+struct Reactor::Poller {
   int kq = -1;
   bool watching_signals = false;
   struct sigaction old_int {};
@@ -53,7 +53,9 @@ struct Reactor::Backend {
 };
 
 bool Reactor::backend_open() noexcept {
-  backend_ = new Backend;
+  if (backend_kind_ != Backend::automatic && backend_kind_ != Backend::kqueue) return false;
+  backend_kind_ = Backend::kqueue;
+  backend_ = new Poller;
   backend_->kq = ::kqueue();
   if (backend_->kq >= 0) {
     ::fcntl(backend_->kq, F_SETFD, FD_CLOEXEC);
@@ -65,7 +67,7 @@ bool Reactor::backend_open() noexcept {
 }
 
 void Reactor::backend_close() noexcept {
-  Backend* b = backend_;
+  Poller* b = backend_;
   if (b->kq >= 0) {
     // Closing the queue drops every filter; deleting these first keeps the order explicit:
     // stop observing the signals, then give them back their old dispositions.
@@ -130,7 +132,7 @@ int Reactor::backend_wait(int timeout_ms) noexcept {
 }
 
 std::size_t Reactor::backend_dispatch(int n) noexcept {
-  Backend* b = backend_;
+  Poller* b = backend_;
   if (n <= 0) return 0;
 
   ++b->batch;
@@ -164,7 +166,7 @@ std::size_t Reactor::backend_dispatch(int n) noexcept {
                          static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(ev.udata)), events};
   }
   for (int i = 0; i < ready; ++i) {
-    const Backend::Ready& r = b->ready[i];
+    const Poller::Ready& r = b->ready[i];
     if (deliver(r.fd, r.generation, r.events)) ++delivered;
   }
   return delivered;
@@ -176,7 +178,7 @@ void Reactor::backend_wake() noexcept {
 }
 
 bool Reactor::backend_watch_signals() noexcept {
-  Backend* b = backend_;
+  Poller* b = backend_;
   // EVFILT_SIGNAL observes a signal even when it is ignored, and ignoring it is what keeps
   // the default action (termination) from running.
   struct sigaction ignore {};

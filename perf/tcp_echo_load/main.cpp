@@ -147,6 +147,7 @@ int main(int argc, char** argv) {
   std::string host = "127.0.0.1";
   long port = 0, connections = 1, size = 32;
   double seconds = 5;
+  sluice::net::Backend backend = sluice::net::Backend::automatic;  // epoll | io_uring | automatic
   for (int i = 1; i + 1 < argc; i += 2) {
     const char* flag = argv[i];
     const char* value = argv[i + 1];
@@ -155,8 +156,9 @@ int main(int argc, char** argv) {
     else if (std::strcmp(flag, "--connections") == 0) connections = std::strtol(value, nullptr, 10);
     else if (std::strcmp(flag, "--size") == 0) size = std::strtol(value, nullptr, 10);
     else if (std::strcmp(flag, "--seconds") == 0) seconds = std::strtod(value, nullptr);
+    else if (std::strcmp(flag, "--backend") == 0 && sluice::net::backend_from_name(value, backend)) continue;
     else {
-      std::fprintf(stderr, "usage: %s --connections N --size S --seconds T [--host H] --port P\n", argv[0]);
+      std::fprintf(stderr, "usage: %s --connections N --size S --seconds T [--host H] --port P [--backend B]\n", argv[0]);
       return 2;
     }
   }
@@ -171,7 +173,11 @@ int main(int argc, char** argv) {
     ::setrlimit(RLIMIT_NOFILE, &limit);
   }
 
-  Reactor reactor;
+  Reactor reactor(Reactor::Options{.backend = backend});
+  if (!reactor.valid()) {
+    std::fprintf(stderr, "the %s reactor backend cannot be opened here\n", sluice::net::backend_name(backend));
+    return 1;
+  }
   Totals totals;
   totals.latency_ns.reserve(1 << 20);
   std::vector<std::unique_ptr<Connection>> pool;

@@ -1,6 +1,7 @@
 // A raw TCP echo server on one reactor thread: the ceiling the WebSocket layer is measured
-// against. Usage: tcp_echo_server [--host 127.0.0.1] [--port 0]
-// Prints "listening on HOST:PORT" once ready; SIGINT/SIGTERM stop it gracefully.
+// against. Usage: tcp_echo_server [--host 127.0.0.1] [--port 0] [--backend epoll|io_uring|automatic]
+// Prints "listening on HOST:PORT" once ready (and the backend on stderr); SIGINT/SIGTERM stop
+// it gracefully.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -14,13 +15,16 @@
 int main(int argc, char** argv) {
   std::string host = "127.0.0.1";
   long port = 0;
+  sluice::net::Backend backend = sluice::net::Backend::automatic;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--host") == 0) {
       host = argv[i + 1];
     } else if (std::strcmp(argv[i], "--port") == 0) {
       port = std::strtol(argv[i + 1], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--backend") == 0 && sluice::net::backend_from_name(argv[i + 1], backend)) {
+      continue;
     } else {
-      std::fprintf(stderr, "usage: %s [--host H] [--port P]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--host H] [--port P] [--backend B]\n", argv[0]);
       return 2;
     }
   }
@@ -34,11 +38,12 @@ int main(int argc, char** argv) {
     ::setrlimit(RLIMIT_NOFILE, &limit);
   }
 
-  sluice::net::Reactor reactor;
+  sluice::net::Reactor reactor(sluice::net::Reactor::Options{.backend = backend});
   if (!reactor.valid()) {
     std::perror("reactor");
     return 1;
   }
+  std::fprintf(stderr, "backend %s\n", sluice::net::backend_name(reactor.backend()));
   sluice::net::EchoServer server(reactor);
   if (!server.open({.host = host, .port = static_cast<std::uint16_t>(port)})) {
     std::perror("listen");

@@ -1,0 +1,117 @@
+// UringPoller: level-triggered readiness on io_uring, the reactor's second Linux poller.
+//
+// io_uring as a poller, not as an I/O engine: the reactor's watchers still read and write
+// with read(2)/write(2); the ring only says when an fd is ready, exactly as epoll would.
+//
+//   update(fd, interest)  -> queues a one-shot IORING_OP_POLL_ADD (the previous request, if
+//                            any, is cancelled with IORING_OP_POLL_REMOVE)
+//   wait(timeout)         -> one io_uring_enter: submits every queued SQE, waits for a CQE
+//                            (EXT_ARG timeout), then turns each CQE into a Ready entry
+//   after a CQE           -> the fd is queued again and re-armed by the next wait()
+//
+// Why one-shot polls re-armed after each event, and not a multishot poll per fd: arming a
+// poll checks readiness at once (vfs_poll) and completes in the same system call when the fd
+// is already ready, which is exactly epoll's level-triggered re-check. A multishot poll is
+// edge-triggered: it posts a CQE only on a new wake-up of the socket (measured on 6.18: bytes
+// left unread produce no second CQE until more arrive), and IORING_POLL_ADD_LEVEL is refused
+// with multishot (EINVAL). The re-arm costs one SQE, batched into the wait that follows, so
+// no system call: the same one io_uring_enter per iteration as epoll_wait.
+//
+// The reactor's own descriptors (the eventfd of post(), the signalfd) are drained whenever
+// they fire, so they use multishot polls (IORING_POLL_ADD_MULTI): no re-arm per wake-up.
+//
+// Stale completions: each request carries user_data = token << 32 | fd, where the token is
+// the fd's request counter. A CQE whose token is not the fd's current one (a cancelled
+// request, or one that completed while being cancelled) is dropped here; every Ready entry
+// carries the reactor's generation so that the reactor drops events for an fd removed later
+// in the same batch, as with epoll.
+//
+// Threads: io_uring completes a poll through task work on the thread that submitted it, so
+// every request is submitted by the loop thread. When wait() runs on another thread than the
+// last one (the reactor was re-bound), every armed request is cancelled and re-armed from it.
+//
+// Owns the ring; does not own the fds it polls (the wake-up and signal fds included).
+// Loop thread only. Linux 5.13 or later (see open()).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "net/reactor.hpp"
+#include "net/uring_ring.hpp"
+
+namespace sluice::net {
+
+class UringPoller {
+  public:
+    // What a wait() found: a watched fd with its generation, or one of the reactor's own.
+    enum class Source : std::uint8_t { watched, wake, signal };
+    struct Ready {
+        Source source;
+        int fd;
+        std::uint32_t generation;
+        EventMask events;
+    };
+
+    UringPoller() noexcept = default;
+    UringPoller(const UringPoller&) = delete;
+    UringPoller& operator=(const UringPoller&) = delete;
+
+    // Creates the ring and checks that this kernel has what the poller needs: IORING_FEAT_NODROP
+    // (no CQE lost when the CQ is full), IORING_FEAT_EXT_ARG (the wait's timeout, 5.11),
+    // POLL_ADD and POLL_REMOVE (IORING_REGISTER_PROBE), and multishot polls (5.13: the wake-up
+    // poll is armed and must not fail). False, with errno set, when any of it is missing or
+    // io_uring is refused (ENOSYS; EPERM under seccomp or kernel.io_uring_disabled): the
+    // reactor then uses epoll. `wake_fd` is polled from now on.
+    bool open(int wake_fd) noexcept;
+    void close() noexcept;
+
+    // Moves fd's interest from `before` to `after` (the Reactor::backend_update contract).
+    // False (EBADF) when fd is not an open descriptor; nothing reaches the kernel before the
+    // next wait(). Pausing (after 0) cancels the request: a paused fd reports nothing.
+    bool update(int fd, EventMask before, EventMask after, std::uint32_t generation) noexcept;
+    // Polls the signalfd from now on.
+    void watch_signals(int signal_fd) noexcept;
+
+    // Submits, waits up to timeout_ms (-1: forever, 0: not at all), and collects at most one
+    // batch of completions; returns how many Ready entries ready() now holds.
+    int wait(int timeout_ms) noexcept;
+    std::span<const Ready> ready(int n) const noexcept { return {ready_, static_cast<std::size_t>(n)}; }
+
+  private:
+    static constexpr int kBatch = 256;
+
+    struct Slot {
+        EventMask interest = 0;        // what is (or will be) asked of the kernel; 0: nothing
+        std::uint32_t generation = 0;  // the reactor's, reported with every event
+        std::uint32_t token = 0;       // the current request's id; older CQEs are stale
+        Source source = Source::watched;
+        bool armed = false;      // the request `token` is in the kernel
+        bool queued = false;     // listed in rearm_, to be armed by the next wait()
+        bool multishot = false;  // the reactor's own fds
+        bool checked = false;    // fd was verified open for `generation` (update()'s EBADF)
+    };
+
+    Slot& slot(int fd) noexcept;
+    void queue(int fd) noexcept;
+    void cancel(int fd, Slot& s) noexcept;
+    bool push_remove(std::uint64_t request) noexcept;
+    void arm(int fd, Slot& s) noexcept;
+    void watch_own(int fd, Source source) noexcept;
+    void rearm_all() noexcept;
+    void prepare() noexcept;
+    io_uring_sqe* sqe() noexcept;
+    int collect() noexcept;
+
+    UringRing ring_;
+    std::vector<Slot> slots_;             // by fd
+    std::vector<int> rearm_;              // fds to arm before the next wait
+    std::vector<std::uint64_t> cancels_;  // POLL_REMOVEs that found the SQ full (rare)
+    std::thread::id submitter_;
+    UringRing::Completion completions_[kBatch];
+    Ready ready_[kBatch];
+};
+
+}  // namespace sluice::net
