@@ -6,13 +6,13 @@ namespace sluice::core {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr std::uint8_t kInvalid = 0xFF;
+constexpr std::uint8_t kNotInAlphabet = 0xFF;
 
-// Reverse table: character -> 6-bit value, kInvalid for everything outside the alphabet
+// Reverse table: character -> 6-bit value, kNotInAlphabet for everything outside the alphabet
 // (including '=', which the decoder handles by position).
 constexpr std::array<std::uint8_t, 256> make_reverse() noexcept {
     std::array<std::uint8_t, 256> table{};
-    for (auto& v : table) v = kInvalid;
+    for (auto& v : table) v = kNotInAlphabet;
     for (std::size_t i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::uint8_t>(i);
     return table;
 }
@@ -65,7 +65,7 @@ std::optional<std::size_t> base64_decode(std::string_view in, std::span<std::uin
     const std::size_t full = pad == 0 ? n / 4 : n / 4 - 1;  // quanta without padding
     for (std::size_t q = 0; q < full; ++q, p += 4, o += 3) {
         const std::uint32_t a = value_of(p[0]), b = value_of(p[1]), c = value_of(p[2]), d = value_of(p[3]);
-        if (((a | b | c | d) & 0xC0) != 0) return std::nullopt;  // kInvalid (0xFF) has these bits
+        if (((a | b | c | d) & 0xC0) != 0) return std::nullopt;  // kNotInAlphabet (0xFF) has these bits
         const std::uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
         o[0] = static_cast<std::uint8_t>(v >> 16);
         o[1] = static_cast<std::uint8_t>(v >> 8);

@@ -1,4 +1,5 @@
-// core/byte_order.hpp — big-endian ("network byte order") loads and stores.
+// core/byte_order.hpp — big-endian ("network byte order") loads and stores, and the two
+// 64-bit word loads of the bulk scanners (host order; little-endian for RFC 1951's bit order).
 //
 // RFC 6455 §5.2: "Multibyte length quantities are expressed in network byte order", and
 // FIPS 180-4 §3.1 reads message words big-endian. These helpers read or write a value at
@@ -54,5 +55,20 @@ inline std::uint64_t load_be64(const std::uint8_t* p) noexcept { return detail::
 inline void store_be16(std::uint8_t* p, std::uint16_t v) noexcept { detail::store_be(p, v); }
 inline void store_be32(std::uint8_t* p, std::uint32_t v) noexcept { detail::store_be(p, v); }
 inline void store_be64(std::uint8_t* p, std::uint64_t v) noexcept { detail::store_be(p, v); }
+
+// Eight bytes as one word in host order: for scans that only compare or mask bytes (UTF-8's
+// ASCII test, LZ77's match length), where the order of the bytes in the word does not matter.
+inline std::uint64_t load_host64(const std::uint8_t* p) noexcept {
+    std::uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+// Eight bytes, the first the least significant (RFC 1951 §3.1.1 packs bits from the LSB).
+inline std::uint64_t load_le64(const std::uint8_t* p) noexcept {
+    const std::uint64_t v = load_host64(p);
+    if constexpr (std::endian::native == std::endian::big) return __builtin_bswap64(v);
+    return v;
+}
 
 }  // namespace sluice::core

@@ -6,6 +6,7 @@
 
 #include "core/deflate_format.hpp"
 #include "core/huffman_lengths.hpp"
+#include "core/byte_order.hpp"
 
 namespace sluice::core {
 
@@ -91,18 +92,12 @@ constexpr FixedCodes kFixedCodes = make_fixed_codes();
 
 constexpr std::uint32_t kMatchFlag = 1u << 31;
 
-std::uint64_t load64(const std::uint8_t* p) noexcept {
-    std::uint64_t v;
-    std::memcpy(&v, p, 8);
-    return v;
-}
-
 // How many bytes (up to max_len) scan and match have in common; both have max_len bytes.
 // Compares 8 bytes at a time: the first differing bit tells the first differing byte.
 inline unsigned common_length(const std::uint8_t* scan, const std::uint8_t* match, unsigned max_len) noexcept {
     unsigned len = 0;
     while (len + 8 <= max_len) {
-        const std::uint64_t x = load64(scan + len) ^ load64(match + len);
+        const std::uint64_t x = load_host64(scan + len) ^ load_host64(match + len);
         if (x != 0) {
             if constexpr (std::endian::native == std::endian::little)
                 return len + (static_cast<unsigned>(std::countr_zero(x)) >> 3);

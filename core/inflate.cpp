@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/deflate_format.hpp"
+#include "core/byte_order.hpp"
 
 namespace sluice::core {
 
@@ -158,13 +159,6 @@ static_assert((std::size_t{1} << kCodeLengthRootBits) <= Inflater::kDistTableSiz
 // a match is copied 8 bytes at a time (overshooting by up to 7) when that fits, exactly otherwise.
 constexpr std::size_t kFastInput = 8;
 constexpr std::size_t kCopyOvershoot = 8;
-
-std::uint64_t load64(const std::uint8_t* p) noexcept {
-    std::uint64_t v;
-    std::memcpy(&v, p, 8);
-    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
-    return v;
-}
 
 }  // namespace
 
@@ -549,7 +543,7 @@ bool Inflater::fast_loop(const std::uint8_t*& in_ref, const std::uint8_t* in_end
     while (static_cast<std::size_t>(in_end - in) >= kFastInput && out != out_end) {
         // Refill: whole bytes up to 56..63 bits. The bits above `count` then hold the next
         // input byte's first bits, which the next refill ORs in again (same values).
-        bits |= load64(in) << count;
+        bits |= load_le64(in) << count;
         in += (63 - count) >> 3;
         count |= 56;
 

@@ -1,4 +1,5 @@
 #include "core/utf8.hpp"
+#include "core/byte_order.hpp"
 
 #include <array>
 #include <bit>
@@ -130,12 +131,6 @@ inline std::size_t first_high_byte(std::uint64_t m) noexcept {
     }
 }
 
-inline std::uint64_t load64(const std::uint8_t* p) noexcept {
-    std::uint64_t w;
-    std::memcpy(&w, p, sizeof w);
-    return w;
-}
-
 constexpr std::uint64_t kHighBits = 0x8080808080808080ull;
 
 // Skips ASCII from i, 8 bytes at a time; returns the index of the first non-ASCII byte
@@ -144,11 +139,11 @@ inline std::size_t skip_ascii_words(const std::uint8_t* p, std::size_t i, std::s
     // One word first: in text with accents it usually ends the run at once. Only after a
     // clean word does the 32-byte stride start.
     while (i + 8 <= n) {
-        const std::uint64_t m = load64(p + i) & kHighBits;
+        const std::uint64_t m = load_host64(p + i) & kHighBits;
         if (m != 0) return i + first_high_byte(m);
         i += 8;
         while (i + 32 <= n &&
-               ((load64(p + i) | load64(p + i + 8) | load64(p + i + 16) | load64(p + i + 24)) & kHighBits) == 0) {
+               ((load_host64(p + i) | load_host64(p + i + 8) | load_host64(p + i + 16) | load_host64(p + i + 24)) & kHighBits) == 0) {
             i += 32;
         }
     }
