@@ -42,7 +42,7 @@ URING_SRCS := $(sort $(wildcard net/uring_*.cpp))
 NET_SRCS   := $(sort $(filter-out net/reactor_%.cpp $(URING_SRCS),$(wildcard net/*.cpp))) net/reactor_$(BACKEND).cpp \
               $(if $(filter epoll,$(BACKEND)),$(URING_SRCS))
 PROTO_SRCS := $(sort $(wildcard proto/*.cpp))
-APP_SRCS   := $(sort $(wildcard app/*.cpp))
+APP_SRCS   := $(sort $(wildcard app/*.cpp app/detail/*.cpp))
 LIB_SRCS   := $(CORE_SRCS) $(NET_SRCS) $(PROTO_SRCS) $(APP_SRCS)
 DEMO_SRCS  := $(sort $(wildcard app/demo/*.cpp))
 # The demo's applications (all but its main) are linked into the test binaries too.
@@ -263,7 +263,7 @@ PREFIX     ?= /usr/local
 DESTDIR    ?=
 AMALG_DIR  := $(BUILD)/amalgamated
 VENDOR_HDRS := $(sort $(wildcard core/*.hpp)) $(sort $(wildcard net/*.hpp)) \
-               $(sort $(wildcard proto/*.hpp)) $(sort $(wildcard app/*.hpp))
+               $(sort $(wildcard proto/*.hpp)) $(sort $(wildcard app/*.hpp)) $(sort $(wildcard app/detail/*.hpp))
 # Every backend goes into the amalgamation, each inside the platform #if that the awk
 # program writes around it; the library and the installed build take BACKEND as above.
 AMALG_SRCS := $(CORE_SRCS) $(sort $(filter-out net/reactor_%.cpp,$(wildcard net/*.cpp))) \
@@ -280,7 +280,7 @@ VENDOR_COMMIT = $(shell git describe --always --dirty 2>/dev/null || echo unknow
 #   mode=cpp: each file argument is a source, copied after one `#include "sluice.hpp"` with
 #     its project includes removed; net/reactor_epoll.cpp and net/reactor_kqueue.cpp are
 #     wrapped in the #if that picks the Makefile's backend: epoll on Linux, kqueue elsewhere.
-# Any project include that is not a header of core/ net/ proto/ app/ is an error.
+# Any project include that is not a header of core/ net/ proto/ app/ app/detail/ is an error.
 define AMALGAMATE_AWK
 function fail(msg) { print "amalgamate: " msg > "/dev/stderr"; failed = 1; exit 1 }
 function project_include(line,   target) {
@@ -288,8 +288,8 @@ function project_include(line,   target) {
     target = line
     sub(/^[^"]*"/, "", target)
     sub(/".*$/, "", target)
-    if (target !~ /^(core|net|proto|app)\/[A-Za-z0-9_]+\.hpp$/)
-        fail("\"" target "\" is not a header of core/ net/ proto/ app/")
+    if (target !~ /^(core|net|proto|app|app\/detail)\/[A-Za-z0-9_]+\.hpp$/)
+        fail("\"" target "\" is not a header of core/ net/ proto/ app/ app/detail/")
     return target
 }
 function inline_header(path,   line, target, status, nested, guard) {
@@ -462,9 +462,9 @@ endef
 
 install: | $(BUILD)/lib ## build libsluice.a (-O2), install it, the headers, sluice.pc and the CMake package: make install PREFIX=/usr/local [DESTDIR=...]
 	@$(MAKE) --no-print-directory -j$(JOBS) $(LIB_A)
-	install -d '$(INSTALL_LIB)/pkgconfig' '$(INSTALL_LIB)/cmake/sluice' $(foreach l,core net proto app,'$(INSTALL_INC)/$(l)')
+	install -d '$(INSTALL_LIB)/pkgconfig' '$(INSTALL_LIB)/cmake/sluice' $(foreach l,core net proto app app/detail,'$(INSTALL_INC)/$(l)')
 	install -m 644 $(LIB_A) '$(INSTALL_LIB)/libsluice.a'
-	$(foreach l,core net proto app,install -m 644 $(filter $(l)/%,$(VENDOR_HDRS)) '$(INSTALL_INC)/$(l)/' &&) true
+	$(foreach l,core net proto app app/detail,install -m 644 $(filter $(l)/%.hpp,$(filter-out $(if $(filter app,$(l)),app/detail/%),$(VENDOR_HDRS))) '$(INSTALL_INC)/$(l)/' &&) true
 	$(file >$(BUILD)/lib/sluice.pc,$(SLUICE_PC))
 	install -m 644 $(BUILD)/lib/sluice.pc '$(INSTALL_LIB)/pkgconfig/sluice.pc'
 	$(file >$(BUILD)/lib/sluiceConfig.cmake,$(SLUICE_CMAKE))

@@ -1,30 +1,31 @@
-// app/context.cpp — Context forwards to its connection; the awaitables park coroutines there.
+// app/context.cpp — Context forwards to its connection; the awaitables wait in the
+// coroutine adapter (app/detail/coroutine_adapter.hpp).
 #include "app/context.hpp"
 
-#include "app/connection.hpp"
+#include <utility>
+
+#include "app/detail/connection.hpp"
+#include "app/detail/coroutine_adapter.hpp"
+#include "app/detail/worker.hpp"
 #include "app/server.hpp"
-#include "app/worker.hpp"
 #include "proto/http_fields.hpp"
 
 namespace sluice {
 
-namespace {
-std::span<const std::uint8_t> bytes_of(std::string_view s) noexcept {
-    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-}  // namespace
+using detail::bytes_of;
 
 // ---- awaitables ------------------------------------------------------------------------------
 
-SendAwaitable::SendAwaitable(detail::Connection* c, Kind k, std::span<const std::uint8_t> p) noexcept
-    : conn_(c), kind_(k), payload_(p) {
+SendAwaitable::SendAwaitable(detail::Connection* c, detail::CoroutineAdapter* co, Kind k,
+                             std::span<const std::uint8_t> p) noexcept
+    : conn_(c), co_(co), kind_(k), payload_(p) {
     // Over the bound: wait for the drain (await_suspend), then send in await_resume.
-    deferred_ = kind_ != Kind::chunk ? (c->can_send() && c->over_backpressure()) : c->over_backpressure();
+    deferred_ = co_ != nullptr && (kind_ != Kind::chunk ? (c->can_send() && c->over_backpressure()) : c->over_backpressure());
     if (deferred_) return;
     result_ = kind_ == Kind::chunk ? c->write_chunk(payload_) : c->send_message(kind_ == Kind::text, payload_);
 }
 
-void SendAwaitable::await_suspend(std::coroutine_handle<> h) noexcept { conn_->wait_send(h); }
+void SendAwaitable::await_suspend(std::coroutine_handle<> h) noexcept { co_->wait_send(h); }
 
 SendResult SendAwaitable::await_resume() noexcept {
     if (!deferred_) return result_;
@@ -33,17 +34,24 @@ SendResult SendAwaitable::await_resume() noexcept {
     return result_;
 }
 
-bool ReceiveAwaitable::await_ready() noexcept { return conn_->receive_ready(); }
+bool ReceiveAwaitable::await_ready() noexcept { return co_ == nullptr || co_->receive_ready(*conn_); }
 
 void ReceiveAwaitable::await_suspend(std::coroutine_handle<> h) noexcept {
-    conn_->wait_receive(h, has_timeout_ ? std::optional<std::chrono::milliseconds>(timeout_) : std::nullopt);
+    co_->wait_receive(*conn_, h, has_timeout_ ? std::optional<std::chrono::milliseconds>(timeout_) : std::nullopt);
 }
 
-std::optional<Message> ReceiveAwaitable::await_resume() noexcept { return conn_->take_message(); }
+std::optional<Message> ReceiveAwaitable::await_resume() noexcept {
+    return co_ != nullptr ? co_->take_message(*conn_) : std::nullopt;
+}
 
 // ---- Context ---------------------------------------------------------------------------------
 
-Context::~Context() = default;
+Context::~Context() { drop_user_data(); }
+
+void Context::drop_user_data() noexcept {
+    UserBox* box = std::exchange(user_, nullptr);
+    if (box != nullptr) box->destroy(box);
+}
 
 std::string_view Context::method() const { return conn_->request().method(); }
 std::string_view Context::path() const { return conn_->request().path(); }
@@ -83,12 +91,12 @@ void Context::end_stream() { conn_->end_stream(); }
 
 SendAwaitable Context::send(std::string_view text) {
     const auto kind = conn_->ws_ever() ? SendAwaitable::Kind::text : SendAwaitable::Kind::chunk;
-    return SendAwaitable(conn_, kind, bytes_of(text));
+    return SendAwaitable(conn_, co_, kind, bytes_of(text));
 }
 
 SendAwaitable Context::send_binary(std::span<const std::uint8_t> bytes) {
     const auto kind = conn_->ws_ever() ? SendAwaitable::Kind::binary : SendAwaitable::Kind::chunk;
-    return SendAwaitable(conn_, kind, bytes);
+    return SendAwaitable(conn_, co_, kind, bytes);
 }
 
 SendResult Context::send_now(std::string_view text) {
@@ -99,10 +107,10 @@ SendResult Context::send_binary_now(std::span<const std::uint8_t> bytes) {
     return conn_->ws_ever() ? conn_->send_message(false, bytes) : conn_->write_chunk(bytes);
 }
 
-ReceiveAwaitable Context::receive() { return ReceiveAwaitable(conn_, std::chrono::milliseconds(0), false); }
+ReceiveAwaitable Context::receive() { return ReceiveAwaitable(conn_, co_, std::chrono::milliseconds(0), false); }
 
 ReceiveAwaitable Context::receive_for(std::chrono::milliseconds timeout) {
-    return ReceiveAwaitable(conn_, timeout, true);
+    return ReceiveAwaitable(conn_, co_, timeout, true);
 }
 
 bool Context::open() const { return conn_->ws_ever() ? conn_->can_send() : !conn_->dead(); }

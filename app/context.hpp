@@ -31,6 +31,7 @@ namespace sluice {
 class Server;
 namespace detail {
 class Connection;
+class CoroutineAdapter;
 }
 
 using TimerId = std::uint64_t;   // 0 is never a valid id
@@ -49,10 +50,10 @@ class [[nodiscard]] SendAwaitable {
 
  private:
     friend class Context;
-    friend class detail::Connection;
     enum class Kind : std::uint8_t { text, binary, chunk };
-    SendAwaitable(detail::Connection* c, Kind k, std::span<const std::uint8_t> p) noexcept;
+    SendAwaitable(detail::Connection* c, detail::CoroutineAdapter* co, Kind k, std::span<const std::uint8_t> p) noexcept;
     detail::Connection* conn_ = nullptr;
+    detail::CoroutineAdapter* co_ = nullptr;   // where a deferred send waits (none: never deferred)
     Kind kind_ = Kind::text;
     std::span<const std::uint8_t> payload_;
     SendResult result_ = SendResult::closed;
@@ -71,9 +72,11 @@ class [[nodiscard]] ReceiveAwaitable {
 
  private:
     friend class Context;
-    ReceiveAwaitable(detail::Connection* c, std::chrono::milliseconds timeout, bool has_timeout) noexcept
-        : conn_(c), timeout_(timeout), has_timeout_(has_timeout) {}
+    ReceiveAwaitable(detail::Connection* c, detail::CoroutineAdapter* co, std::chrono::milliseconds timeout,
+                     bool has_timeout) noexcept
+        : conn_(c), co_(co), timeout_(timeout), has_timeout_(has_timeout) {}
     detail::Connection* conn_;
+    detail::CoroutineAdapter* co_;   // the inbox (none: not a coroutine route, nothing to receive)
     std::chrono::milliseconds timeout_;
     bool has_timeout_;
 };
@@ -142,12 +145,14 @@ class Context {  // Owned by its connection (the server); owns the per-connectio
     // with the connection. Asking for another type replaces it.
     template <class T>
     T& data() {
-        if (user_type_ != type_key<T>()) {
-            user_data_.reset();
-            user_data_ = UserData(new T(), [](void* p) { delete static_cast<T*>(p); });
-            user_type_ = type_key<T>();
+        if (user_ == nullptr || user_->type != type_key<T>()) {
+            drop_user_data();
+            auto* box = new TypedBox<T>();
+            box->destroy = [](UserBox* b) noexcept { delete static_cast<TypedBox<T>*>(b); };
+            box->type = type_key<T>();
+            user_ = box;
         }
-        return *static_cast<T*>(user_data_.get());
+        return static_cast<TypedBox<T>*>(user_)->value;
     }
 
     // ---- timers, on this connection's thread; all cancelled when the connection ends ----
@@ -159,18 +164,31 @@ class Context {  // Owned by its connection (the server); owns the per-connectio
 
  private:
     friend class detail::Connection;
+    friend class detail::CoroutineAdapter;
     explicit Context(detail::Connection& connection) noexcept : conn_(&connection) {}
+    // The coroutine adapter running this context's Task, if any (set at the Task's start,
+    // cleared when the adapter ends): the awaitables go straight to its inbox.
+    void attach(detail::CoroutineAdapter* co) noexcept { co_ = co; }
 
     template <class T>
     static const void* type_key() noexcept {
         static const char key = 0;
         return &key;
     }
-    using UserData = std::unique_ptr<void, void (*)(void*)>;
+    // The user data: one allocation, a small header before the value (one pointer here).
+    struct UserBox {
+        void (*destroy)(UserBox*) noexcept = nullptr;
+        const void* type = nullptr;
+    };
+    template <class T>
+    struct TypedBox : UserBox {
+        T value{};
+    };
+    void drop_user_data() noexcept;
 
     detail::Connection* conn_;
-    UserData user_data_{nullptr, [](void*) {}};
-    const void* user_type_ = nullptr;
+    detail::CoroutineAdapter* co_ = nullptr;
+    UserBox* user_ = nullptr;
 };
 
 }  // namespace sluice

@@ -8,8 +8,10 @@
 #include <cstring>
 #include <memory>
 
-#include "app/connection.hpp"
-#include "app/worker.hpp"
+#include "app/detail/callback_adapter.hpp"
+#include "app/detail/coroutine_adapter.hpp"
+#include "app/detail/http_adapter.hpp"
+#include "app/detail/worker.hpp"
 
 namespace sluice {
 
@@ -68,9 +70,7 @@ void note(std::vector<std::string>& errors, std::string e) {
 Server& Server::route(std::string_view path, Handler h) { return route(path, std::move(h), {}); }
 
 Server& Server::route(std::string_view path, Handler h, std::vector<std::string> subprotocols) {
-    auto t = std::make_unique<detail::RouteTarget>();
-    t->kind = detail::RouteTarget::Kind::task;
-    t->task = std::move(h);
+    auto t = std::make_unique<detail::CoroutineRoute>(std::move(h));
     t->subprotocols = std::move(subprotocols);
     const auto id = static_cast<std::uint32_t>(state_->targets.size());
     state_->targets.push_back(std::move(t));
@@ -82,9 +82,7 @@ Server& Server::route(std::string_view path, Handler h, std::vector<std::string>
 Server& Server::route(std::string_view path, WsCallbacks callbacks) { return route(path, std::move(callbacks), {}); }
 
 Server& Server::route(std::string_view path, WsCallbacks callbacks, std::vector<std::string> subprotocols) {
-    auto t = std::make_unique<detail::RouteTarget>();
-    t->kind = detail::RouteTarget::Kind::callbacks;
-    t->callbacks = std::move(callbacks);
+    auto t = std::make_unique<detail::CallbackRoute>(std::move(callbacks));
     t->subprotocols = std::move(subprotocols);
     const auto id = static_cast<std::uint32_t>(state_->targets.size());
     state_->targets.push_back(std::move(t));
@@ -93,9 +91,7 @@ Server& Server::route(std::string_view path, WsCallbacks callbacks, std::vector<
 }
 
 Server& Server::http(std::string_view method, std::string_view path, HttpHandler fn) {
-    auto t = std::make_unique<detail::RouteTarget>();
-    t->kind = detail::RouteTarget::Kind::http;
-    t->http = std::move(fn);
+    auto t = std::make_unique<detail::HttpRoute>(std::move(fn));
     const auto id = static_cast<std::uint32_t>(state_->targets.size());
     state_->targets.push_back(std::move(t));
     note(state_->route_errors, state_->router.add_http(method, path, id));

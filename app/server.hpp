@@ -53,51 +53,12 @@
 #include <vector>
 
 #include "app/context.hpp"
+#include "app/handler.hpp"
 #include "app/message.hpp"
+#include "app/settings.hpp"
 #include "app/task.hpp"
 
 namespace sluice {
-
-// The callback style, for the hot path; set the members you need with designated
-// initialisers. Every member may be empty.
-struct WsCallbacks {
-    std::function<void(Context&)> on_open;                            // after the 101 is queued
-    std::function<void(Context&, const Message&)> on_message;         // message bytes valid during the call
-    std::function<void(Context&)> on_drain;                           // output queue fell back under max_backpressure
-    std::function<void(Context&, std::uint16_t code, std::string_view reason)> on_close;  // once; 1006 if no close frame
-};
-
-// A coroutine handler: called once per WebSocket (after the upgrade) and once per plain
-// HTTP request to its route (ctx.is_websocket() tells which).
-using Handler = std::function<Task(Context&)>;
-// A plain HTTP handler: must respond (or begin a stream) before returning, or the server
-// answers 500.
-using HttpHandler = std::function<void(Context&)>;
-
-// Every setting with its default. Server's chained setters write these; validate() checks them.
-struct Settings {
-    std::string host = "127.0.0.1";
-    std::uint16_t port = 60000;                    // 0 = any free port (tests), see bound_port()
-    bool nodelay = true;                           // TCP_NODELAY on accepted sockets
-    bool linger = false;                           // see Server::linger()
-    std::size_t ws_buffer_size = 16 * 1024;        // block size of the output pool (one block per queued burst)
-    std::size_t http_buffer_size = 16 * 1024;      // largest HTTP request header section (431 above it)
-    std::size_t max_request_line = 8 * 1024;       // 414 above it
-    std::size_t max_body_size = 1024 * 1024;       // 413 above it
-    std::size_t max_message_size = 16 * 1024 * 1024;   // WebSocket message (1009 above it, RFC 6455 §7.4.1)
-    std::size_t max_backpressure = 1024 * 1024;    // bytes queued per connection before sends are dropped
-    std::size_t max_connections = 10000;           // over it, new connections are closed at once
-    std::chrono::milliseconds idle_timeout{60'000};
-    std::chrono::milliseconds handshake_timeout{15'000};
-    std::chrono::milliseconds header_timeout{10'000};
-    std::chrono::milliseconds body_timeout{30'000};
-    std::chrono::milliseconds response_timeout{60'000};
-    std::chrono::milliseconds close_timeout{5'000};
-    std::chrono::milliseconds backpressure_timeout{30'000};
-    std::chrono::milliseconds shutdown_timeout{10'000};
-    std::vector<std::string> allowed_origins;      // empty = any Origin (RFC 6455 §10.2)
-    unsigned threads = 1;
-};
 
 namespace detail {
 class ServerState;

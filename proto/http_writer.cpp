@@ -140,8 +140,11 @@ bool ResponseWriter::status_line(int status, std::string_view reason) noexcept {
     if (!valid_value(reason)) return ok_ = false;
     char code[4] = {static_cast<char>('0' + status / 100), static_cast<char>('0' + status / 10 % 10),
                     static_cast<char>('0' + status % 10), ' '};
+    bodiless_ = !status_has_body(status);
     return put("HTTP/1.1 ") && put({code, 4}) && put(reason) && put("\r\n");
 }
+
+bool ResponseWriter::continue_100() noexcept { return status_line(100) && end_head(); }
 
 // RFC 9112 §5.2: a sender MUST NOT generate line folding (no CR or LF gets into a value).
 bool ResponseWriter::header(std::string_view name, std::string_view value) noexcept {
@@ -158,7 +161,9 @@ bool ResponseWriter::header(std::string_view name, std::uint64_t value) noexcept
 
 bool ResponseWriter::date(const DateCache& dates) noexcept { return header("Date", dates.value()); }
 
-bool ResponseWriter::content_length(std::uint64_t n) noexcept { return header("Content-Length", n); }
+bool ResponseWriter::content_length(std::uint64_t n) noexcept {
+    return bodiless_ ? ok_ : header("Content-Length", n);
+}
 
 bool ResponseWriter::chunked() noexcept { return put("Transfer-Encoding: chunked\r\n"); }
 
@@ -171,15 +176,22 @@ bool ResponseWriter::end_head() noexcept { return put("\r\n"); }
 
 // RFC 9110 §9.3.2: "The server SHOULD NOT send content in the response" to HEAD (and RFC 9112
 // §6.3 (1): such a response ends at its head).
-bool ResponseWriter::body(std::string_view bytes) noexcept { return head_ ? ok_ : put(bytes); }
+bool ResponseWriter::body(std::string_view bytes) noexcept { return head_ || bodiless_ ? ok_ : put(bytes); }
 
 bool ResponseWriter::chunk(std::string_view bytes) noexcept {
     if (head_ || bytes.empty()) return ok_;
+    return chunk_size(bytes.size()) && put(bytes) && chunk_end();
+}
+
+bool ResponseWriter::chunk_size(std::size_t size) noexcept {
+    if (head_ || size == 0) return ok_;
     char hex[16];
     std::size_t n = 0;
-    for (std::size_t v = bytes.size(); v != 0; v >>= 4) hex[sizeof hex - 1 - n++] = "0123456789abcdef"[v & 15];
-    return put({hex + sizeof hex - n, n}) && put("\r\n") && put(bytes) && put("\r\n");
+    for (std::size_t v = size; v != 0; v >>= 4) hex[sizeof hex - 1 - n++] = "0123456789abcdef"[v & 15];
+    return put({hex + sizeof hex - n, n}) && put("\r\n");
 }
+
+bool ResponseWriter::chunk_end() noexcept { return head_ ? ok_ : put("\r\n"); }
 
 bool ResponseWriter::last_chunk() noexcept { return head_ ? ok_ : put("0\r\n\r\n"); }
 

@@ -42,6 +42,12 @@ class DateCache {
 // RFC 9110 §15: the reason phrase of a status ("Not Found"); "" for unknown codes.
 std::string_view http_reason_phrase(int status) noexcept;
 
+// RFC 9110 §6.4.1 / RFC 9112 §6.3: a 1xx, 204 or 304 response has no content, whatever its
+// header fields say. ResponseWriter applies it after status_line().
+constexpr bool status_has_body(int status) noexcept {
+    return !(status == 204 || status == 304 || (status >= 100 && status < 200));
+}
+
 // Does not own `out`: writes the response at its front.
 class ResponseWriter {
  public:
@@ -54,7 +60,13 @@ class ResponseWriter {
     void set_head_request(bool head) noexcept { head_ = head; }
 
     // RFC 9112 §4: "HTTP/1.1 404 Not Found\r\n"; reason defaults to http_reason_phrase().
+    // A status without content (status_has_body false: 1xx, 204, 304) makes content_length()
+    // and body() write nothing (RFC 9110 §8.6: no Content-Length in a 1xx or 204).
     bool status_line(int status, std::string_view reason = {}) noexcept;
+    // RFC 9110 §10.1.1 / §15.2.1: the interim "HTTP/1.1 100 Continue\r\n\r\n", whole.
+    bool continue_100() noexcept;
+    // False after status_line() of a status that has no content (see status_has_body).
+    bool body_allowed() const noexcept { return !bodiless_; }
     bool header(std::string_view name, std::string_view value) noexcept;
     bool header(std::string_view name, std::uint64_t value) noexcept;  // decimal
     bool date(const DateCache& dates) noexcept;                        // "Date: ..."
@@ -68,6 +80,11 @@ class ResponseWriter {
     // (a zero size would end the body).
     bool chunk(std::string_view bytes) noexcept;
     bool last_chunk() noexcept;                                        // "0\r\n\r\n", no trailers
+    // The two halves of chunk() around data the caller writes itself (a payload queued
+    // without a copy): the chunk-size line "<hex size>\r\n" and the CRLF after the data.
+    // A zero size writes nothing (it would end the body).
+    bool chunk_size(std::size_t n) noexcept;
+    bool chunk_end() noexcept;
 
     bool ok() const noexcept { return ok_; }
     std::size_t size() const noexcept { return used_; }
@@ -81,6 +98,7 @@ class ResponseWriter {
     std::size_t used_ = 0;
     bool ok_ = true;
     bool head_ = false;
+    bool bodiless_ = false;  // the status has no content (status_has_body)
 };
 
 // A complete response with a Content-Length body, the common case, in one call.

@@ -77,7 +77,7 @@ WsEvent WsReceiver::next(std::span<std::uint8_t> in) noexcept {
 // path; anything else (or any broken rule) returns false and takes the general path.
 // §6.2: a server MUST remove the masking of client frames: here for a whole frame in one input.
 bool WsReceiver::whole_message(std::span<std::uint8_t> in, WsEvent& ev) noexcept {
-    if (phase_ != Phase::header || header_len_ != 0 || msg_active_ || close_sent_ || in.size() < 2)
+    if (phase_ != Phase::header || header_len_ != 0 || msg_active_ || drop_data_ || in.size() < 2)
         return false;
     const std::uint8_t* h = in.data();
     // RFC 7692 §6.1: with permessage-deflate, RSV1 marks a compressed message.
@@ -229,7 +229,7 @@ void WsReceiver::take_header(const std::uint8_t* h) noexcept {
         msg_opcode_ = opcode_;
         msg_compressed_ = (h[0] & kRsv1) != 0;  // only accepted when negotiated (check_first_byte)
         msg_size_ = 0;
-        store_ = close_sent_ ? Store::dropped : Store::none;
+        store_ = drop_data_ ? Store::dropped : Store::none;
         in_place_ = nullptr;
         utf8_.reset();
     }
@@ -394,8 +394,8 @@ void WsReceiver::discard_message() noexcept {
     if (msg_active_) store_ = Store::dropped;
 }
 
-void WsReceiver::mark_close_sent() noexcept {
-    close_sent_ = true;
+void WsReceiver::drop_data_frames() noexcept {
+    drop_data_ = true;
     discard_message();
 }
 
@@ -411,9 +411,7 @@ WsEvent WsReceiver::fail(WsError e, std::size_t consumed) noexcept {
 
 WsState WsReceiver::state() const noexcept {
     if (error_ != WsError::none) return WsState::failed;
-    if (close_sent_ && close_received_) return WsState::closed;
-    if (close_sent_ || close_received_) return WsState::closing;
-    return WsState::open;
+    return close_received_ ? WsState::closing : WsState::open;
 }
 
 WsReceiver::AssemblyBuffer::AssemblyBuffer(AssemblyBuffer&& other) noexcept

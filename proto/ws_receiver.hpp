@@ -141,13 +141,18 @@ class WsReceiver {  // Owns its parse state and at most one assembly buffer (bou
     // After a close or a failure, returns stopped with consumed 0.
     WsEvent next(std::span<std::uint8_t> input) noexcept;
 
-    // Tell the receiver our close frame went out (§5.5.1): data frames received from now
-    // on are dropped, unread (§7.1.2 lets the peer still send them; we no longer deliver).
-    // A message being assembled is discarded.
-    void mark_close_sent() noexcept;
+    // Data frames received from now on are dropped, unread; control frames still come out.
+    // The session calls this when its close frame went out (§5.5.1: no data is delivered
+    // after it; §7.1.2 lets the peer still send some). A message being assembled is
+    // discarded. Whether a close was sent is the session's to know (WsSession::close_sent).
+    void drop_data_frames() noexcept;
+    bool dropping_data() const noexcept { return drop_data_; }
 
+    // What the input showed: the peer's close frame was read (nothing more is read after
+    // it), or a rule was broken (error() says which). Together, the receiving half's state:
+    // open, closing (the peer's close was read) or failed. The handshake as both ends see
+    // it is WsSession::state().
     WsState state() const noexcept;
-    bool close_sent() const noexcept { return close_sent_; }
     bool close_received() const noexcept { return close_received_; }
     bool failed() const noexcept { return error_ != WsError::none; }
     WsError error() const noexcept { return error_; }  // why we failed, or none
@@ -235,10 +240,12 @@ class WsReceiver {  // Owns its parse state and at most one assembly buffer (bou
     AssemblyBuffer heap_;               // the assembly buffer (Store::heap)
     bool release_pending_ = false;      // free heap_ at the next call (a view into it is out)
     core::Utf8Validator utf8_;          // §8.1, across the fragments of a text message
-    // The close handshake (§7).
-    bool close_sent_ = false;
+    // The end of the input (§7) and what the session asked for.
+    bool drop_data_ = false;        // drop_data_frames() was called
     bool close_received_ = false;
     WsError error_ = WsError::none;
 };
+// Inline in every WebSocket connection (app/: the idle WebSocket's size is pinned by a test).
+static_assert(sizeof(WsReceiver) <= 160, "the receiver sits inline in every connection: keep it small");
 
 }  // namespace sluice::proto

@@ -114,18 +114,21 @@ class WsSession {  // Owns its parse state and at most one message assembly buff
                     } else if constexpr (WsCompressedSink<Hooks>) {
                         hooks_.on_compressed_message(ev.opcode, ev.payload);
                     } else {
-                        if (!receiver_.close_sent()) {
+                        if (!close_sent_) {
                             send_close_frame(close_code(WsError::reserved_bits), ws_error_name(WsError::reserved_bits));
-                            receiver_.mark_close_sent();
+                            mark_close_sent();
                         }
                         hooks_.on_fail(close_code(WsError::reserved_bits));
                         return used;
                     }
                     break;
                 case WsEventKind::ping:
-                    // §5.5.2/§5.5.3: a Ping MUST be answered by a Pong with identical application
-                    // data, unless our close went out (§5.5.1: no frames after a close).
-                    if (!receiver_.close_sent()) send_frame(Opcode::pong, true, ev.payload);
+                    // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame
+                    // in response, unless it already received a Close frame" (§5.5.3: with
+                    // identical application data). A ping is never read after the peer's
+                    // close (the receiver stops there), so every ping is answered, also after
+                    // our own close went out: §5.5.1 forbids only data frames after it.
+                    send_frame(Opcode::pong, true, ev.payload);
                     hooks_.on_ping(ev.payload);
                     break;
                 case WsEventKind::pong: hooks_.on_pong(ev.payload); break;  // §5.5.3: no reply
@@ -135,18 +138,18 @@ class WsSession {  // Owns its parse state and at most one message assembly buff
                     // We echo the code AND the reason (at most 123 bytes, already UTF-8
                     // checked), as the conformance suites expect; an empty close body
                     // (1005, no reason) is answered with 1000.
-                    if (!receiver_.close_sent()) {
+                    if (!close_sent_) {
                         send_close_frame(ev.code == kCloseNoStatus ? kCloseNormal : ev.code, ev.reason);
-                        receiver_.mark_close_sent();
+                        mark_close_sent();
                     }
                     hooks_.on_close(ev.code, ev.reason);
                     return used;
                 case WsEventKind::fail:
                     // §7.1.7: _Fail the WebSocket Connection_: send a close frame with the code
                     // (if none was sent), then the owner closes TCP.
-                    if (!receiver_.close_sent()) {
+                    if (!close_sent_) {
                         send_close_frame(ev.code, ws_error_name(ev.error));
-                        receiver_.mark_close_sent();
+                        mark_close_sent();
                     }
                     hooks_.on_fail(ev.code);
                     return used;
@@ -189,27 +192,33 @@ class WsSession {  // Owns its parse state and at most one message assembly buff
     // those do not hold, or a close was already sent, or the connection failed.
     // §7.4.1: 1005, 1006 and 1015 "MUST NOT be set as a status code in a Close control frame".
     bool send_close(std::uint16_t code, std::string_view reason) noexcept {
-        if (receiver_.close_sent() || receiver_.failed()) return false;
+        if (close_sent_ || receiver_.failed()) return false;
         if (code != kCloseNoStatus && !is_valid_wire_close_code(code)) return false;
         if (!core::is_valid_utf8(reason)) return false;
         if (!send_close_frame(code, reason)) return false;
-        receiver_.mark_close_sent();
+        mark_close_sent();
         return true;
     }
 
     // May a data or ping frame go out now? False once a close was sent or received (§5.5.1)
     // or the connection failed. An owner that writes pre-encoded frames (a broadcast built
-    // once with encode_frame) asks this first.
+    // once with encode_frame) asks this first. The one answer to "is this WebSocket still
+    // open?": the owner keeps no close flags of its own.
     // §6.1 step 1: send only in the OPEN state.
-    bool can_send() const noexcept {
-        return !receiver_.close_sent() && !receiver_.close_received() && !receiver_.failed();
-    }
+    bool can_send() const noexcept { return !close_sent_ && !receiver_.close_received() && !receiver_.failed(); }
 
-    WsState state() const noexcept { return receiver_.state(); }
-    bool close_sent() const noexcept { return receiver_.close_sent(); }
+    // The close handshake (§7) as both ends see it; the session is its one owner: it knows
+    // what it sent, and its receiver what was read.
+    WsState state() const noexcept {
+        if (receiver_.failed()) return WsState::failed;
+        if (close_sent_ && receiver_.close_received()) return WsState::closed;
+        if (close_sent_ || receiver_.close_received()) return WsState::closing;
+        return WsState::open;
+    }
+    bool close_sent() const noexcept { return close_sent_; }
     bool close_received() const noexcept { return receiver_.close_received(); }
     // The close handshake finished (§7.1.1: the server now closes TCP).
-    bool close_handshake_complete() const noexcept { return receiver_.state() == WsState::closed; }
+    bool close_handshake_complete() const noexcept { return state() == WsState::closed; }
     // We failed the connection; error() says which rule the peer broke.
     bool failed() const noexcept { return receiver_.failed(); }
     WsError error() const noexcept { return receiver_.error(); }
@@ -236,6 +245,12 @@ class WsSession {  // Owns its parse state and at most one message assembly buff
             op = Opcode::continuation;
         }
         return true;
+    }
+
+    // Our close went out: no data frame is sent or delivered from now on (§5.5.1).
+    void mark_close_sent() noexcept {
+        close_sent_ = true;
+        receiver_.drop_data_frames();
     }
 
     bool send_close_frame(std::uint16_t code, std::string_view reason) noexcept {
@@ -295,7 +310,10 @@ class WsSession {  // Owns its parse state and at most one message assembly buff
         }
     }
 
-    WsReceiver receiver_;
+    // [[no_unique_address]]: close_sent_ takes a byte of the receiver's tail padding, so the
+    // session is no larger for owning it (Itanium C++ ABI: a potentially-overlapping member).
+    [[no_unique_address]] WsReceiver receiver_;
+    bool close_sent_ = false;  // our close frame went out (§5.5.1)
     Hooks& hooks_;
     std::uint64_t mask_state_;  // xorshift64 state when the hooks supply no next_mask()
 };

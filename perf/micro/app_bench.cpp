@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "app/output_queue.hpp"
+#include "app/detail/output_queue.hpp"
 #include "app/router.hpp"
-#include "app/topics.hpp"
+#include "app/detail/topics.hpp"
 #include "core/block_pool.hpp"
 #include "perf/micro/bench.hpp"
 
@@ -49,7 +49,7 @@ SLUICE_BENCH("app/router wildcard /static/*", 20) {
 // what one loop iteration of an echo connection does with its output.
 SLUICE_BENCH("app/output_queue 32x64B copy+gather+consume", 32 * 64) {
     sluice::core::BlockPool pool(16 * 1024);
-    sluice::OutputQueue q(&pool);
+    sluice::detail::OutputQueue q(&pool);
     const std::array<std::uint8_t, 64> frame{};
     for (auto _ : state) {
         for (int i = 0; i < 32; ++i) q.append_copy(frame);
@@ -63,7 +63,7 @@ SLUICE_BENCH("app/output_queue 32x64B copy+gather+consume", 32 * 64) {
 // One broadcast frame queued by reference on a subscriber, then written (consumed).
 SLUICE_BENCH("app/output_queue shared frame", 128) {
     sluice::core::BlockPool pool(16 * 1024);
-    sluice::OutputQueue q(&pool);
+    sluice::detail::OutputQueue q(&pool);
     sluice::core::SharedBytes frame = sluice::core::SharedBytes::create(&pool, 128);
     for (auto _ : state) {
         q.append_shared(frame, 128);
@@ -72,7 +72,7 @@ SLUICE_BENCH("app/output_queue shared frame", 128) {
 }
 
 SLUICE_BENCH("app/topics for_each 1000 subscribers", 1000) {
-    sluice::TopicRegistry topics;
+    sluice::detail::TopicRegistry topics;
     std::vector<int> subscribers(1000);
     for (int& s : subscribers) topics.subscribe("ticker", &s);
     for (auto _ : state) {
@@ -83,7 +83,7 @@ SLUICE_BENCH("app/topics for_each 1000 subscribers", 1000) {
 }
 
 SLUICE_BENCH("app/topics subscribe+unsubscribe", 1) {
-    sluice::TopicRegistry topics;
+    sluice::detail::TopicRegistry topics;
     int a = 0, b = 0;
     topics.subscribe("ticker", &a);   // keeps the topic alive: no erase/insert per op
     for (auto _ : state) topics.unsubscribe(topics.subscribe("ticker", &b));

@@ -1,5 +1,5 @@
 // test/app/assembly_cache_test.cpp — a worker's cache of released assembly buffers.
-#include "app/assembly_cache.hpp"
+#include "app/detail/assembly_cache.hpp"
 
 #include <doctest/doctest.h>
 

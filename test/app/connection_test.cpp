@@ -1,6 +1,6 @@
 // test/app/connection_test.cpp — what an idle, upgraded WebSocket connection costs (sizes,
 // not timings), and that its upgrade request stays readable for its whole life.
-#include "app/connection.hpp"
+#include "app/detail/connection.hpp"
 
 #include <doctest/doctest.h>
 

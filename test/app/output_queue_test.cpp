@@ -1,5 +1,5 @@
 // test/app/output_queue_test.cpp — coalescing copies, shared frames by reference, partial writes.
-#include "app/output_queue.hpp"
+#include "app/detail/output_queue.hpp"
 
 #include <doctest/doctest.h>
 
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-using sluice::OutputQueue;
+using sluice::detail::OutputQueue;
 using sluice::core::BlockPool;
 using sluice::core::SharedBytes;
 

@@ -1,5 +1,5 @@
 // test/app/request_copy_test.cpp — the compact request copy: parts, headers re-scanned, params.
-#include "app/request_copy.hpp"
+#include "app/detail/request_copy.hpp"
 
 #include <doctest/doctest.h>
 

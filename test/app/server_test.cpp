@@ -652,6 +652,40 @@ TEST_CASE("RFC 6455 7.4.1: stop() sends 1001 to every WebSocket, finishes HTTP, 
     CHECK_FALSE(late.connect(s->port()));   // no longer accepting
 }
 
+TEST_CASE("RFC 6455 5.5.2: after the server's 1001 a Ping is still answered with a Pong, then the close completes") {
+    auto s = std::make_unique<TestServer>();
+    WsTestClient ws;
+    REQUIRE(ws.connect(s->port(), "/ws"));
+    std::thread stopper([&] { s->server.stop(); });
+    // Raw frames from here: the client's session would stop reading at the server's close.
+    std::string& in = ws.tcp.pending;
+    const auto wait_for = [&](std::size_t n) {
+        const auto end = std::chrono::steady_clock::now() + 5000ms;
+        while (in.size() < n && std::chrono::steady_clock::now() < end) ws.tcp.read_some(in, 200ms);
+        return in.size() >= n;
+    };
+    REQUIRE(wait_for(4));
+    CHECK(static_cast<unsigned char>(in[0]) == 0x88);   // FIN + close, unmasked
+    const std::size_t close_len = static_cast<unsigned char>(in[1]) & 0x7F;
+    REQUIRE(wait_for(2 + close_len));
+    CHECK((static_cast<unsigned char>(in[2]) << 8 | static_cast<unsigned char>(in[3])) == 1001);
+    in.erase(0, 2 + close_len);
+    // A masked Ping "hb" (key 1 2 3 4), as a client sends it (RFC 6455 §5.3).
+    const std::string ping = {'\x89', '\x82', '\x01', '\x02', '\x03', '\x04', static_cast<char>('h' ^ 1),
+                              static_cast<char>('b' ^ 2)};
+    REQUIRE(ws.send_raw(ping));
+    REQUIRE(wait_for(4));
+    CHECK(in.substr(0, 4) == std::string("\x8a\x02hb", 4));   // the Pong, same payload (§5.5.3)
+    in.erase(0, 4);
+    // Our close (1001 echoed, masked): the handshake completes and the server closes TCP.
+    const std::string close = {'\x88', '\x82', '\x01', '\x02', '\x03', '\x04', static_cast<char>(0x03 ^ 1),
+                               static_cast<char>(0xE9 ^ 2)};
+    REQUIRE(ws.send_raw(close));
+    CHECK(ws.tcp.wait_eof());
+    stopper.join();
+    CHECK_FALSE(s->server.running());
+}
+
 TEST_CASE("run(): SIGTERM shuts down gracefully with 1001 and exit status 0; a second signal exits at once") {
     for (int signals = 1; signals <= 2; ++signals) {
         int pipefd[2];

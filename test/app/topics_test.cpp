@@ -1,12 +1,12 @@
 // test/app/topics_test.cpp — the per-thread pub/sub registry.
-#include "app/topics.hpp"
+#include "app/detail/topics.hpp"
 
 #include <doctest/doctest.h>
 
 #include <vector>
 
-using sluice::Subscription;
-using sluice::TopicRegistry;
+using sluice::detail::Subscription;
+using sluice::detail::TopicRegistry;
 
 namespace {
 std::vector<int> members(const TopicRegistry& r, std::string_view topic) {

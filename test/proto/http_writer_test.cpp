@@ -205,3 +205,50 @@ TEST_CASE("RFC 9110 §15.5.1: malformed extra headers make the error response fa
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("RFC 9110 §10.1.1: the interim 100 Continue, whole") {
+    std::array<char, 64> buf{};
+    ResponseWriter w(buf);
+    CHECK(w.continue_100());
+    CHECK(w.view() == "HTTP/1.1 100 Continue\r\n\r\n");
+}
+
+TEST_CASE("RFC 9110 §6.4.1, §8.6: 1xx, 204 and 304 carry no content and no Content-Length") {
+    CHECK_FALSE(sluice::proto::status_has_body(100));
+    CHECK_FALSE(sluice::proto::status_has_body(204));
+    CHECK_FALSE(sluice::proto::status_has_body(304));
+    CHECK(sluice::proto::status_has_body(200));
+    CHECK(sluice::proto::status_has_body(404));
+    for (int status : {204, 304}) {
+        CAPTURE(status);
+        std::array<char, 128> buf{};
+        ResponseWriter w(buf);
+        w.status_line(status);
+        CHECK_FALSE(w.body_allowed());
+        CHECK(w.content_length(5));
+        CHECK(w.end_head());
+        CHECK(w.body("hello"));
+        CHECK(w.view() == "HTTP/1.1 " + std::to_string(status) + " " +
+                              std::string(sluice::proto::http_reason_phrase(status)) + "\r\n\r\n");
+    }
+    std::array<char, 128> buf{};
+    ResponseWriter ok(buf);
+    ok.status_line(200);
+    CHECK(ok.body_allowed());
+}
+
+TEST_CASE("RFC 9112 §7.1: a chunk written in halves around the caller's data, and the last chunk") {
+    std::array<char, 64> buf{};
+    ResponseWriter w(buf);
+    CHECK(w.chunk_size(0x1a2));
+    CHECK(w.view() == "1a2\r\n");
+    CHECK(w.chunk_size(0));   // would end the body: nothing
+    CHECK(w.chunk_end());
+    CHECK(w.last_chunk());
+    CHECK(w.view() == "1a2\r\n\r\n0\r\n\r\n");
+    ResponseWriter head(buf);
+    head.set_head_request(true);
+    CHECK(head.chunk_size(5));
+    CHECK(head.chunk_end());
+    CHECK(head.size() == 0);
+}

@@ -478,8 +478,8 @@ TEST_SUITE("proto") {
     }
 
     TEST_CASE(
-        "RFC 6455 7.1.2: after our close, data is dropped, pings are not answered, the peer's close "
-        "completes it") {
+        "RFC 6455 7.1.2: after our close, data is dropped, pings are still answered (5.5.2), the "
+        "peer's close completes it") {
         Recorder rec;
         WsSession<Recorder> s(Role::server, {}, rec);
         REQUIRE(s.send_close(1001, "going"));
@@ -491,8 +491,12 @@ TEST_SUITE("proto") {
                         frame(Opcode::ping, "p"), frame(Opcode::continuation, "y"), close_frame(1000)});
         CHECK(s.feed(in) == in.size());
         CHECK(rec.events == std::vector<std::string>{"ping:p", "close:1000:"});
-        CHECK(rec.sent == server_close(1001, "going"));  // no pong, no second close
+        // §5.5.2: a Pong MUST answer a Ping "unless it already received a Close frame"; §5.5.1
+        // forbids only data frames after our close. No second close.
+        CHECK(rec.sent == cat({server_close(1001, "going"), server_frame(Opcode::pong, "p")}));
         CHECK(s.state() == WsState::closed);
+        CHECK(s.close_sent());
+        CHECK(s.close_received());
     }
 
     TEST_CASE("RFC 6455 7.1.2: the same closing exchange holds at every split point") {
@@ -513,7 +517,7 @@ TEST_SUITE("proto") {
                 from = to;
             }
             CHECK(rec.events == std::vector<std::string>{"ping:p", "close:1000:done"});
-            CHECK(rec.sent == server_close(1000));
+            CHECK(rec.sent == cat({server_close(1000), server_frame(Opcode::pong, "p")}));
             CHECK(s.state() == WsState::closed);
         };
         drive({});

@@ -1,10 +1,10 @@
-// app/worker.cpp
-#include "app/worker.hpp"
+// app/detail/worker.cpp
+#include "app/detail/worker.hpp"
 
 #include <algorithm>
 #include <cstring>
 
-#include "app/connection.hpp"
+#include "app/detail/connection.hpp"
 
 namespace sluice::detail {
 
@@ -106,35 +106,26 @@ void Worker::leave() {
     ++depth_;
     // Bounded so one callback that keeps re-arming work cannot starve the loop; what is
     // left is picked up by the posted no-op's scope.
+    // One batch of a list (swapped out first: the work may add to it), or false if it is empty.
+    const auto run = [](std::vector<Connection*>& list, auto&& fn) {
+        if (list.empty()) return false;
+        std::vector<Connection*> batch;
+        batch.swap(list);
+        for (Connection* c : batch) fn(c);
+        return true;
+    };
     for (int round = 0; round < 1000; ++round) {
-        if (!progress_.empty()) {
-            std::vector<Connection*> batch;
-            batch.swap(progress_);
-            for (Connection* c : batch) {
-                c->in_progress = false;
-                if (!c->dead()) c->progress();
-            }
-            continue;
-        }
-        if (!dirty_.empty()) {
-            std::vector<Connection*> batch;
-            batch.swap(dirty_);
-            for (Connection* c : batch) {
-                c->in_dirty = false;
-                if (!c->dead()) c->flush();
-            }
-            continue;
-        }
-        if (!graveyard_.empty()) {
-            std::vector<Connection*> batch;
-            batch.swap(graveyard_);
-            for (Connection* c : batch) {
-                remove_live(c);
-                delete c;
-            }
-            continue;
-        }
-        break;
+        const bool more = run(progress_, [](Connection* c) {
+            c->in_progress = false;
+            if (!c->dead()) c->progress();
+        }) || run(dirty_, [](Connection* c) {
+            c->in_dirty = false;
+            if (!c->dead()) c->flush();
+        }) || run(graveyard_, [this](Connection* c) {
+            remove_live(c);
+            delete c;
+        });
+        if (!more) break;
     }
     if (!progress_.empty() || !dirty_.empty() || !graveyard_.empty()) {
         reactor.post([this] { Scope scope(*this); });

@@ -1,12 +1,12 @@
-// app/output_queue.cpp
-#include "app/output_queue.hpp"
+// app/detail/output_queue.cpp
+#include "app/detail/output_queue.hpp"
 
 #include <sys/uio.h>
 
 #include <algorithm>
 #include <cstring>
 
-namespace sluice {
+namespace sluice::detail {
 
 bool OutputQueue::append_copy(std::span<const std::uint8_t> bytes) {
     if (head_ < segments_.size()) {   // the common case: it fits in the tail block
@@ -79,7 +79,7 @@ void OutputQueue::consume(std::size_t n) noexcept {
     // Drop fully written segments; keep an own tail block only while bytes remain.
     if (size_ == 0) {
         clear();
-    } else if (head_ > 32 && head_ * 2 > segments_.size()) {
+    } else if (head_ > 32 && std::size_t{head_} * 2 > segments_.size()) {
         segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(head_));
         head_ = 0;
     }
@@ -92,4 +92,4 @@ void OutputQueue::clear() noexcept {
     size_ = 0;
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

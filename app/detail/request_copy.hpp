@@ -1,4 +1,4 @@
-// app/request_copy.hpp — one request head, copied out of the receive buffer into ONE string.
+// app/detail/request_copy.hpp — one request head, copied out of the receive buffer into ONE string.
 //
 // A handler reads the request (method, target, headers, route params) after the receive
 // buffer has been reused, and a WebSocket coroutine reads it for the connection's whole
@@ -26,6 +26,8 @@
 
 namespace sluice::detail {
 
+inline constexpr std::string_view kSubprotocolParam = "/";
+
 class RequestCopy {  // Owns one string holding the peer address, the whole copied head and the route params.
  public:
     // The connection's peer ("127.0.0.1:54321"); call before the first assign().
@@ -37,6 +39,10 @@ class RequestCopy {  // Owns one string holding the peer address, the whole copi
     // and values may view this copy (a router match on path()).
     void add_params(std::span<const RouteParam> params);
     void add_param(std::string_view name, std::string_view value);   // one param, the same way
+    // The WebSocket subprotocol negotiated at the upgrade (RFC 6455 §4.2.2), kept as a param
+    // named "/": a name no route pattern can declare (a segment never holds '/').
+    void set_subprotocol(std::string_view name) { add_param(kSubprotocolParam, name); }
+    std::string_view subprotocol() const noexcept { return param(kSubprotocolParam).value_or(""); }
     void clear() noexcept;   // drops the request, keeps the peer
 
     std::string_view method() const noexcept { return part(1); }

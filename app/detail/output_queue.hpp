@@ -1,4 +1,4 @@
-// app/output_queue.hpp — a connection's bytes waiting for the socket.
+// app/detail/output_queue.hpp — a connection's bytes waiting for the socket.
 //
 // A list of segments, each a range of a reference-counted block (core::SharedBytes):
 //
@@ -24,7 +24,7 @@
 
 struct iovec;
 
-namespace sluice {
+namespace sluice::detail {
 
 class OutputQueue {  // Owns references to its blocks; does not own the pool (the worker's).
  public:
@@ -38,6 +38,7 @@ class OutputQueue {  // Owns references to its blocks; does not own the pool (th
     std::size_t size() const noexcept { return size_; }   // bytes not yet written
     bool empty() const noexcept { return size_ == 0; }
     std::size_t segments() const noexcept { return segments_.size() - head_; }
+    std::size_t block_size() const noexcept { return pool_ != nullptr ? pool_->block_size() : 0; }
 
     // Fills up to `max` iovecs from the front; returns how many.
     int gather(struct iovec* iov, int max) const noexcept;
@@ -56,8 +57,8 @@ class OutputQueue {  // Owns references to its blocks; does not own the pool (th
     };
     core::BlockPool* pool_;
     std::vector<Segment> segments_;
-    std::size_t head_ = 0;    // first unconsumed segment
     std::size_t size_ = 0;
+    std::uint32_t head_ = 0;   // first unconsumed segment (last: its owner may use the tail padding)
 };
 
-}  // namespace sluice
+}  // namespace sluice::detail

@@ -1,5 +1,5 @@
-// app/assembly_cache.cpp
-#include "app/assembly_cache.hpp"
+// app/detail/assembly_cache.cpp
+#include "app/detail/assembly_cache.hpp"
 
 #include <cstdlib>
 

@@ -1,4 +1,4 @@
-// app/assembly_cache.hpp — one worker's released message assembly buffers, lent again.
+// app/detail/assembly_cache.hpp — one worker's released message assembly buffers, lent again.
 //
 // A WebSocket message that spans reads is assembled in a buffer proto::WsReceiver takes
 // when it needs one and gives back once the message is delivered (usually within the same

@@ -1,4 +1,4 @@
-// app/topics.hpp — one thread's pub/sub registry: topic name -> its subscribers.
+// app/detail/topics.hpp — one thread's pub/sub registry: topic name -> its subscribers.
 //
 // Each server thread has its own registry (shared nothing); a publish reaches the other
 // threads through their reactors' post() queues and each thread walks its own registry.
@@ -17,7 +17,7 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace sluice {
+namespace sluice::detail {
 
 class TopicRegistry;
 
@@ -68,4 +68,4 @@ class TopicRegistry {  // Owns its topics and every Subscription node; one threa
     std::unordered_map<std::string, Topic, Hash, std::equal_to<>> topics_;
 };
 
-}  // namespace sluice
+}  // namespace sluice::detail

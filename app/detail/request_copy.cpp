@@ -1,5 +1,5 @@
-// app/request_copy.cpp — see app/request_copy.hpp for the layout.
-#include "app/request_copy.hpp"
+// app/detail/request_copy.cpp — see app/request_copy.hpp for the layout.
+#include "app/detail/request_copy.hpp"
 
 #include <cstring>
 #include <functional>

@@ -1,4 +1,4 @@
-// app/worker.hpp — one server thread (a Worker), and what all threads share (ServerState).
+// app/detail/worker.hpp — one server thread (a Worker), and what all threads share (ServerState).
 // Internal to app/.
 //
 //   ServerState (read-only once started: settings, router, routes; atomics; the log lock)
@@ -25,10 +25,11 @@
 #include <thread>
 #include <vector>
 
-#include "app/assembly_cache.hpp"
+#include "app/detail/assembly_cache.hpp"
+#include "app/detail/handler_adapter.hpp"
+#include "app/detail/topics.hpp"
 #include "app/router.hpp"
-#include "app/server.hpp"
-#include "app/topics.hpp"
+#include "app/settings.hpp"
 #include "core/block_pool.hpp"
 #include "net/reactor.hpp"
 #include "net/socket.hpp"
@@ -36,20 +37,13 @@
 #include "proto/http_writer.hpp"
 #include "proto/ws_frame.hpp"
 
+namespace sluice {
+class Server;
+}
+
 namespace sluice::detail {
 
 class Connection;
-
-// What a router target id means.
-struct RouteTarget {
-    enum class Kind : std::uint8_t { task, callbacks, http };
-    Kind kind = Kind::http;
-    Handler task;
-    WsCallbacks callbacks;
-    HttpHandler http;
-    std::vector<std::string> subprotocols;
-    std::vector<std::string_view> subprotocol_views;   // into subprotocols
-};
 
 class Worker;
 

@@ -1,9 +1,9 @@
-// app/topics.cpp
-#include "app/topics.hpp"
+// app/detail/topics.cpp
+#include "app/detail/topics.hpp"
 
 #include <utility>
 
-namespace sluice {
+namespace sluice::detail {
 
 TopicRegistry::~TopicRegistry() {
     for (auto& [name, topic] : topics_) {
@@ -42,4 +42,4 @@ std::size_t TopicRegistry::subscriber_count(std::string_view topic) const noexce
     return it == topics_.end() ? 0 : it->second.count;
 }
 
-}  // namespace sluice
+}  // namespace sluice::detail

@@ -1,0 +1,457 @@
+// app/detail/connection.cpp — see app/detail/connection.hpp for the modes and who owns what.
+#include "app/detail/connection.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <ctime>
+#include <utility>
+
+#include "app/detail/extras.hpp"
+#include "app/detail/worker.hpp"
+#include "net/socket.hpp"
+#include "proto/ws_close.hpp"
+#include "proto/ws_handshake.hpp"
+
+namespace sluice::detail {
+
+namespace {
+
+// Cuts a close reason to RFC 6455 §5.5's 123 bytes without splitting a UTF-8 sequence.
+std::string_view cut_reason(std::string_view reason) noexcept {
+    if (reason.size() <= proto::kMaxCloseReason) return reason;
+    std::size_t n = proto::kMaxCloseReason;
+    while (n > 0 && (static_cast<unsigned char>(reason[n]) & 0xC0) == 0x80) --n;
+    return reason.substr(0, n);
+}
+
+}  // namespace
+
+Connection::Connection(Worker& worker, int fd, std::uint64_t id)
+    : worker_(worker),
+      fd_(fd),
+      id_(id),
+      http_(std::make_unique<HttpExchange>(HttpExchange::limits(worker.settings), worker.reactor.now())),
+      output_(&worker.pool, worker.settings.max_backpressure),
+      ctx_(*this) {
+    deadline_timer_.set_callback([this] {
+        Worker::Scope scope(worker_);
+        on_deadline();
+    });
+}
+
+Connection::~Connection() {
+    end_adapter();   // the handler's frame first: its locals may still use ctx_
+    extras_.reset();
+    session_.reset();
+    if (fd_ >= 0) {
+        worker_.reactor.remove(fd_);
+        net::close_fd(fd_);
+    }
+}
+
+Extras& Connection::extras() {
+    if (!extras_) {
+        extras_ = std::make_unique<Extras>(*this);
+        extras_->backpressure_timer.set_callback([this] {
+            Worker::Scope scope(worker_);
+            if (!output_.over_bound() || (mode_ != Mode::websocket && mode_ != Mode::http)) return;
+            const bool ws = mode_ == Mode::websocket;
+            worker_.state.log("backpressure #" + std::to_string(id_) + " " + std::string(peer()) +
+                              ": over max_backpressure for " +
+                              std::to_string(worker_.settings.backpressure_timeout.count()) + " ms, " +
+                              (ws ? "closing with 1008" : "closing the HTTP stream"));
+            if (ws) {
+                close(proto::kClosePolicyViolation, "peer does not read");
+            } else {
+                destroy();   // an HTTP stream has no close frame: its reader cannot take more bytes anyway
+            }
+        });
+    }
+    return *extras_;
+}
+
+void Connection::start() {
+    const Settings& s = worker_.settings;
+    request_.set_peer(net::peer_address(fd_));
+    net::set_nodelay(fd_, s.nodelay);
+    if (s.linger) net::set_linger(fd_, true, 0);
+    last_read_ = worker_.reactor.now();
+    interest_ = net::kReadable;
+    if (!worker_.reactor.add(fd_, interest_, this)) {
+        destroy();
+        return;
+    }
+    arm_deadline(Deadline::handshake, s.handshake_timeout);
+    worker_.state.log("open #" + std::to_string(id_) + " " + std::string(peer()));
+}
+
+void Connection::on_events(net::EventMask events) noexcept {
+    Worker::Scope scope(worker_);
+    if (mode_ == Mode::dead) return;
+    if ((events & net::kError) != 0 && (events & net::kReadable) == 0) {
+        destroy();
+        return;
+    }
+    if ((events & net::kWritable) != 0) flush();
+    if (mode_ == Mode::dead || read_paused_) return;
+    if ((events & (net::kReadable | net::kHangup | net::kError)) == 0) return;
+    switch (mode_) {
+        case Mode::http: read_http(); break;
+        case Mode::websocket: read_ws(); break;
+        case Mode::teardown: drain_input(); break;
+        case Mode::dead: break;
+    }
+}
+
+// ---- the WebSocket ---------------------------------------------------------------------------
+
+void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> rest) {
+    request_.assign(req);
+    RouteMatch m = worker_.state.router.match(request_.method(), request_.path(), true);
+    const RouteTarget* route = m.status == RouteStatus::found ? worker_.state.targets[m.target].get() : nullptr;
+    http_->begin_request(req, nullptr, HttpExchange::limits(worker_.settings));
+    http_->close_after();   // unless upgraded: bytes after the head may be frames, never parse them as HTTP
+    if (route == nullptr) {
+        send_error(404);
+        return;
+    }
+    request_.add_params(std::span<const RouteParam>(m.params.items.data(), m.params.count));
+    proto::HandshakePolicy policy;
+    policy.allowed_origins = worker_.state.origin_views;
+    policy.subprotocols = route->subprotocol_views;
+    const proto::HandshakeDecision d = proto::evaluate_upgrade(req, policy);
+    std::array<char, 1024> out;
+    const std::size_t n = proto::write_handshake_response(d, out);
+    queue_bytes(bytes_of(std::string_view(out.data(), n)));
+    if (d.status != 101) {
+        begin_teardown();
+        return;
+    }
+    if (!d.subprotocol.empty()) request_.set_subprotocol(d.subprotocol);
+    mode_ = Mode::websocket;
+    http_.reset();   // nothing of the HTTP exchange is needed any more (the caller returns at once)
+    proto::WsLimits limits;
+    limits.max_frame_size = worker_.settings.max_message_size;
+    limits.max_message_size = worker_.settings.max_message_size;
+    session_.emplace(proto::Role::server, limits, static_cast<Hooks&>(*this), worker_.assembly.source());
+    last_read_ = worker_.reactor.now();
+    arm_deadline(Deadline::idle, worker_.settings.idle_timeout);
+    worker_.state.log("upgrade #" + std::to_string(id_) + " " + std::string(peer()) + " " + std::string(request_.path()));
+    start_adapter(route);
+    if (!call_handler([this] { handler_->on_open(*this); })) close(proto::kCloseInternalError, "internal error");
+    if (mode_ == Mode::websocket && !rest.empty()) session_->feed(rest);
+}
+
+void Connection::read_ws() {
+    std::span<std::uint8_t> buffer = worker_.reactor.receive_buffer();
+    const net::IoResult r = net::read_some(fd_, buffer);
+    if (r.status == net::IoStatus::would_block) return;
+    if (r.status != net::IoStatus::ok) {
+        destroy(proto::kCloseAbnormal, {});   // RFC 6455 §7.1.5: no close frame -> 1006
+        return;
+    }
+    last_read_ = worker_.reactor.now();
+    idle_pinged_ = false;   // any byte (a pong included) proves the peer alive
+    session_->feed(buffer.first(r.bytes));
+}
+
+void Connection::on_ws_message(proto::Opcode op, std::span<const std::uint8_t> bytes) {
+    // One adapter dispatch: callbacks get a view into the read, a coroutine an inbox copy.
+    if (!call_handler([&] { handler_->on_message(*this, op == proto::Opcode::text, bytes); })) {
+        close(proto::kCloseInternalError, "internal error");
+    }
+}
+
+// RFC 6455 §7.1.5 (the peer's close, answered by the session) or §7.1.7 (we failed the
+// connection, our close is queued): the server closes TCP first (§7.1.1).
+void Connection::on_ws_end(std::uint16_t code, std::string_view reason) {
+    notify_closed(code, reason);
+    begin_teardown();
+}
+
+bool Connection::over_backpressure() const noexcept { return output_.over(); }
+
+SendResult Connection::send_message(bool text, std::span<const std::uint8_t> payload) {
+    if (!can_send()) return SendResult::closed;
+    if (over_backpressure()) return SendResult::dropped;
+    const bool backlog = output_.want_write();
+    session_->send_message(text ? proto::Opcode::text : proto::Opcode::binary, payload);
+    return backlog ? SendResult::queued : SendResult::sent;
+}
+
+void Connection::send_shared(const core::SharedBytes& frame, std::size_t size) {
+    if (!can_send() || over_backpressure()) return;
+    wrote(output_.queue_shared(frame, size));
+}
+
+void Connection::close(std::uint16_t code, std::string_view reason) {
+    if (mode_ == Mode::http) {
+        http_->close_after();
+        if (http_->phase() != HttpExchange::Phase::busy) begin_teardown();
+        return;
+    }
+    if (mode_ != Mode::websocket) return;
+    // RFC 6455 §7.4.1: 1005, 1006, 1015 and unassigned codes never go on the wire.
+    if (!proto::is_valid_wire_close_code(code)) code = proto::kCloseNormal;
+    if (!session_->send_close(code, cut_reason(reason)) && !session_->send_close(code, {})) return;
+    arm_deadline(Deadline::close, worker_.settings.close_timeout);
+    if (handler_ != nullptr) handler_->on_closing(*this);   // a coroutine waiting to send learns it is closed
+}
+
+void Connection::ping(std::span<const std::uint8_t> payload) {
+    if (!can_send()) return;
+    session_->send_ping(payload.first(std::min<std::size_t>(payload.size(), proto::kMaxControlPayload)));
+}
+
+void Connection::hold_input(bool hold) {
+    if (mode_ == Mode::websocket) set_read_paused(hold);
+}
+
+// ---- the route's adapter, pub/sub and timers --------------------------------------------------
+
+void Connection::start_adapter(const RouteTarget* route) {
+    end_adapter();
+    handler_ = route->make_adapter(adapter_);
+}
+
+void Connection::end_adapter() noexcept {
+    if (handler_ == nullptr) return;
+    ctx_.attach(nullptr);
+    std::exchange(handler_, nullptr)->~HandlerAdapter();
+}
+
+void Connection::log_handler_error(std::string_view what) {
+    worker_.state.log("handler error #" + std::to_string(id_) + ": " + std::string(what));
+}
+
+void Connection::subscribe(std::string_view topic) {
+    if (closed_notified_ || mode_ == Mode::dead) return;
+    extras().subscribe(topic);
+}
+
+void Connection::unsubscribe(std::string_view topic) {
+    if (extras_) extras_->unsubscribe(topic);
+}
+
+bool Connection::subscribed(std::string_view topic) const { return extras_ && extras_->subscribed(topic); }
+
+TimerId Connection::add_timer(std::chrono::milliseconds period, bool repeat, std::function<void()> fn) {
+    if (mode_ == Mode::dead) return 0;
+    return extras().add_timer(period, repeat, std::move(fn));
+}
+
+void Connection::cancel_timer(TimerId id) {
+    if (extras_) extras_->cancel_timer(id);
+}
+
+// ---- output ----------------------------------------------------------------------------------
+
+void Connection::queue_bytes(std::span<const std::uint8_t> bytes) {
+    if (mode_ != Mode::dead) wrote(output_.queue(bytes));
+}
+
+void Connection::write_frame(std::span<const std::uint8_t> head, std::span<const std::uint8_t> payload) {
+    if (mode_ != Mode::websocket) {
+        queue_bytes(head);
+        queue_bytes(payload);
+        return;
+    }
+    wrote(output_.write_frame(fd_, head, payload));
+}
+
+// What a write changed, acted on: the socket's end, a flush due, the bound crossed.
+void Connection::wrote(WriteStatus s) {
+    if (s.failed) {
+        destroy();
+        return;
+    }
+    if (s.queued && !in_dirty) worker_.mark_dirty(this);
+    if (s.interest) update_interest();
+    if (s.crossed) on_bound_crossed();
+}
+
+void Connection::flush() {
+    if (mode_ == Mode::dead) return;
+    const WriteStatus s = output_.flush(fd_);
+    if (s.failed) {
+        destroy();
+        return;
+    }
+    if (mode_ == Mode::teardown && output_.empty()) {
+        if (!shut_write_) {
+            net::shutdown_write(fd_);
+            shut_write_ = true;
+        }
+        if (peer_eof_) {
+            destroy(session_ ? proto::kCloseNormal : 0, {});   // both directions are done
+            return;
+        }
+    }
+    update_interest();
+    if (s.crossed) on_bound_crossed();
+}
+
+void Connection::on_bound_crossed() {
+    const bool ws_or_http = mode_ == Mode::websocket || mode_ == Mode::http;
+    if (output_.over_bound()) {
+        // A WebSocket or an HTTP stream whose reader stops reading: closed after backpressure_timeout.
+        if (ws_or_http) worker_.reactor.arm(extras().backpressure_timer, worker_.settings.backpressure_timeout);
+        return;
+    }
+    if (extras_) worker_.reactor.cancel(extras_->backpressure_timer);
+    if (handler_ != nullptr) call_handler([this] { handler_->on_drain(*this); });
+}
+
+void Connection::update_interest() {
+    if (mode_ == Mode::dead) return;
+    net::EventMask want = 0;
+    if (!read_paused_) want |= net::kReadable;
+    if (output_.want_write()) want |= net::kWritable;
+    if (want != interest_ && worker_.reactor.modify(fd_, want, this)) interest_ = want;
+}
+
+void Connection::set_read_paused(bool paused) {
+    if (read_paused_ == paused) return;
+    read_paused_ = paused;
+    update_interest();
+}
+
+// ---- endings -----------------------------------------------------------------------------------
+
+void Connection::begin_teardown() {
+    if (mode_ == Mode::teardown || mode_ == Mode::dead) return;
+    mode_ = Mode::teardown;
+    if (extras_) worker_.reactor.cancel(extras_->backpressure_timer);
+    arm_deadline(Deadline::close, worker_.settings.close_timeout);
+    read_paused_ = peer_eof_;
+    if (http_) http_->drop_tail();
+    worker_.mark_dirty(this);   // the flush shuts down our side once the queue is out
+}
+
+void Connection::drain_input() {
+    std::span<std::uint8_t> buffer = worker_.reactor.receive_buffer();
+    for (int i = 0; i < 16; ++i) {
+        const net::IoResult r = net::read_some(fd_, buffer);
+        if (r.status == net::IoStatus::would_block) return;
+        if (r.status != net::IoStatus::ok) {
+            peer_eof_ = true;
+            if (output_.empty() || r.error != 0) {
+                destroy(session_ ? proto::kCloseNormal : 0, {});
+            } else {
+                set_read_paused(true);   // still writing what we owe; the flush closes
+            }
+            return;
+        }
+    }
+}
+
+void Connection::shutdown_gracefully() {
+    if (mode_ == Mode::websocket) {
+        close(proto::kCloseGoingAway, "server shutting down");   // RFC 6455 §7.4.1: 1001
+    } else if (mode_ == Mode::http) {
+        http_->close_after();
+        if (http_->phase() != HttpExchange::Phase::busy && !http_->head_started()) begin_teardown();
+    }
+}
+
+void Connection::destroy(std::uint16_t code, std::string_view reason) {
+    if (mode_ == Mode::dead) return;
+    mode_ = Mode::dead;   // first: a handler told of the end below sees it closed (can_send false)
+    notify_closed(code, reason);
+    worker_.reactor.cancel(deadline_timer_);
+    if (extras_) {
+        worker_.reactor.cancel(extras_->backpressure_timer);
+        extras_->clear_timers();
+        extras_->drop_subscriptions();
+    }
+    worker_.reactor.remove(fd_);
+    net::close_fd(fd_);
+    fd_ = -1;
+    output_.clear();
+    worker_.state.connections.fetch_sub(1);
+    worker_.bury(this);
+}
+
+void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
+    if (closed_notified_) return;
+    closed_notified_ = true;
+    if (extras_) extras_->drop_subscriptions();
+    if (session_ && handler_ != nullptr) call_handler([&] { handler_->on_close(*this, code, reason); });
+    log_close(code, reason);
+}
+
+void Connection::log_close(std::uint16_t code, std::string_view reason) {
+    std::string line = "close #" + std::to_string(id_) + " " + std::string(peer());
+    if (session_) {
+        line += " ws " + std::to_string(code);
+        if (!reason.empty()) line.append(" ").append(reason);
+    } else {
+        line += " http";
+    }
+    worker_.state.log(line);
+}
+
+// ---- deadlines ---------------------------------------------------------------------------------
+
+void Connection::arm_deadline(Deadline kind, net::Clock::duration after) {
+    deadline_ = kind;
+    if (kind == Deadline::none) {
+        worker_.reactor.cancel(deadline_timer_);
+        return;
+    }
+    worker_.reactor.arm(deadline_timer_, after);
+}
+
+void Connection::on_deadline() {
+    const Settings& s = worker_.settings;
+    const auto phase = http_ ? http_->phase() : HttpExchange::Phase::head;
+    switch (deadline_) {
+        case Deadline::none: break;
+        case Deadline::handshake:
+        case Deadline::header:
+            if (mode_ != Mode::http) break;
+            if (http_->head_started()) {
+                send_error(408);   // RFC 9110 §15.5.9, then close
+            } else {
+                begin_teardown();
+            }
+            break;
+        case Deadline::body:
+            if (mode_ != Mode::http || phase != HttpExchange::Phase::body) break;
+            http_->set_busy();   // the error answers this request; the rest of its body is never read
+            send_error(408);     // RFC 9110 §15.5.9: the body did not arrive in time; close
+            break;
+        case Deadline::response:
+            if (mode_ != Mode::http || !http_->answering()) break;
+            worker_.state.log("response timeout #" + std::to_string(id_) + " " + std::string(peer()) + ": no answer in " +
+                              std::to_string(s.response_timeout.count()) + " ms");
+            http_->close_after();
+            respond(503, "the handler did not answer in time\n", kTextPlain);
+            break;
+        case Deadline::idle:
+            if (mode_ == Mode::http) {
+                begin_teardown();
+            } else if (mode_ == Mode::websocket) {
+                // Re-armed lazily from last_read_, not per read. A quiet peer is pinged
+                // first (RFC 6455 §5.5.2; browsers answer pings but never send them), and
+                // closed only if a whole further idle_timeout passes without a byte.
+                const auto quiet = worker_.reactor.now() - last_read_;
+                if (quiet < s.idle_timeout) {
+                    arm_deadline(Deadline::idle, s.idle_timeout - quiet);
+                } else if (!idle_pinged_ && can_send()) {
+                    idle_pinged_ = true;
+                    session_->send_ping({});
+                    last_read_ = worker_.reactor.now();   // the peer gets a whole idle_timeout to answer
+                    arm_deadline(Deadline::idle, s.idle_timeout);
+                } else {
+                    close(proto::kCloseGoingAway, "idle timeout");
+                }
+            }
+            break;
+        case Deadline::close:
+            destroy(proto::kCloseAbnormal, "close timeout");
+            break;
+    }
+}
+
+}  // namespace sluice::detail

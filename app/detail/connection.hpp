@@ -1,0 +1,233 @@
+// app/detail/connection.hpp — one accepted socket: its mode, and the glue between the parts
+// that own the rest. Internal to app/ (handlers see it through Context).
+//
+//   accept ─▶ http ──(upgrade + 101)──▶ websocket ──(close handshake / failure / timeout)──▶ teardown ─▶ dead
+//               └──(the answer closes, EOF, timeout)─────────────────────────────────────────▶ teardown
+//
+//   mode        who owns its state
+//   http        HttpExchange (http_exchange.hpp): phase, keep-alive, responses; freed at the upgrade
+//   websocket   proto::WsSession (inline): the close handshake; can_send() asks it
+//   both        the route's HandlerAdapter (handler_adapter.hpp), in place in adapter_
+//               SocketWriter (socket_writer.hpp): the output queue, want-write, over-bound
+//               Extras (extras.hpp): user timers, subscriptions, backpressure timer; on first use
+//   teardown: write out the queue, shutdown(SHUT_WR), read and discard until the peer's EOF or
+//   close_timeout, then close(): the peer's kernel never sees unread data arrive after our
+//   FIN, so it never turns our last bytes (a close frame, a 400) into a reset.
+//
+// Input: read() lands in the reactor's receive buffer and is parsed there; HTTP keeps only
+// the unparsed tail of a partial head, WebSocket nothing (the session keeps a partial frame
+// header, its assembly buffer a partial message). Output: written at the end of the
+// current reactor callback (Worker::Scope), one writev per connection.
+//
+// Deadlines: every state has one (README "Settings"): handshake and header while a head is
+// read, body while its body is, response while the handler has not answered, idle between
+// requests and on a WebSocket, close while tearing down. One timer, re-armed per state.
+//
+// Lifetime: the Worker owns every Connection; destroy() only marks it dead and hands it to
+// the worker, which deletes it once no callback is on the stack, so a handler may close its
+// own connection at any point.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "app/context.hpp"
+#include "app/detail/handler_adapter.hpp"
+#include "app/detail/http_exchange.hpp"
+#include "app/detail/request_copy.hpp"
+#include "app/detail/socket_writer.hpp"
+#include "app/message.hpp"
+#include "net/reactor.hpp"
+#include "net/timer.hpp"
+#include "proto/ws_session.hpp"
+
+namespace sluice::detail {
+
+class Worker;
+class Extras;
+class Connection;
+
+// The hooks proto::WsSession calls (a WsHooks concept). A base of Connection without data:
+// the session's reference is to the connection itself, so no pointer is stored for it.
+struct ConnectionHooks {
+    // Output, to the SocketWriter: small frames queued, a large one written at once.
+    void send(std::span<const std::uint8_t> bytes);
+    void send_frame(std::span<const std::uint8_t> head, std::span<const std::uint8_t> payload);
+    // The end: the peer's close (answered by the session), or a rule it broke.
+    void on_close(std::uint16_t code, std::string_view reason);
+    void on_fail(std::uint16_t code);
+    // Events: a message goes to the route's adapter; the session answers pings itself.
+    void on_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
+    void on_ping(std::span<const std::uint8_t>) {}
+    void on_pong(std::span<const std::uint8_t>) {}
+
+ private:
+    Connection& self() noexcept;
+};
+
+class Connection final : public net::IoWatcher, private ConnectionHooks {  // Owns its fd, exchange, session, adapter, output and timers.
+ public:
+    using Hooks = ConnectionHooks;
+
+    Connection(Worker& worker, int fd, std::uint64_t id);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    void start();                                    // register with the reactor, arm timers, log
+    void on_events(net::EventMask events) noexcept override;
+
+    // ---- called by the Worker ----
+    void flush();                                    // write the queue (end of a callback)
+    void progress();                                 // a suspended HTTP exchange may have finished
+    void shutdown_gracefully();                      // server stopping: 1001 / finish and close
+    void destroy(std::uint16_t code = 1006, std::string_view reason = {});   // close the socket now
+    bool dead() const noexcept { return mode_ == Mode::dead; }
+    bool is_ws() const noexcept { return mode_ == Mode::websocket; }
+    bool ws_ever() const noexcept { return session_.has_value(); }   // upgraded (open or not)
+    void send_shared(const core::SharedBytes& frame, std::size_t size);   // a published frame
+
+    // Worker's bookkeeping
+    std::uint32_t live_index = 0;   // index in Worker::live_ (fds are ints: 32 bits suffice)
+    bool in_dirty = false;
+    bool in_progress = false;
+
+    // ---- called by Context and the handler adapters ----
+    const RequestCopy& request() const noexcept { return request_; }
+    std::string_view body() const noexcept { return http_ ? http_->body() : std::string_view(); }
+    std::string_view peer() const noexcept { return request_.peer(); }
+    std::string_view subprotocol() const noexcept { return request_.subprotocol(); }
+    Worker& worker() noexcept { return worker_; }
+    Context& context() noexcept { return ctx_; }
+
+    void respond(int status, std::string_view body, std::string_view content_type);
+    void add_header(std::string_view name, std::string_view value);
+    bool responded() const noexcept { return http_ && http_->responded(); }
+    void begin_stream(int status, std::string_view content_type);
+    SendResult write_chunk(std::span<const std::uint8_t> data);
+    void end_stream();
+
+    SendResult send_message(bool text, std::span<const std::uint8_t> payload);
+    bool over_backpressure() const noexcept;
+    // The session is the one owner of the close handshake; the connection adds only its mode.
+    bool can_send() const noexcept { return mode_ == Mode::websocket && session_->can_send(); }
+    // A WebSocket whose end the handler has not yet been told of.
+    bool conversing() const noexcept { return mode_ == Mode::websocket && !closed_notified_; }
+    void close(std::uint16_t code, std::string_view reason);
+    void ping(std::span<const std::uint8_t> payload);
+    std::size_t buffered() const noexcept { return output_.size(); }
+    void hold_input(bool hold);   // WebSocket: stop / resume reading (the handler is behind)
+
+    void subscribe(std::string_view topic);
+    void unsubscribe(std::string_view topic);
+    bool subscribed(std::string_view topic) const;
+    TimerId add_timer(std::chrono::milliseconds period, bool repeat, std::function<void()> fn);
+    void cancel_timer(TimerId id);
+
+    // The one place that catches what a handler throws: logs it and returns false (the caller
+    // then answers 500 or closes 1011). Handlers never unwind into the loop.
+    template <class F>
+    bool call_handler(F&& fn) noexcept {
+        try {
+            fn();
+            return true;
+        } catch (const std::exception& e) {
+            log_handler_error(e.what());
+        } catch (...) {
+            log_handler_error("an exception not derived from std::exception");
+        }
+        return false;
+    }
+
+ private:
+    friend struct ConnectionHooks;
+    enum class Mode : std::uint8_t { http, websocket, teardown, dead };
+    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, close };
+
+    // HTTP
+    void read_http();
+    void on_http_input(std::span<std::uint8_t> input);
+    void route_request(const proto::HttpRequest& req, bool& continue_100);
+    void dispatch();
+    void check_exchange();
+    void finish_exchange();
+    void send_error(int status, std::string_view extra_headers = {}, std::string_view body = {});
+    HttpExchange::Answer answer();
+    // WebSocket
+    void upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> rest);
+    void read_ws();
+    void on_ws_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
+    void on_ws_end(std::uint16_t code, std::string_view reason);
+    // the route's adapter
+    void start_adapter(const RouteTarget* route);
+    void end_adapter() noexcept;
+    void log_handler_error(std::string_view what);
+    // output
+    void queue_bytes(std::span<const std::uint8_t> bytes);
+    void write_frame(std::span<const std::uint8_t> head, std::span<const std::uint8_t> payload);
+    void wrote(WriteStatus s);
+    void on_bound_crossed();
+    void update_interest();
+    void set_read_paused(bool paused);
+    // endings and deadlines
+    void begin_teardown();
+    void drain_input();
+    void notify_closed(std::uint16_t code, std::string_view reason);
+    void log_close(std::uint16_t code, std::string_view reason);
+    void arm_deadline(Deadline kind, net::Clock::duration after);
+    void on_deadline();
+    Extras& extras();
+
+    Worker& worker_;
+    int fd_;
+    Mode mode_ = Mode::http;
+    Deadline deadline_ = Deadline::none;
+    net::EventMask interest_ = 0;
+    // One bit each: every idle connection carries them.
+    bool read_paused_ : 1 = false;      // inbound over its bound, or an exchange in flight, or EOF
+    bool shut_write_ : 1 = false;
+    bool peer_eof_ : 1 = false;         // the peer's FIN arrived
+    bool idle_pinged_ : 1 = false;      // a quiet WebSocket was pinged (see on_deadline)
+    bool closed_notified_ : 1 = false;  // the end was reported (log, subscriptions, adapter)
+    std::uint64_t id_;
+    net::TimePoint last_read_;
+
+    std::unique_ptr<HttpExchange> http_;   // while HTTP (freed at the upgrade)
+    // Kept for the connection's life: a WebSocket coroutine may read its upgrade request
+    // at any time (Context promises it), so one compact copy stays (request_copy.hpp). It
+    // holds the peer's address and the negotiated subprotocol too (one block for all).
+    RequestCopy request_;
+
+    std::optional<proto::WsSession<Hooks>> session_;   // inline: no second allocation
+
+    SocketWriter output_;
+    net::Timer deadline_timer_;
+    std::unique_ptr<Extras> extras_;
+
+    // The route's adapter, made in place by its RouteTarget: none between HTTP requests.
+    HandlerAdapter* handler_ = nullptr;
+    alignas(void*) unsigned char adapter_[kAdapterStorage];
+
+    Context ctx_;   // last: destroyed first (user data may refer to the rest)
+};
+
+// The hooks inline into the session's feed loop: one call each, straight to the connection.
+inline Connection& ConnectionHooks::self() noexcept { return static_cast<Connection&>(*this); }
+inline void ConnectionHooks::on_message(proto::Opcode op, std::span<const std::uint8_t> bytes) {
+    self().on_ws_message(op, bytes);
+}
+inline void ConnectionHooks::on_close(std::uint16_t code, std::string_view reason) { self().on_ws_end(code, reason); }
+inline void ConnectionHooks::on_fail(std::uint16_t code) { self().on_ws_end(code, "protocol error"); }
+inline void ConnectionHooks::send(std::span<const std::uint8_t> bytes) { self().queue_bytes(bytes); }
+inline void ConnectionHooks::send_frame(std::span<const std::uint8_t> head, std::span<const std::uint8_t> payload) {
+    self().write_frame(head, payload);
+}
+
+}  // namespace sluice::detail

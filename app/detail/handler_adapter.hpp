@@ -1,0 +1,87 @@
+// app/detail/handler_adapter.hpp — one interface for every way a route is handled.
+//
+//   route kind (Server::)      adapter file                serves
+//   route(path, WsCallbacks)   callback_adapter.hpp        a WebSocket: on_open / on_message / on_drain / on_close
+//   route(path, Handler)       coroutine_adapter.hpp       a WebSocket conversation, or one HTTP request
+//   http(method, path, fn)     http_adapter.hpp            one HTTP request
+//
+// A RouteTarget (what a router target id means) makes its adapter in place, in the
+// connection's adapter storage (kAdapterStorage bytes: no allocation): once per HTTP request
+// and once per WebSocket. The connection calls the adapter and never asks which kind of route
+// it serves; a new kind of route is a new adapter file beside these. Each call is one virtual
+// dispatch: a WebSocket message costs exactly one.
+//
+// Exceptions: an adapter lets what a handler throws escape; the connection catches it in
+// one place (Connection::call_handler), logs it and answers (500, or close 1011).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sluice::detail {
+
+class Connection;
+
+class HandlerAdapter {  // Lives in its connection's adapter storage; the connection destroys it.
+ public:
+    HandlerAdapter() = default;
+    HandlerAdapter(const HandlerAdapter&) = delete;
+    HandlerAdapter& operator=(const HandlerAdapter&) = delete;
+    virtual ~HandlerAdapter() = default;
+
+    // Each call has a default that does nothing: an adapter overrides what its kind serves.
+    // ---- plain HTTP: one complete request to this route ----
+    // Runs the handler until it answers, returns or suspends.
+    virtual void on_request(Connection&) {}
+    // The exchange may have moved on (the handler returned, a coroutine resumed): once the
+    // handler has finished, answer what it left unanswered (500, 426) or end its stream.
+    virtual void settle_request(Connection&) {}
+
+    // ---- WebSocket: after the 101 ----
+    virtual void on_open(Connection&) {}
+    // A whole message; `bytes` is a view valid only during the call.
+    virtual void on_message(Connection&, bool /*text*/, std::span<const std::uint8_t> /*bytes*/) {}
+    // The output queue fell back under max_backpressure (WebSocket, or an HTTP stream).
+    virtual void on_drain(Connection&) {}
+    // Our close frame went out: a sender waiting for the drain learns it is closed.
+    virtual void on_closing(Connection&) {}
+    // The conversation ended (called once): the peer's close, a failure, or the socket's end.
+    virtual void on_close(Connection&, std::uint16_t /*code*/, std::string_view /*reason*/) {}
+};
+
+// Room for the largest adapter, inside the connection (each adapter asserts it fits).
+inline constexpr std::size_t kAdapterStorage = 48;
+
+class RouteTarget {  // What a router target id means. Owned by ServerState; read-only once started.
+ public:
+    virtual ~RouteTarget() = default;
+    // Makes this route's adapter in `storage` (kAdapterStorage bytes, pointer-aligned).
+    virtual HandlerAdapter* make_adapter(void* storage) const = 0;
+
+    std::vector<std::string> subprotocols;
+    std::vector<std::string_view> subprotocol_views;   // into subprotocols
+};
+
+// A route whose handler is one value of type Fn, served by `Adapter(const Fn&)`: every route
+// kind is one of these (callback_adapter.hpp, coroutine_adapter.hpp, http_adapter.hpp).
+template <class Adapter, class Fn>
+class RouteOf final : public RouteTarget {  // Owns the handler; its adapters point to it.
+ public:
+    explicit RouteOf(Fn fn) : fn_(std::move(fn)) {}
+    HandlerAdapter* make_adapter(void* storage) const override {
+        static_assert(sizeof(Adapter) <= kAdapterStorage && alignof(Adapter) <= alignof(void*),
+                      "an adapter must fit the connection's adapter storage");
+        return ::new (storage) Adapter(fn_);
+    }
+
+ private:
+    Fn fn_;
+};
+
+}  // namespace sluice::detail

@@ -1,0 +1,31 @@
+// app/handler.hpp — the three ways to handle a route: callbacks (WebSocket), a coroutine
+// (WebSocket and plain HTTP) and a plain HTTP function. Server's route() and http() take them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "app/context.hpp"
+#include "app/message.hpp"
+#include "app/task.hpp"
+
+namespace sluice {
+
+// The callback style, for the hot path; set the members you need with designated
+// initialisers. Every member may be empty.
+struct WsCallbacks {
+    std::function<void(Context&)> on_open;                            // after the 101 is queued
+    std::function<void(Context&, const Message&)> on_message;         // message bytes valid during the call
+    std::function<void(Context&)> on_drain;                           // output queue fell back under max_backpressure
+    std::function<void(Context&, std::uint16_t code, std::string_view reason)> on_close;  // once; 1006 if no close frame
+};
+
+// A coroutine handler: called once per WebSocket (after the upgrade) and once per plain
+// HTTP request to its route (ctx.is_websocket() tells which).
+using Handler = std::function<Task(Context&)>;
+// A plain HTTP handler: must respond (or begin a stream) before returning, or the server
+// answers 500.
+using HttpHandler = std::function<void(Context&)>;
+
+}  // namespace sluice

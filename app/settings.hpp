@@ -1,0 +1,38 @@
+// app/settings.hpp — every setting of a Server, with its default (README "Settings and their
+// defaults"). Server's chained setters write these; Server::validate() checks them.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sluice {
+
+// Every setting with its default. Server's chained setters write these; validate() checks them.
+struct Settings {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 60000;                    // 0 = any free port (tests), see bound_port()
+    bool nodelay = true;                           // TCP_NODELAY on accepted sockets
+    bool linger = false;                           // see Server::linger()
+    std::size_t ws_buffer_size = 16 * 1024;        // block size of the output pool (one block per queued burst)
+    std::size_t http_buffer_size = 16 * 1024;      // largest HTTP request header section (431 above it)
+    std::size_t max_request_line = 8 * 1024;       // 414 above it
+    std::size_t max_body_size = 1024 * 1024;       // 413 above it
+    std::size_t max_message_size = 16 * 1024 * 1024;   // WebSocket message (1009 above it, RFC 6455 §7.4.1)
+    std::size_t max_backpressure = 1024 * 1024;    // bytes queued per connection before sends are dropped
+    std::size_t max_connections = 10000;           // over it, new connections are closed at once
+    std::chrono::milliseconds idle_timeout{60'000};
+    std::chrono::milliseconds handshake_timeout{15'000};
+    std::chrono::milliseconds header_timeout{10'000};
+    std::chrono::milliseconds body_timeout{30'000};
+    std::chrono::milliseconds response_timeout{60'000};
+    std::chrono::milliseconds close_timeout{5'000};
+    std::chrono::milliseconds backpressure_timeout{30'000};
+    std::chrono::milliseconds shutdown_timeout{10'000};
+    std::vector<std::string> allowed_origins;      // empty = any Origin (RFC 6455 §10.2)
+    unsigned threads = 1;
+};
+
+}  // namespace sluice
