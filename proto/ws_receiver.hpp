@@ -66,7 +66,9 @@ namespace sluice::proto {
 struct WsLimits {
     std::uint64_t max_frame_size = 16 << 20;    // a frame's payload above this -> 1009
     std::uint64_t max_message_size = 16 << 20;  // a message's total payload above this -> 1009
-    std::size_t auto_fragment_size = 0;         // outgoing: split messages above this; 0 = never
+    // Outgoing: split messages above this; 0 = never. 32 bits (a frame of 4 GiB is plenty)
+    // so that the flag below fits beside it: WsLimits sits inline in every receiver (24 B).
+    std::uint32_t auto_fragment_size = 0;
     // Not a limit but the one negotiated setting the receiver needs: permessage-deflate
     // (RFC 7692) was agreed, so RSV1 marks a compressed message (§6.1). Then a message with
     // RSV1 on its first frame is delivered with `compressed` set and NOT UTF-8 checked (its
@@ -75,6 +77,7 @@ struct WsLimits {
     // compressed payload here; the owner bounds the inflated size.
     bool permessage_deflate = false;
 };
+static_assert(sizeof(WsLimits) <= 24, "inline in every receiver: keep it at three words");
 
 // The first size of the assembly buffer (then it doubles; see the memory contract above).
 inline constexpr std::size_t kWsMinAssembly = 4096;
