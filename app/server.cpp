@@ -54,6 +54,7 @@ Server& Server::handshake_timeout(std::chrono::milliseconds t) { settings_.hands
 Server& Server::header_timeout(std::chrono::milliseconds t) { settings_.header_timeout = t; return *this; }
 Server& Server::body_timeout(std::chrono::milliseconds t) { settings_.body_timeout = t; return *this; }
 Server& Server::response_timeout(std::chrono::milliseconds t) { settings_.response_timeout = t; return *this; }
+Server& Server::message_timeout(std::chrono::milliseconds t) { settings_.message_timeout = t; return *this; }
 Server& Server::close_timeout(std::chrono::milliseconds t) { settings_.close_timeout = t; return *this; }
 Server& Server::backpressure_timeout(std::chrono::milliseconds t) { settings_.backpressure_timeout = t; return *this; }
 Server& Server::shutdown_timeout(std::chrono::milliseconds t) { settings_.shutdown_timeout = t; return *this; }
@@ -122,7 +123,8 @@ std::string Server::validate() const {
     const std::pair<const char*, std::chrono::milliseconds> timeouts[] = {
         {"idle_timeout", s.idle_timeout},         {"handshake_timeout", s.handshake_timeout},
         {"header_timeout", s.header_timeout},     {"body_timeout", s.body_timeout},
-        {"response_timeout", s.response_timeout}, {"close_timeout", s.close_timeout},
+        {"response_timeout", s.response_timeout}, {"message_timeout", s.message_timeout},
+        {"close_timeout", s.close_timeout},
         {"backpressure_timeout", s.backpressure_timeout}, {"shutdown_timeout", s.shutdown_timeout}};
     for (const auto& [name, t] : timeouts) {
         if (t.count() <= 0) return std::string(name) + " must be greater than 0 ms (got " + std::to_string(t.count()) + ")";

@@ -29,6 +29,10 @@
 //   response_timeout   request complete -> the handler responds or begins a stream
 //                      -> 503 Service Unavailable and close (a stream, once begun, is
 //                      bounded by backpressure_timeout: a reader that stops reading)
+//   message_timeout    WebSocket: the first byte of a frame (or of a fragmented message) ->
+//                      the message complete; NOT reset by a trickle -> close 1008 (a peer
+//                      that trickles a frame a byte a second would otherwise hold the
+//                      connection for ever, each byte resetting idle_timeout)
 //   close_timeout      we sent a close frame (or are draining a failed connection) and the
 //                      peer neither answered nor hung up -> the socket is closed
 //   backpressure_timeout  a WebSocket whose output queue stays over max_backpressure this
@@ -91,6 +95,7 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     Server& header_timeout(std::chrono::milliseconds t);
     Server& body_timeout(std::chrono::milliseconds t);
     Server& response_timeout(std::chrono::milliseconds t);
+    Server& message_timeout(std::chrono::milliseconds t);
     Server& close_timeout(std::chrono::milliseconds t);
     Server& backpressure_timeout(std::chrono::milliseconds t);
     Server& shutdown_timeout(std::chrono::milliseconds t);
@@ -136,7 +141,9 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     void publish(std::string_view topic, std::string_view text);
     void publish_binary(std::string_view topic, std::span<const std::uint8_t> bytes);
 
-    // Connections open right now (all threads).
+    // Connections open right now (all threads), the count max_connections limits. One that
+    // has begun closing (its close handshake done or its answer's close, waiting only for
+    // the peer's FIN, at most close_timeout) no longer counts: the peer is gone from it.
     std::size_t connection_count() const;
 
  private:

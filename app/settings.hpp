@@ -28,6 +28,7 @@ struct Settings {
     std::chrono::milliseconds header_timeout{10'000};
     std::chrono::milliseconds body_timeout{30'000};
     std::chrono::milliseconds response_timeout{60'000};
+    std::chrono::milliseconds message_timeout{60'000};
     std::chrono::milliseconds close_timeout{5'000};
     std::chrono::milliseconds backpressure_timeout{30'000};
     std::chrono::milliseconds shutdown_timeout{10'000};

@@ -163,6 +163,9 @@ class WsReceiver {  // Owns its parse state and at most one assembly buffer (bou
     const WsLimits& limits() const noexcept { return limits_; }
     // Is a data message started (first fragment seen) and not yet finished?
     bool message_in_progress() const noexcept { return msg_active_; }
+    // Has a frame begun (a header byte or more read) and not yet ended, or a message? The
+    // owner's "a message is arriving" deadline runs exactly while this holds.
+    bool receiving() const noexcept { return msg_active_ || phase_ != Phase::header || header_len_ != 0; }
     // Bytes of assembly buffer held right now (0 unless a message spans inputs).
     std::size_t assembly_capacity() const noexcept { return heap_.capacity(); }
     // How many times the assembly buffer was allocated or grown, over this receiver's life.

@@ -224,6 +224,8 @@ class WsSession {  // Owns its parse state and at most one message assembly buff
     WsError error() const noexcept { return receiver_.error(); }
     Role role() const noexcept { return receiver_.role(); }
     const WsReceiver& receiver() const noexcept { return receiver_; }
+    // A frame or message of the peer's has begun and not ended (WsReceiver::receiving).
+    bool receiving() const noexcept { return receiver_.receiving(); }
 
  private:
     static std::span<const std::uint8_t> as_bytes(std::string_view s) noexcept {

@@ -38,6 +38,7 @@ bool apply_setting(sluice::Server& server, std::string_view name, std::string_vi
       {"idle_timeout", &sluice::Server::idle_timeout},       {"handshake_timeout", &sluice::Server::handshake_timeout},
       {"header_timeout", &sluice::Server::header_timeout},   {"body_timeout", &sluice::Server::body_timeout},
       {"response_timeout", &sluice::Server::response_timeout}, {"close_timeout", &sluice::Server::close_timeout},
+      {"message_timeout", &sluice::Server::message_timeout},
       {"backpressure_timeout", &sluice::Server::backpressure_timeout},
       {"shutdown_timeout", &sluice::Server::shutdown_timeout}};
   static const std::pair<std::string_view, SizeSetter> sizes[] = {

@@ -153,6 +153,15 @@ void Connection::read_ws() {
     last_read_ = worker_.reactor.now();
     idle_pinged_ = false;   // any byte (a pong included) proves the peer alive
     session_->feed(buffer.first(r.bytes));
+    // While a frame or message is arriving, message_timeout counts from its first byte (a
+    // trickle resets idle_timeout, not this); between messages the idle deadline is back.
+    if (mode_ != Mode::websocket) return;
+    const bool receiving = session_->receiving();
+    if (receiving && deadline_ == Deadline::idle) {
+        arm_deadline(Deadline::message, worker_.settings.message_timeout);
+    } else if (!receiving && deadline_ == Deadline::message) {
+        arm_deadline(Deadline::idle, worker_.settings.idle_timeout);
+    }
 }
 
 void Connection::on_ws_message(proto::Opcode op, std::span<const std::uint8_t> bytes) {
@@ -321,6 +330,7 @@ void Connection::set_read_paused(bool paused) {
 void Connection::begin_teardown() {
     if (mode_ == Mode::teardown || mode_ == Mode::dead) return;
     mode_ = Mode::teardown;
+    uncount();   // waiting only for the peer's FIN: no longer one of max_connections
     if (extras_) worker_.reactor.cancel(extras_->backpressure_timer);
     arm_deadline(Deadline::close, worker_.settings.close_timeout);
     read_paused_ = peer_eof_;
@@ -368,8 +378,14 @@ void Connection::destroy(std::uint16_t code, std::string_view reason) {
     net::close_fd(fd_);
     fd_ = -1;
     output_.clear();
-    worker_.state.connections.fetch_sub(1);
+    uncount();
     worker_.bury(this);
+}
+
+void Connection::uncount() {
+    if (!counted_) return;
+    counted_ = false;
+    worker_.state.connections.fetch_sub(1);
 }
 
 void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
@@ -447,6 +463,12 @@ void Connection::on_deadline() {
                     close(proto::kCloseGoingAway, "idle timeout");
                 }
             }
+            break;
+        case Deadline::message:
+            if (mode_ != Mode::websocket) break;
+            worker_.state.log("message timeout #" + std::to_string(id_) + " " + std::string(peer()) + ": no whole message in " +
+                              std::to_string(s.message_timeout.count()) + " ms, closing with 1008");
+            close(proto::kClosePolicyViolation, "message timeout");   // RFC 6455 §7.4.1: 1008
             break;
         case Deadline::close:
             destroy(proto::kCloseAbnormal, "close timeout");

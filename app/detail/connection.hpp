@@ -149,7 +149,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
  private:
     friend struct ConnectionHooks;
     enum class Mode : std::uint8_t { http, websocket, teardown, dead };
-    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, close };
+    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, message, close };
 
     // HTTP
     void read_http();
@@ -178,6 +178,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     void set_read_paused(bool paused);
     // endings and deadlines
     void begin_teardown();
+    void uncount();   // leaves ServerState::connections, once
     void drain_input();
     void notify_closed(std::uint16_t code, std::string_view reason);
     void log_close(std::uint16_t code, std::string_view reason);
@@ -196,6 +197,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool peer_eof_ : 1 = false;         // the peer's FIN arrived
     bool idle_pinged_ : 1 = false;      // a quiet WebSocket was pinged (see on_deadline)
     bool closed_notified_ : 1 = false;  // the end was reported (log, subscriptions, adapter)
+    bool counted_ : 1 = true;           // in ServerState::connections (until teardown or death)
     std::uint64_t id_;
     net::TimePoint last_read_;
 

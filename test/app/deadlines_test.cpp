@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <coroutine>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -134,6 +135,39 @@ TEST_CASE("backpressure_timeout: an HTTP stream whose reader never reads is clos
     c.set_receive_buffer(4096);
     REQUIRE(c.send_all("GET /flood HTTP/1.1\r\nHost: x\r\n\r\n"));
     REQUIRE(eventually([&] { return s.server.connection_count() == 0; }, 20000ms));
+}
+
+TEST_CASE("message_timeout: a WebSocket frame trickled a byte at a time is closed 1008, not kept alive by the trickle") {
+    TestServer s([](Server& srv) { srv.message_timeout(300ms).idle_timeout(60'000ms); });
+    WsTestClient ws;
+    REQUIRE(ws.connect(s.port(), "/ws"));
+    // A masked text frame of 100 bytes, its header and payload sent one byte every 20 ms.
+    std::string frame = "\x81\xE4";
+    frame += std::string("\x01\x02\x03\x04", 4);
+    frame += std::string(100, 'a');
+    std::optional<std::uint16_t> code;
+    for (std::size_t i = 0; i < frame.size() && !code; ++i) {
+        if (!ws.send_raw(frame.substr(i, 1))) break;
+        code = ws.wait_close(20ms);
+    }
+    if (!code) code = ws.wait_close(2000ms);
+    CHECK(code == 1008);
+}
+
+TEST_CASE("message_timeout: messages that arrive whole, and a fragmented one in time, are untouched") {
+    TestServer s([](Server& srv) { srv.message_timeout(400ms); });
+    WsTestClient ws;
+    REQUIRE(ws.connect(s.port(), "/ws"));
+    for (int i = 0; i < 5; ++i) {
+        REQUIRE(ws.send_text("tick"));
+        CHECK(ws.receive() == "tick");
+        std::this_thread::sleep_for(150ms);   // quiet between messages: the idle deadline, not this one
+    }
+    // Two fragments 100 ms apart: complete well inside the deadline.
+    REQUIRE(ws.send_raw(std::string("\x01\x83\0\0\0\0abc", 9)));
+    std::this_thread::sleep_for(100ms);
+    REQUIRE(ws.send_raw(std::string("\x80\x83\0\0\0\0def", 9)));
+    CHECK(ws.receive() == "abcdef");
 }
 
 TEST_CASE("max_connections: connections that have closed stop counting (sequential churn at the limit)") {

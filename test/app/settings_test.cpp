@@ -66,6 +66,7 @@ std::map<std::string, std::function<void(Server&)>> invalid_setters() {
         {"header_timeout", [](Server& s) { s.header_timeout(0ms); }},
         {"body_timeout", [](Server& s) { s.body_timeout(0ms); }},
         {"response_timeout", [](Server& s) { s.response_timeout(-1ms); }},
+        {"message_timeout", [](Server& s) { s.message_timeout(0ms); }},
         {"handshake_timeout", [](Server& s) { s.handshake_timeout(0ms); }},
         {"idle_timeout", [](Server& s) { s.idle_timeout(0ms); }},
         {"close_timeout", [](Server& s) { s.close_timeout(0ms); }},
