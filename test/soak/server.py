@@ -19,14 +19,19 @@ def free_port():
 class Demo:
     """Owns one demo process. settings: {"header_timeout": 2000, ...} -> --set flags."""
 
-    def __init__(self, binary, log_path, threads=1, settings=None, nofile=None, env=None):
+    def __init__(self, binary, log_path, threads=1, settings=None, nofile=None, env=None, core=None):
         self.port = free_port()
         args = [binary, "--host", "127.0.0.1", "--port", str(self.port), "--threads", str(threads), "--quiet", "1"]
         for name, value in (settings or {}).items():
             args += ["--set", f"{name}={value}"]
         self.log = open(log_path, "ab")
-        limit = None if nofile is None else (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile)))
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=limit,
+        def before_exec():   # in the child: its descriptor limit and its core
+            if nofile is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+            if core is not None:
+                os.sched_setaffinity(0, {core})
+
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=before_exec,
                                      env={**os.environ, **(env or {})})
         self.pid = self.proc.pid
         deadline = time.monotonic() + 30
