@@ -45,9 +45,11 @@ inline constexpr EventMask kWritable = 2;  // room in the send buffer
 inline constexpr EventMask kHangup = 4;    // the peer sends nothing more (EOF follows unread data)
 inline constexpr EventMask kError = 8;     // an error is pending on the socket (SO_ERROR)
 
-// Which kernel interface a reactor polls with. `automatic` is io_uring where the kernel allows
-// it (Linux 5.13+, not refused by seccomp or kernel.io_uring_disabled), else epoll on Linux;
-// kqueue elsewhere. Asking for one the platform lacks makes the reactor !valid().
+// Which kernel interface a reactor polls with. `automatic` is the platform's measured best:
+// epoll on Linux, kqueue elsewhere. io_uring (Linux 5.13+, where seccomp and
+// kernel.io_uring_disabled allow it) is used only when asked for by name: as a readiness
+// poller it wins only under backpressure and loses a few per cent on small messages
+// (net/README.md). Asking for one the platform lacks makes the reactor !valid().
 enum class Backend : std::uint8_t { automatic, epoll, io_uring, kqueue };
 const char* backend_name(Backend backend) noexcept;  // "automatic", "epoll", "io_uring", "kqueue"
 bool backend_from_name(std::string_view name, Backend& backend) noexcept;  // false: no such name

@@ -14,12 +14,14 @@
 
 #include "app/demo/demo.hpp"
 #include "app/server.hpp"
+#include "net/reactor.hpp"
 
 namespace {
 
 constexpr std::string_view kUsage =
     "usage: sluice-demo [--host 127.0.0.1] [--port 60000] [--threads 1] [--web-root app/web]\n"
     "                   [--heartbeat-ms 30000] [--quiet 1] [--set SETTING=VALUE]...\n"
+    "                   [--backend automatic|epoll|io_uring|kqueue]\n"
     "  --set takes a numeric setting of the README's table: a timeout in ms\n"
     "  (--set header_timeout=2000) or a size/count (--set max_connections=500)\n";
 
@@ -92,6 +94,10 @@ int main(int argc, char** argv) {
       options.web_root = value;
     } else if (flag == "--heartbeat-ms") {
       ok = parse_number(value, heartbeat_ms) && heartbeat_ms > 0;
+    } else if (flag == "--backend") {
+      sluice::net::Backend backend;
+      ok = sluice::net::backend_from_name(value, backend);   // every reactor made from now on
+      if (ok) sluice::net::Reactor::set_default_backend(backend);
     } else if (flag == "--quiet") {
       quiet = value == "1";   // no line per connection (load and soak runs)
       ok = value == "0" || value == "1";
