@@ -73,8 +73,11 @@ class Task {  // Owns its coroutine frame (move-only); destroying the Task destr
     bool done() const noexcept { return !handle_ || handle_.done(); }
     // True when the body ended with an exception.
     bool failed() const noexcept { return handle_ && handle_.promise().error != nullptr; }
+    // Built with -fno-exceptions nothing is ever thrown, so nothing is rethrown either.
     void rethrow_if_failed() const {
+#if defined(__cpp_exceptions)
         if (failed()) std::rethrow_exception(handle_.promise().error);
+#endif
     }
     // Resumes a suspended, not-done body (the owner calls this when the awaited event came).
     void resume() const {

@@ -132,9 +132,12 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     void cancel_timer(TimerId id);
 
     // The one place that catches what a handler throws: logs it and returns false (the caller
-    // then answers 500 or closes 1011). Handlers never unwind into the loop.
+    // then answers 500 or closes 1011). Handlers never unwind into the loop. Built with
+    // -fno-exceptions (a vendor's constrained target) a handler's errors are its own business:
+    // this only calls it.
     template <class F>
     bool call_handler(F&& fn) noexcept {
+#if defined(__cpp_exceptions)
         try {
             fn();
             return true;
@@ -144,6 +147,10 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
             log_handler_error("an exception not derived from std::exception");
         }
         return false;
+#else
+        fn();
+        return true;
+#endif
     }
 
  private:

@@ -115,6 +115,21 @@ if [ -x "$work/echo_app_amalgamated" ]; then
 else
   result FAIL "amalgamated: no program to run"
 fi
+# A constrained target: the whole amalgamation without exceptions or RTTI (a handler's errors
+# are then its own business: nothing is caught, README "Vendoring"), served and checked alike.
+check "amalgamation: g++ ${CXXFLAGS_USER[*]} -fno-exceptions -fno-rtti builds echo_app.cpp + sluice.cpp" amalgamate-noexc \
+  g++ "${CXXFLAGS_USER[@]}" -fno-exceptions -fno-rtti -DSLUICE_VENDOR_AMALGAMATED -I"$amalg" "$here/echo_app.cpp" \
+  "$amalg/sluice.cpp" -o "$work/echo_app_noexc" -pthread
+if [ -x "$work/echo_app_noexc" ]; then
+  serve_and_check amalgamated-noexc "$work/echo_app_noexc"
+  if nm -C "$work/echo_app_noexc" | grep -q ' U __cxa_throw\| T __cxa_throw'; then
+    result FAIL "amalgamated-noexc: __cxa_throw is referenced (from the standard library's headers)"
+  else
+    result PASS "amalgamated-noexc: the program references no __cxa_throw"
+  fi
+else
+  result FAIL "amalgamated-noexc: no program to run"
+fi
 
 # ---- (b) the codec-only amalgamation ------------------------------------------------------
 make_codec() { user_make amalgamate-codec && test -s "$amalg/sluice_codec.hpp" && test -s "$amalg/sluice_codec.cpp"; }
