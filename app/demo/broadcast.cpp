@@ -19,7 +19,7 @@ std::string error(std::string_view what) {
 
 Task broadcast_session(Context& ctx, std::shared_ptr<BroadcastGroup> group) {
   if (!ctx.is_websocket()) {
-    ctx.respond(426, "/broadcast is a WebSocket endpoint\n");
+    refuse_plain_http(ctx, "/broadcast is a WebSocket endpoint\n");
     co_return;
   }
   const std::string id = next_client_id();

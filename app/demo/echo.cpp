@@ -1,6 +1,7 @@
 #include "app/demo/echo.hpp"
 
 #include "app/context.hpp"
+#include "app/demo/util.hpp"
 #include "app/message.hpp"
 #include "app/server.hpp"
 #include "app/task.hpp"
@@ -10,7 +11,7 @@ namespace {
 
 Task ws_echo(Context& ctx) {
   if (!ctx.is_websocket()) {
-    ctx.respond(426, "/ws is a WebSocket echo endpoint\n");
+    refuse_plain_http(ctx, "/ws is a WebSocket echo endpoint\n");
     co_return;
   }
   while (auto message = co_await ctx.receive()) {

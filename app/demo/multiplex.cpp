@@ -52,7 +52,7 @@ std::string run_command(std::string_view command, const ServerFacts& facts) {
 
 Task multiplex_session(Context& ctx, std::chrono::steady_clock::time_point started) {
   if (!ctx.is_websocket()) {
-    ctx.respond(426, "/multiplex is a WebSocket endpoint\n");
+    refuse_plain_http(ctx, "/multiplex is a WebSocket endpoint\n");
     co_return;
   }
   const std::string client_id = next_client_id();

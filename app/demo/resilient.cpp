@@ -1,6 +1,7 @@
 #include "app/demo/resilient.hpp"
 
 #include "app/context.hpp"
+#include "app/demo/util.hpp"
 #include "app/json.hpp"
 #include "app/server.hpp"
 #include "app/task.hpp"
@@ -17,7 +18,7 @@ bool blank(std::string_view s) {
 
 Task resilient_session(Context& ctx, std::chrono::milliseconds interval, std::size_t max_bytes) {
   if (!ctx.is_websocket()) {
-    ctx.respond(426, "/resilient is a WebSocket endpoint\n");
+    refuse_plain_http(ctx, "/resilient is a WebSocket endpoint\n");
     co_return;
   }
   {

@@ -1,5 +1,7 @@
 #include "app/demo/util.hpp"
 
+#include "app/context.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -8,6 +10,11 @@
 #include <sstream>
 
 namespace sluice::demo {
+
+void refuse_plain_http(Context& ctx, std::string_view why) {
+  ctx.set_header("Upgrade", "websocket");
+  ctx.respond(426, why);
+}
 
 std::string next_client_id() {
   static std::atomic<std::uint64_t> counter{0};
