@@ -9,9 +9,10 @@
 namespace sluice::demo {
 namespace {
 
-std::string member_event(std::string_view type, std::string_view client, std::size_t members) {
+std::string member_event(std::string_view type, std::string_view client, Presence presence) {
   json::Writer w;
-  w.begin_object().field("type", type).field("client", client).field("members", std::uint64_t{members}).end_object();
+  w.begin_object().field("type", type).field("client", client).field("members", std::uint64_t{presence.members});
+  w.field("presence", presence.version).end_object();
   return w.take();
 }
 
@@ -22,10 +23,11 @@ Task chat_session(Context& ctx, std::shared_ptr<ChatRoom> room, std::shared_ptr<
     co_return;
   }
   const std::string client(ctx.peer_address());
-  const std::size_t members = room->join();
-  co_await ctx.send(ChatRoom::welcome(client, members));
+  const Presence joined = room->join();
+  co_await ctx.send(ChatRoom::welcome(client, joined));
+  // Published before subscribing, so the new member gets its welcome and not its own join.
+  ctx.publish(ChatRoom::kTopic, ChatRoom::joined(client, joined));
   ctx.subscribe(ChatRoom::kTopic);
-  ctx.publish(ChatRoom::kTopic, ChatRoom::joined(client, members));
   while (auto message = co_await ctx.receive()) {
     if (!message->is_text()) {
       co_await ctx.send(ChatRoom::error("binary messages are not chat"));
@@ -41,14 +43,28 @@ Task chat_session(Context& ctx, std::shared_ptr<ChatRoom> room, std::shared_ptr<
 
 }  // namespace
 
-std::string ChatRoom::welcome(std::string_view client, std::size_t members) {
-  return member_event("welcome", client, members);
+Presence ChatRoom::join() {
+  std::lock_guard lock(mutex_);
+  ++presence_.members;
+  ++presence_.version;
+  return presence_;
 }
-std::string ChatRoom::joined(std::string_view client, std::size_t members) {
-  return member_event("join", client, members);
+
+Presence ChatRoom::leave() {
+  std::lock_guard lock(mutex_);
+  --presence_.members;
+  ++presence_.version;
+  return presence_;
 }
-std::string ChatRoom::left(std::string_view client, std::size_t members) {
-  return member_event("leave", client, members);
+
+std::string ChatRoom::welcome(std::string_view client, Presence presence) {
+  return member_event("welcome", client, presence);
+}
+std::string ChatRoom::joined(std::string_view client, Presence presence) {
+  return member_event("join", client, presence);
+}
+std::string ChatRoom::left(std::string_view client, Presence presence) {
+  return member_event("leave", client, presence);
 }
 
 std::string ChatRoom::message(std::string_view from, std::string_view text) {
