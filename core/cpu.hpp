@@ -16,9 +16,7 @@
 namespace sluice::core {
 
 struct CpuFeatures {
-    bool sse2 = false;
-    bool ssse3 = false;
-    bool sse41 = false;
+    bool sse2 = false, ssse3 = false, sse41 = false;   // the 128-bit extensions
     bool avx2 = false;   // CPU and OS both (see above)
     bool sha = false;    // the SHA extensions (sha1rnds4, ...; "sha_ni" in /proc/cpuinfo)
 };
