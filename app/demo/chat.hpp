@@ -33,29 +33,29 @@ namespace sluice::demo {
 
 // The room's size after one join or leave, and that change's number (1, 2, ...).
 struct Presence {
-  std::size_t members = 0;
-  std::uint64_t version = 0;
+    std::size_t members = 0;
+    std::uint64_t version = 0;
 };
 
 class ChatRoom {  // Shared by every /chat connection on every thread; owns the member count.
  public:
-  static constexpr std::string_view kTopic = "chat";
-  static constexpr std::size_t kMaxText = 4096;
+    static constexpr std::string_view kTopic = "chat";
+    static constexpr std::size_t kMaxText = 4096;
 
-  // Count and version move together, under one lock: two atomics could pair a count with
-  // another change's number.
-  Presence join();
-  Presence leave();
+    // Count and version move together, under one lock: two atomics could pair a count with
+    // another change's number.
+    Presence join();
+    Presence leave();
 
-  static std::string welcome(std::string_view client, Presence presence);
-  static std::string joined(std::string_view client, Presence presence);
-  static std::string left(std::string_view client, Presence presence);
-  static std::string message(std::string_view from, std::string_view text);
-  static std::string error(std::string_view what);
+    static std::string welcome(std::string_view client, Presence presence);
+    static std::string joined(std::string_view client, Presence presence);
+    static std::string left(std::string_view client, Presence presence);
+    static std::string message(std::string_view from, std::string_view text);
+    static std::string error(std::string_view what);
 
  private:
-  std::mutex mutex_;
-  Presence presence_;
+    std::mutex mutex_;
+    Presence presence_;
 };
 
 void install_chat(Server& server, std::shared_ptr<const StaticFiles> pages);

@@ -39,13 +39,13 @@ std::optional<std::uint64_t> parse_vmrss_kb(std::string_view proc_status);
 // Owns its 64-bit state; not thread-safe.
 class Random {
  public:
-  explicit Random(std::uint64_t seed) noexcept : state_(seed) {}
-  std::uint64_t next() noexcept;
-  // Uniform in [0, 1).
-  double uniform() noexcept;
+    explicit Random(std::uint64_t seed) noexcept : state_(seed) {}
+    std::uint64_t next() noexcept;
+    // Uniform in [0, 1).
+    double uniform() noexcept;
 
  private:
-  std::uint64_t state_;
+    std::uint64_t state_;
 };
 
 // Number of Unicode code points in valid UTF-8 text (continuation bytes not counted).
