@@ -383,9 +383,9 @@ endef
 # and nothing else (no net/, no app/, no block pool), for targets without threads, exceptions
 # or an allocator on the hot path. A file joins the codec only when it keeps those promises
 # (test/vendor/run.sh checks them), hence a list, not a wildcard.
-CODEC_CORE  := byte_order base64 buffer sha1 utf8
+CODEC_CORE  := byte_order base64 buffer cpu sha1 utf8
 CODEC_PROTO := http_error http_limits http_fields http_chars http_framing http_field_scanner \
-               http_request http_body http_parser http_response http_writer \
+               http_request http_body http_target http_parser http_response http_writer \
                ws_error ws_close ws_unmask ws_frame ws_receiver ws_session ws_handshake
 CODEC_HDRS  := $(addprefix core/,$(addsuffix .hpp,$(CODEC_CORE))) $(addprefix proto/,$(addsuffix .hpp,$(CODEC_PROTO)))
 # core/sha1_x86.cpp has no header of its own: it implements a part of core/sha1.hpp.

@@ -144,6 +144,16 @@ static bool visit(const auto& endpoint, Search& s) {
         if (entry.first == "GET") get = &entry;
     }
     if (s.method == "HEAD" && get != nullptr) return found(get->second);
+    // A plain GET to a WebSocket-only pattern of static segments only: the path names that
+    // WebSocket endpoint exactly, so a less specific pattern (the pages' "/*") must not
+    // answer it with a page or a 404. Decided here, the search stops. Through a parameter
+    // (depth > 0) it is only a fallback: "/:room" must not hide "/*" from "/style.css".
+    if (endpoint.has_websocket && get == nullptr && s.method == "GET" && s.depth == 0) {
+        s.result.status = RouteStatus::upgrade_required;
+        s.result.allow.clear();
+        s.result.params.count = 0;
+        return true;
+    }
     if (s.have_fallback) return false;
     s.have_fallback = true;
     if (endpoint.has_websocket && get == nullptr && s.method == "GET") {

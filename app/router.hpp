@@ -14,7 +14,10 @@
 //     (RFC 9110 §9.3.2) unless HEAD has its own target.
 //   - a WebSocket target (the upgrade, RFC 6455 §4.2).
 // match() answers found / not_found (404) / method_not_allowed (405, with the Allow list,
-// RFC 9110 §15.5.6) / upgrade_required (a plain request to a WebSocket-only pattern).
+// RFC 9110 §15.5.6) / upgrade_required (a plain GET to a WebSocket-only pattern). For a
+// pattern of static segments only that is final: a wildcard or parameter pattern that
+// would serve the same GET does not (a WebSocket route beside the pages' "/*" answers 426,
+// not the pages' 404); through a parameter it is only the answer when nothing serves it.
 #pragma once
 
 #include <array>

@@ -43,7 +43,8 @@ Server& Server::host(std::string h) { settings_.host = std::move(h); return *thi
 Server& Server::port(std::uint16_t p) { settings_.port = p; return *this; }
 Server& Server::nodelay(bool on) { settings_.nodelay = on; return *this; }
 Server& Server::linger(bool on) { settings_.linger = on; return *this; }
-Server& Server::ws_buffer_size(std::size_t n) { settings_.ws_buffer_size = n; return *this; }
+Server& Server::output_block_size(std::size_t n) { settings_.output_block_size = n; return *this; }
+Server& Server::ws_buffer_size(std::size_t n) { return output_block_size(n); }
 Server& Server::http_buffer_size(std::size_t n) { settings_.http_buffer_size = n; return *this; }
 Server& Server::max_request_line(std::size_t n) { settings_.max_request_line = n; return *this; }
 Server& Server::max_body_size(std::size_t n) { settings_.max_body_size = n; return *this; }
@@ -109,8 +110,8 @@ std::string Server::validate() const {
     if (!state_->route_errors.empty()) return state_->route_errors.front();
     if (s.host.empty()) return "host must not be empty";
     if (s.threads < 1 || s.threads > 256) return "threads must be between 1 and 256 (got " + std::to_string(s.threads) + ")";
-    if (s.ws_buffer_size < 256 || s.ws_buffer_size > (16u << 20))
-        return "ws_buffer_size must be between 256 bytes and 16 MiB (got " + std::to_string(s.ws_buffer_size) + ")";
+    if (s.output_block_size < 256 || s.output_block_size > (16u << 20))
+        return "output_block_size must be between 256 bytes and 16 MiB (got " + std::to_string(s.output_block_size) + ")";
     if (s.http_buffer_size < 1024 || s.http_buffer_size > (1u << 30))
         return "http_buffer_size must be between 1 KiB and 1 GiB (got " + std::to_string(s.http_buffer_size) + ")";
     if (s.max_request_line < 64 || s.max_request_line > (1u << 30))

@@ -84,7 +84,8 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     // frees the socket at once and drops what the kernel still holds — for load tests that
     // churn connections. Either way sluice writes its own queue out before closing.
     Server& linger(bool on);
-    Server& ws_buffer_size(std::size_t bytes);
+    Server& output_block_size(std::size_t bytes);
+    Server& ws_buffer_size(std::size_t bytes);   // the seed's name: an alias of output_block_size
     Server& http_buffer_size(std::size_t bytes);
     Server& max_request_line(std::size_t bytes);
     Server& max_body_size(std::size_t bytes);

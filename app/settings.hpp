@@ -16,7 +16,7 @@ struct Settings {
     std::uint16_t port = 60000;                    // 0 = any free port (tests), see bound_port()
     bool nodelay = true;                           // TCP_NODELAY on accepted sockets
     bool linger = false;                           // see Server::linger()
-    std::size_t ws_buffer_size = 16 * 1024;        // block size of the output pool (one block per queued burst)
+    std::size_t output_block_size = 16 * 1024;     // block size of the output pool (one block per queued burst)
     std::size_t http_buffer_size = 16 * 1024;      // largest HTTP request header section (431 above it)
     std::size_t max_request_line = 8 * 1024;       // 414 above it
     std::size_t max_body_size = 1024 * 1024;       // 413 above it

@@ -9,8 +9,9 @@
 // at a time. Elsewhere than x86-64 this file provides only the "not available" answer.
 #include "core/sha1.hpp"
 
+#include "core/cpu.hpp"
+
 #if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
 #include <immintrin.h>
 #define SLUICE_SHA1_X86 1
 #endif
@@ -19,13 +20,10 @@ namespace sluice::core::sha1_detail {
 
 #if defined(SLUICE_SHA1_X86)
 
+// compress_sha_ni also shuffles with pshufb (SSSE3) and extracts with pextrd (SSE4.1).
 bool has_sha_extensions() noexcept {
-    unsigned a = 0, b = 0, c = 0, d = 0;
-    if (__get_cpuid(1, &a, &b, &c, &d) == 0) return false;
-    const bool ssse3 = (c & (1u << 9)) != 0, sse41 = (c & (1u << 19)) != 0;
-    if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
-    const bool sha = (b & (1u << 29)) != 0;
-    return ssse3 && sse41 && sha;
+    const CpuFeatures& cpu = cpu_features();
+    return cpu.sha && cpu.ssse3 && cpu.sse41;
 }
 
 namespace {

@@ -1,5 +1,6 @@
 #include "core/utf8.hpp"
 #include "core/byte_order.hpp"
+#include "core/cpu.hpp"
 
 #include <array>
 #include <bit>
@@ -218,10 +219,7 @@ std::size_t validate_sse2(std::uint32_t& state, const std::uint8_t* p, std::size
 #endif
 
 #if defined(SLUICE_UTF8_X86)
-bool has_avx2() noexcept {
-    static const bool supported = __builtin_cpu_supports("avx2") != 0;
-    return supported;
-}
+bool has_avx2() noexcept { return cpu_has_avx2(); }
 
 namespace {
 

@@ -25,6 +25,7 @@
 
 #include "core/base64.hpp"
 #include "fuzz/fuzz_input.hpp"
+#include "proto/http_target.hpp"
 #include "proto/http_parser.hpp"
 #include "proto/http_response.hpp"
 

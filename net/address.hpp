@@ -12,9 +12,9 @@ namespace sluice::net {
 
 // Owns nothing: a sockaddr held by value.
 struct SocketAddress {
-  sockaddr_storage storage{};
-  socklen_t length = 0;
-  int family() const noexcept { return storage.ss_family; }
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    int family() const noexcept { return storage.ss_family; }
 };
 
 // An IPv4 or IPv6 literal ("[::1]" brackets allowed) is parsed without any lookup; anything

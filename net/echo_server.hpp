@@ -24,28 +24,28 @@ namespace sluice::net {
 // does not own the reactor, which must outlive it. Loop thread only.
 class EchoServer {
  public:
-  explicit EchoServer(Reactor& reactor) noexcept;
-  ~EchoServer();
-  EchoServer(const EchoServer&) = delete;
-  EchoServer& operator=(const EchoServer&) = delete;
+    explicit EchoServer(Reactor& reactor) noexcept;
+    ~EchoServer();
+    EchoServer(const EchoServer&) = delete;
+    EchoServer& operator=(const EchoServer&) = delete;
 
-  bool open(const ListenOptions& options) noexcept;
-  void close() noexcept;  // stops listening and closes every connection
+    bool open(const ListenOptions& options) noexcept;
+    void close() noexcept;  // stops listening and closes every connection
 
-  std::uint16_t port() const noexcept { return listener_.port(); }
-  std::size_t connections() const noexcept { return connections_.size(); }
-  std::uint64_t bytes_echoed() const noexcept { return bytes_echoed_; }
-  const Listener& listener() const noexcept { return listener_; }
+    std::uint16_t port() const noexcept { return listener_.port(); }
+    std::size_t connections() const noexcept { return connections_.size(); }
+    std::uint64_t bytes_echoed() const noexcept { return bytes_echoed_; }
+    const Listener& listener() const noexcept { return listener_; }
 
  private:
-  class Connection;
-  void accept(int fd) noexcept;
-  void drop(int fd) noexcept;
+    class Connection;
+    void accept(int fd) noexcept;
+    void drop(int fd) noexcept;
 
-  Reactor& reactor_;
-  Listener listener_;
-  std::unordered_map<int, std::unique_ptr<Connection>> connections_;
-  std::uint64_t bytes_echoed_ = 0;
+    Reactor& reactor_;
+    Listener listener_;
+    std::unordered_map<int, std::unique_ptr<Connection>> connections_;
+    std::uint64_t bytes_echoed_ = 0;
 };
 
 }  // namespace sluice::net

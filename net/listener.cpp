@@ -13,20 +13,20 @@ namespace sluice::net {
 namespace {
 int accept_nonblocking(int listen_fd) noexcept {
 #if defined(__linux__) || defined(__FreeBSD__)
-  return ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    return ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
 #else
-  const int fd = ::accept(listen_fd, nullptr, nullptr);
-  if (fd >= 0 && !set_nonblocking(fd)) {
-    ::close(fd);
-    return -1;
-  }
+    const int fd = ::accept(listen_fd, nullptr, nullptr);
+    if (fd >= 0 && !set_nonblocking(fd)) {
+        ::close(fd);
+        return -1;
+    }
 #ifdef SO_NOSIGPIPE
-  if (fd >= 0) {
-    const int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
-  }
+    if (fd >= 0) {
+        const int one = 1;
+        ::setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+    }
 #endif
-  return fd;
+    return fd;
 #endif
 }
 
@@ -40,93 +40,92 @@ Listener::~Listener() { close(); }
 void Listener::Readiness::on_events(EventMask events) noexcept { owner->on_events(events); }
 
 bool Listener::open(Reactor& reactor, const ListenOptions& options, AcceptFn on_accept) noexcept {
-  close();
-  SocketAddress address;
-  if (!resolve_address(options.host, options.port, true, address)) {
-    errno = EINVAL;
-    return false;
-  }
-  reactor_ = &reactor;
-  on_accept_ = std::move(on_accept);
-  fd_ = ::socket(address.family(), SOCK_STREAM, 0);
-  const int one = 1;
-  bool ok = fd_ >= 0 && set_nonblocking(fd_) &&
-            ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0;
-#ifdef SO_REUSEPORT
-  if (ok && options.reuse_port) ok = ::setsockopt(fd_, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == 0;
-#else
-  if (ok && options.reuse_port) {
-    errno = ENOTSUP;
-    ok = false;
-  }
-#endif
-  ok = ok && ::bind(fd_, reinterpret_cast<const sockaddr*>(&address.storage), address.length) == 0 &&
-       ::listen(fd_, options.backlog) == 0;
-  if (ok) {
-    port_ = local_port(fd_);
-    reserve_fd_ = open_reserve();
-    ok = reserve_fd_ >= 0 && reactor.add(fd_, kReadable, &readiness_);
-  }
-  if (!ok) {
-    const int saved = errno;
     close();
-    errno = saved;
-    return false;
-  }
-  retry_.set_callback([this] {
-    if (reserve_fd_ < 0) reserve_fd_ = open_reserve();
-    reactor_->modify(fd_, kReadable, &readiness_);
-  });
-  return true;
+    SocketAddress address;
+    if (!resolve_address(options.host, options.port, true, address)) {
+        errno = EINVAL;
+        return false;
+    }
+    reactor_ = &reactor;
+    on_accept_ = std::move(on_accept);
+    fd_ = ::socket(address.family(), SOCK_STREAM, 0);
+    const int one = 1;
+    bool ok = fd_ >= 0 && set_nonblocking(fd_) && ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0;
+#ifdef SO_REUSEPORT
+    if (ok && options.reuse_port) ok = ::setsockopt(fd_, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == 0;
+#else
+    if (ok && options.reuse_port) {
+        errno = ENOTSUP;
+        ok = false;
+    }
+#endif
+    ok = ok && ::bind(fd_, reinterpret_cast<const sockaddr*>(&address.storage), address.length) == 0 &&
+         ::listen(fd_, options.backlog) == 0;
+    if (ok) {
+        port_ = local_port(fd_);
+        reserve_fd_ = open_reserve();
+        ok = reserve_fd_ >= 0 && reactor.add(fd_, kReadable, &readiness_);
+    }
+    if (!ok) {
+        const int saved = errno;
+        close();
+        errno = saved;
+        return false;
+    }
+    retry_.set_callback([this] {
+        if (reserve_fd_ < 0) reserve_fd_ = open_reserve();
+        reactor_->modify(fd_, kReadable, &readiness_);
+    });
+    return true;
 }
 
 void Listener::close() noexcept {
-  if (reactor_ != nullptr) {
-    if (retry_.armed()) reactor_->cancel(retry_);
-    if (fd_ >= 0) reactor_->remove(fd_);
-  }
-  close_fd(fd_);
-  close_fd(reserve_fd_);
-  fd_ = -1;
-  reserve_fd_ = -1;
-  port_ = 0;
-  reactor_ = nullptr;  // a closed listener touches no reactor, so it may be destroyed anywhere
+    if (reactor_ != nullptr) {
+        if (retry_.armed()) reactor_->cancel(retry_);
+        if (fd_ >= 0) reactor_->remove(fd_);
+    }
+    close_fd(fd_);
+    close_fd(reserve_fd_);
+    fd_ = -1;
+    reserve_fd_ = -1;
+    port_ = 0;
+    reactor_ = nullptr;  // a closed listener touches no reactor, so it may be destroyed anywhere
 }
 
 void Listener::pause_accepting() noexcept {
-  reactor_->modify(fd_, 0, &readiness_);
-  reactor_->arm(retry_, kRetryAfter);
+    reactor_->modify(fd_, 0, &readiness_);
+    reactor_->arm(retry_, kRetryAfter);
 }
 
 void Listener::on_events(EventMask) noexcept {
-  while (fd_ >= 0) {
-    const int fd = accept_nonblocking(fd_);
-    if (fd >= 0) {
-      ++accepted_;
-      on_accept_(fd);  // may close() this listener: the loop condition checks
-      continue;
+    while (fd_ >= 0) {
+        const int fd = accept_nonblocking(fd_);
+        if (fd >= 0) {
+            ++accepted_;
+            on_accept_(fd);  // may close() this listener: the loop condition checks
+            continue;
+        }
+        const int error = errno;
+        if (error == EAGAIN || error == EWOULDBLOCK) return;
+        if (error == EINTR || error == ECONNABORTED || error == EPROTO) continue;
+        if ((error == EMFILE || error == ENFILE) && reserve_fd_ >= 0) {
+            // Free one descriptor, take the pending connection with it and drop it at once.
+            ::close(reserve_fd_);
+            reserve_fd_ = -1;
+            const int doomed = ::accept(fd_, nullptr, nullptr);
+            const int accept_error = errno;
+            if (doomed >= 0) {
+                ::close(doomed);
+                ++shed_;
+            }
+            reserve_fd_ = open_reserve();
+            if (reserve_fd_ >= 0 && (doomed >= 0 || accept_error == ECONNABORTED)) continue;
+            if (reserve_fd_ >= 0 && (accept_error == EAGAIN || accept_error == EWOULDBLOCK)) return;
+        }
+        // No reserve, ENOBUFS, ENOMEM...: stop listening for a while instead of spinning.
+        pause_accepting();
+        return;
     }
-    const int error = errno;
-    if (error == EAGAIN || error == EWOULDBLOCK) return;
-    if (error == EINTR || error == ECONNABORTED || error == EPROTO) continue;
-    if ((error == EMFILE || error == ENFILE) && reserve_fd_ >= 0) {
-      // Free one descriptor, take the pending connection with it and drop it at once.
-      ::close(reserve_fd_);
-      reserve_fd_ = -1;
-      const int doomed = ::accept(fd_, nullptr, nullptr);
-      const int accept_error = errno;
-      if (doomed >= 0) {
-        ::close(doomed);
-        ++shed_;
-      }
-      reserve_fd_ = open_reserve();
-      if (reserve_fd_ >= 0 && (doomed >= 0 || accept_error == ECONNABORTED)) continue;
-      if (reserve_fd_ >= 0 && (accept_error == EAGAIN || accept_error == EWOULDBLOCK)) return;
-    }
-    // No reserve, ENOBUFS, ENOMEM...: stop listening for a while instead of spinning.
-    pause_accepting();
-    return;
-  }
 }
 
 }  // namespace sluice::net

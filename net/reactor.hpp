@@ -51,7 +51,7 @@ inline constexpr EventMask kError = 8;     // an error is pending on the socket 
 // poller it wins only under backpressure and loses a few per cent on small messages
 // (net/README.md). Asking for one the platform lacks makes the reactor !valid().
 enum class Backend : std::uint8_t { automatic, epoll, io_uring, kqueue };
-const char* backend_name(Backend backend) noexcept;  // "automatic", "epoll", "io_uring", "kqueue"
+const char* backend_name(Backend backend) noexcept;                        // "automatic", "epoll", "io_uring", "kqueue"
 bool backend_from_name(std::string_view name, Backend& backend) noexcept;  // false: no such name
 
 // Implemented by whatever owns an fd (a connection, a listener). kHangup and kError are
@@ -59,144 +59,144 @@ bool backend_from_name(std::string_view name, Backend& backend) noexcept;  // fa
 // and remove any fd, its own included, and may destroy its own watcher after remove().
 class IoWatcher {
  public:
-  virtual void on_events(EventMask events) noexcept = 0;
+    virtual void on_events(EventMask events) noexcept = 0;
 
  protected:
-  ~IoWatcher() = default;
+    ~IoWatcher() = default;
 };
 
 // Owns the poller, its wake-up and signal descriptors, the timer queue and the one large
 // receive buffer; does not own registered fds (remove() before close()). One loop per thread.
 class Reactor {
  public:
-  // 256 KiB, one per thread: a 64 KiB WebSocket message (65,550 bytes with its header) then
-  // usually arrives whole in one read and is delivered as a view into this buffer, instead
-  // of spanning two reads and being copied into an assembly buffer (measured: 10 x 64 KiB
-  // echo +15% MB/s, 32 B echo unchanged). Costs 192 KiB per thread, nothing per connection.
-  static constexpr std::size_t kReceiveBufferSize = 256 * 1024;
+    // 256 KiB, one per thread: a 64 KiB WebSocket message (65,550 bytes with its header) then
+    // usually arrives whole in one read and is delivered as a view into this buffer, instead
+    // of spanning two reads and being copied into an assembly buffer (measured: 10 x 64 KiB
+    // echo +15% MB/s, 32 B echo unchanged). Costs 192 KiB per thread, nothing per connection.
+    static constexpr std::size_t kReceiveBufferSize = 256 * 1024;
 
-  struct Options {
-    Backend backend = Backend::automatic;  // automatic: default_backend()
-  };
+    struct Options {
+        Backend backend = Backend::automatic;  // automatic: default_backend()
+    };
 
-  Reactor() noexcept;  // Options{}
-  explicit Reactor(const Options& options) noexcept;
-  ~Reactor();
-  Reactor(const Reactor&) = delete;
-  Reactor& operator=(const Reactor&) = delete;
+    Reactor() noexcept;  // Options{}
+    explicit Reactor(const Options& options) noexcept;
+    ~Reactor();
+    Reactor(const Reactor&) = delete;
+    Reactor& operator=(const Reactor&) = delete;
 
-  // False when the poller or the wake-up descriptor could not be created (EMFILE, ENOMEM):
-  // every other call is then a no-op.
-  bool valid() const noexcept { return backend_ != nullptr; }
-  // The backend in use (never automatic when valid()); the one asked for when not valid().
-  Backend backend() const noexcept { return backend_kind_; }
+    // False when the poller or the wake-up descriptor could not be created (EMFILE, ENOMEM):
+    // every other call is then a no-op.
+    bool valid() const noexcept { return backend_ != nullptr; }
+    // The backend in use (never automatic when valid()); the one asked for when not valid().
+    Backend backend() const noexcept { return backend_kind_; }
 
-  // What Backend::automatic means for reactors constructed from now on, process-wide (tests
-  // and benchmarks run every reactor, those inside app/ included, on one backend this way).
-  // Initially automatic. THREAD-SAFE, but meant to be called before any reactor is made.
-  static void set_default_backend(Backend backend) noexcept;
-  static Backend default_backend() noexcept;
+    // What Backend::automatic means for reactors constructed from now on, process-wide (tests
+    // and benchmarks run every reactor, those inside app/ included, on one backend this way).
+    // Initially automatic. THREAD-SAFE, but meant to be called before any reactor is made.
+    static void set_default_backend(Backend backend) noexcept;
+    static Backend default_backend() noexcept;
 
-  // Registers `fd` with an interest (kReadable | kWritable, or 0 to register paused).
-  // False when fd is negative, already registered, or the kernel refuses it (errno kept).
-  bool add(int fd, EventMask interest, IoWatcher* watcher) noexcept;
-  // Changes the interest and/or the watcher of a registered fd. False when not registered.
-  bool modify(int fd, EventMask interest, IoWatcher* watcher) noexcept;
-  // Unregisters; events already fetched for `fd` in this iteration are dropped, so a
-  // closed-and-reused fd number never sees its predecessor's events. Call before close().
-  void remove(int fd) noexcept;
-  // The registered interest of `fd`, or 0.
-  EventMask interest(int fd) const noexcept;
+    // Registers `fd` with an interest (kReadable | kWritable, or 0 to register paused).
+    // False when fd is negative, already registered, or the kernel refuses it (errno kept).
+    bool add(int fd, EventMask interest, IoWatcher* watcher) noexcept;
+    // Changes the interest and/or the watcher of a registered fd. False when not registered.
+    bool modify(int fd, EventMask interest, IoWatcher* watcher) noexcept;
+    // Unregisters; events already fetched for `fd` in this iteration are dropped, so a
+    // closed-and-reused fd number never sees its predecessor's events. Call before close().
+    void remove(int fd) noexcept;
+    // The registered interest of `fd`, or 0.
+    EventMask interest(int fd) const noexcept;
 
-  // Runs iterations until stop(). A stop() issued before run() makes it return at once.
-  void run() noexcept;
-  // One iteration that blocks at most `max_wait` (0: poll and return; negative: forever,
-  // or until the next timer). True when it dispatched anything (an I/O event, a timer,
-  // posted work), false when it timed out idle.
-  bool run_once(std::chrono::milliseconds max_wait) noexcept;
-  // Makes run() return after the current iteration. Loop thread only.
-  void stop() noexcept;
+    // Runs iterations until stop(). A stop() issued before run() makes it return at once.
+    void run() noexcept;
+    // One iteration that blocks at most `max_wait` (0: poll and return; negative: forever,
+    // or until the next timer). True when it dispatched anything (an I/O event, a timer,
+    // posted work), false when it timed out idle.
+    bool run_once(std::chrono::milliseconds max_wait) noexcept;
+    // Makes run() return after the current iteration. Loop thread only.
+    void stop() noexcept;
 
-  // Monotonic time, read before waiting, when the wait returns (before any event is
-  // handled) and before the timers run; cheap to call. A deadline armed from an event
-  // handler therefore counts from when its event arrived.
-  TimePoint now() const noexcept { return now_; }
+    // Monotonic time, read before waiting, when the wait returns (before any event is
+    // handled) and before the timers run; cheap to call. A deadline armed from an event
+    // handler therefore counts from when its event arrived.
+    TimePoint now() const noexcept { return now_; }
 
-  // Timers, relative to now() (clamped: a huge `after` means never). O(log n).
-  void arm(Timer& t, Clock::duration after) noexcept;
-  void arm_at(Timer& t, TimePoint deadline) noexcept;
-  void cancel(Timer& t) noexcept;
+    // Timers, relative to now() (clamped: a huge `after` means never). O(log n).
+    void arm(Timer& t, Clock::duration after) noexcept;
+    void arm_at(Timer& t, TimePoint deadline) noexcept;
+    void cancel(Timer& t) noexcept;
 
-  // THREAD-SAFE: the one call that is safe from any thread. Queues `fn` to run on the loop
-  // thread after the I/O and timers of the current or next iteration, and wakes the loop
-  // (eventfd on epoll, EVFILT_USER on kqueue; one wake-up per batch of posts). Work posted
-  // to a reactor that is destroyed before running it is destroyed unrun.
-  void post(std::function<void()> fn) noexcept;
-  // THREAD-SAFE: post(stop).
-  void stop_from_any_thread() noexcept;
+    // THREAD-SAFE: the one call that is safe from any thread. Queues `fn` to run on the loop
+    // thread after the I/O and timers of the current or next iteration, and wakes the loop
+    // (eventfd on epoll, EVFILT_USER on kqueue; one wake-up per batch of posts). Work posted
+    // to a reactor that is destroyed before running it is destroyed unrun.
+    void post(std::function<void()> fn) noexcept;
+    // THREAD-SAFE: post(stop).
+    void stop_from_any_thread() noexcept;
 
-  // SIGINT and SIGTERM reach `on_signal` on the loop thread instead of killing the process
-  // (signalfd with the two signals blocked in the calling thread on epoll; EVFILT_SIGNAL
-  // with their disposition set to ignore on kqueue). Call it before starting other threads,
-  // which then inherit the mask. The destructor restores the mask and dispositions, after
-  // discarding signals that were caught but not yet delivered. A second call replaces the
-  // callback. Watch signals on one reactor per process (the signals are the process's, not
-  // the loop's). SIGPIPE is never raised by net/'s socket writes (MSG_NOSIGNAL / SO_NOSIGPIPE).
-  bool watch_signals(std::function<void(int signo)> on_signal) noexcept;
+    // SIGINT and SIGTERM reach `on_signal` on the loop thread instead of killing the process
+    // (signalfd with the two signals blocked in the calling thread on epoll; EVFILT_SIGNAL
+    // with their disposition set to ignore on kqueue). Call it before starting other threads,
+    // which then inherit the mask. The destructor restores the mask and dispositions, after
+    // discarding signals that were caught but not yet delivered. A second call replaces the
+    // callback. Watch signals on one reactor per process (the signals are the process's, not
+    // the loop's). SIGPIPE is never raised by net/'s socket writes (MSG_NOSIGNAL / SO_NOSIGPIPE).
+    bool watch_signals(std::function<void(int signo)> on_signal) noexcept;
 
-  // The reactor's large read buffer: read into it, parse in place, copy only the unparsed
-  // tail elsewhere. Valid until the next read on this loop; never owned by a connection.
-  std::span<std::uint8_t> receive_buffer() noexcept { return {receive_buffer_.get(), kReceiveBufferSize}; }
+    // The reactor's large read buffer: read into it, parse in place, copy only the unparsed
+    // tail elsewhere. Valid until the next read on this loop; never owned by a connection.
+    std::span<std::uint8_t> receive_buffer() noexcept { return {receive_buffer_.get(), kReceiveBufferSize}; }
 
-  // Number of registered fds (tests, diagnostics).
-  std::size_t registered() const noexcept { return registered_; }
+    // Number of registered fds (tests, diagnostics).
+    std::size_t registered() const noexcept { return registered_; }
 
  private:
-  struct Poller;  // the backend's state, defined by the backend file
-  struct Slot {
-    IoWatcher* watcher = nullptr;  // null: not registered
-    EventMask interest = 0;
-    std::uint32_t generation = 0;  // bumped by remove(); tags the kernel registration
-  };
+    struct Poller;  // the backend's state, defined by the backend file
+    struct Slot {
+        IoWatcher* watcher = nullptr;  // null: not registered
+        EventMask interest = 0;
+        std::uint32_t generation = 0;  // bumped by remove(); tags the kernel registration
+    };
 
-  // Called by the backend for each ready fd; drops stale and unregistered events.
-  bool deliver(int fd, std::uint32_t generation, EventMask events) noexcept;
-  void signal_caught(int signo) noexcept;
-  void assert_loop_thread() const noexcept;
-  std::size_t run_posted() noexcept;
+    // Called by the backend for each ready fd; drops stale and unregistered events.
+    bool deliver(int fd, std::uint32_t generation, EventMask events) noexcept;
+    void signal_caught(int signo) noexcept;
+    void assert_loop_thread() const noexcept;
+    std::size_t run_posted() noexcept;
 
-  // ---- implemented by the backend file (reactor_epoll.cpp / reactor_kqueue.cpp) ----
-  // Opens the backend_kind_ asked for (automatic: the platform's best) and sets
-  // backend_kind_ to it; false when that backend cannot be opened here.
-  bool backend_open() noexcept;
-  void backend_close() noexcept;
-  // Moves the kernel registration of fd from `before` to `after` (either may be 0).
-  bool backend_update(int fd, EventMask before, EventMask after, std::uint32_t generation) noexcept;
-  // Waits up to timeout_ms (-1: forever) and keeps what the kernel reported; returns how
-  // many events it fetched (0 on timeout or EINTR). Delivers nothing: the loop reads the
-  // clock between the two calls, so no handler sees the time from before the sleep.
-  int backend_wait(int timeout_ms) noexcept;
-  // deliver()s the `n` events the last backend_wait() fetched; returns how many it delivered.
-  std::size_t backend_dispatch(int n) noexcept;
-  void backend_wake() noexcept;  // thread-safe
-  bool backend_watch_signals() noexcept;
+    // ---- implemented by the backend file (reactor_epoll.cpp / reactor_kqueue.cpp) ----
+    // Opens the backend_kind_ asked for (automatic: the platform's best) and sets
+    // backend_kind_ to it; false when that backend cannot be opened here.
+    bool backend_open() noexcept;
+    void backend_close() noexcept;
+    // Moves the kernel registration of fd from `before` to `after` (either may be 0).
+    bool backend_update(int fd, EventMask before, EventMask after, std::uint32_t generation) noexcept;
+    // Waits up to timeout_ms (-1: forever) and keeps what the kernel reported; returns how
+    // many events it fetched (0 on timeout or EINTR). Delivers nothing: the loop reads the
+    // clock between the two calls, so no handler sees the time from before the sleep.
+    int backend_wait(int timeout_ms) noexcept;
+    // deliver()s the `n` events the last backend_wait() fetched; returns how many it delivered.
+    std::size_t backend_dispatch(int n) noexcept;
+    void backend_wake() noexcept;  // thread-safe
+    bool backend_watch_signals() noexcept;
 
-  Poller* backend_ = nullptr;
-  Backend backend_kind_;  // asked for until backend_open() sets the one it opened
-  std::vector<Slot> slots_;  // indexed by fd
-  std::size_t registered_ = 0;
-  TimerQueue timers_;
-  TimePoint now_;
-  std::thread::id loop_thread_;
-  bool stop_requested_ = false;
-  bool running_ = false;
-  std::function<void(int)> on_signal_;
-  std::unique_ptr<std::uint8_t[]> receive_buffer_;
+    Poller* backend_ = nullptr;
+    Backend backend_kind_;     // asked for until backend_open() sets the one it opened
+    std::vector<Slot> slots_;  // indexed by fd
+    std::size_t registered_ = 0;
+    TimerQueue timers_;
+    TimePoint now_;
+    std::thread::id loop_thread_;
+    bool stop_requested_ = false;
+    bool running_ = false;
+    std::function<void(int)> on_signal_;
+    std::unique_ptr<std::uint8_t[]> receive_buffer_;
 
-  std::mutex post_mutex_;
-  std::vector<std::function<void()>> posted_;   // guarded by post_mutex_
-  bool wake_pending_ = false;                   // guarded by post_mutex_
-  std::vector<std::function<void()>> running_posts_;  // loop thread only
+    std::mutex post_mutex_;
+    std::vector<std::function<void()>> posted_;         // guarded by post_mutex_
+    bool wake_pending_ = false;                         // guarded by post_mutex_
+    std::vector<std::function<void()>> running_posts_;  // loop thread only
 };
 
 }  // namespace sluice::net

@@ -106,9 +106,7 @@ bool UringPoller::update(int fd, EventMask, EventMask after, std::uint32_t gener
     return true;
 }
 
-void UringPoller::watch_signals(int signal_fd) noexcept {
-    watch_own(signal_fd, Source::signal);
-}
+void UringPoller::watch_signals(int signal_fd) noexcept { watch_own(signal_fd, Source::signal); }
 
 void UringPoller::watch_own(int fd, Source source) noexcept {
     Slot& s = slot(fd);

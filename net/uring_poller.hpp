@@ -45,7 +45,7 @@
 namespace sluice::net {
 
 class UringPoller {
-  public:
+ public:
     // What a wait() found: a watched fd with its generation, or one of the reactor's own.
     enum class Source : std::uint8_t { watched, wake, signal };
     struct Ready {
@@ -80,7 +80,7 @@ class UringPoller {
     int wait(int timeout_ms) noexcept;
     std::span<const Ready> ready(int n) const noexcept { return {ready_, static_cast<std::size_t>(n)}; }
 
-  private:
+ private:
     static constexpr int kBatch = 256;
 
     struct Slot {

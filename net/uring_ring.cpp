@@ -126,9 +126,7 @@ io_uring_sqe* UringRing::next_sqe() noexcept {
     return sqe;
 }
 
-unsigned UringRing::queued() const noexcept {
-    return local_tail_ - load_acquire(sq_head_);
-}
+unsigned UringRing::queued() const noexcept { return local_tail_ - load_acquire(sq_head_); }
 
 int UringRing::enter(unsigned min_complete, unsigned flags, const void* arg, std::size_t arg_size) noexcept {
     store_release(sq_tail_, local_tail_);  // publish what next_sqe() filled
@@ -136,9 +134,7 @@ int UringRing::enter(unsigned min_complete, unsigned flags, const void* arg, std
     return n < 0 ? -errno : 0;
 }
 
-int UringRing::submit() noexcept {
-    return queued() == 0 ? 0 : enter(0, 0, nullptr, 0);
-}
+int UringRing::submit() noexcept { return queued() == 0 ? 0 : enter(0, 0, nullptr, 0); }
 
 int UringRing::wait(long long timeout_ns) noexcept {
     if (timeout_ns == 0) {

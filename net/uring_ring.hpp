@@ -26,7 +26,7 @@ namespace sluice::net {
 
 // Owns the ring fd and its mappings (released by close() or the destructor). Not copyable.
 class UringRing {
-  public:
+ public:
     UringRing() noexcept = default;
     ~UringRing() { close(); }
     UringRing(const UringRing&) = delete;
@@ -66,7 +66,7 @@ class UringRing {
     // SQEs queued but not yet consumed by the kernel.
     unsigned queued() const noexcept;
 
-  private:
+ private:
     int enter(unsigned min_complete, unsigned flags, const void* arg, std::size_t arg_size) noexcept;
 
     int fd_ = -1;

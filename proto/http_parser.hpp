@@ -26,7 +26,7 @@
 //         "/..." (no "[" "]"); absolute-form "scheme://authority..." without userinfo
 //         (RFC 9110 §4.2.4); authority-form "host:port" for CONNECT only; asterisk-form "*"
 //         for OPTIONS only (a form that does not fit the method -> bad_target_form).
-//         Checked the moment the target's SP arrives.
+//         Checked the moment the target's SP arrives (proto/http_target.hpp).
 //  §2.3   HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive; anything else -> bad_version;
 //         a well-formed version other than 1.0 and 1.1 -> version_not_supported (505), as
 //         soon as its last digit arrives. (HTTP/1.2 is also 505: we implement 1.0 and 1.1.)
@@ -119,15 +119,5 @@ class HttpRequestParser {
     HttpLimits limits_;
     State state_;
 };
-
-// Parses the request-line form of `target` for `method` (RFC 9112 §3.2); none if valid.
-// Exposed for tests and for the absolute-form split below.
-HttpError check_target_form(std::string_view method, std::string_view target) noexcept;
-// The same, told whether the target holds "[" or "]" (the parser notes it while scanning).
-HttpError check_target_form(std::string_view method, std::string_view target, bool brackets) noexcept;
-
-// RFC 9112 §3.2 / RFC 3986 §3.2.2: whether `value` is a valid Host field value
-// (uri-host [ ":" port ], or empty).
-bool is_valid_host(std::string_view value) noexcept;
 
 }  // namespace sluice::proto

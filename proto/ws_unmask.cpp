@@ -1,5 +1,7 @@
 #include "proto/ws_unmask.hpp"
 
+#include "core/cpu.hpp"
+
 #include <cstddef>
 #include <cstring>
 
@@ -58,15 +60,6 @@ SLUICE_AVX2_TARGET void avx2_rotated(std::uint8_t* p, std::size_t n,
     }
     scalar_rotated(p + i, n - i, k);
 }
-
-bool cpu_has_avx2() noexcept {
-#if defined(__AVX2__)
-    return true;
-#else
-    static const bool has = __builtin_cpu_supports("avx2") != 0;
-    return has;
-#endif
-}
 #endif
 
 }  // namespace
@@ -95,7 +88,7 @@ void unmask_sse2(std::span<std::uint8_t> bytes, std::array<std::uint8_t, 4> key,
 void unmask_avx2(std::span<std::uint8_t> bytes, std::array<std::uint8_t, 4> key,
                  std::uint64_t offset) noexcept {
 #if defined(SLUICE_X86)
-    if (cpu_has_avx2()) {
+    if (core::cpu_has_avx2()) {
         avx2_rotated(bytes.data(), bytes.size(), rotate(key, offset));
         return;
     }
@@ -113,7 +106,7 @@ bool unmask_sse2_available() noexcept {
 
 bool unmask_avx2_available() noexcept {
 #if defined(SLUICE_X86)
-    return cpu_has_avx2();
+    return core::cpu_has_avx2();
 #else
     return false;
 #endif
@@ -124,7 +117,7 @@ void unmask(std::span<std::uint8_t> bytes, std::array<std::uint8_t, 4> key, std:
     const auto k = rotate(key, offset);
     const std::size_t n = bytes.size();
 #if defined(SLUICE_X86)
-    if (n >= 64 && cpu_has_avx2()) {
+    if (n >= 64 && core::cpu_has_avx2()) {
         avx2_rotated(bytes.data(), n, k);
         return;
     }

@@ -21,17 +21,17 @@ namespace sluice::demo {
 
 class BroadcastGroup {  // Shared by every /broadcast connection; owns the member count.
  public:
-  static constexpr std::string_view kTopic = "broadcast";
-  static constexpr std::size_t kMaxMessage = 16 * 1024;
+    static constexpr std::string_view kTopic = "broadcast";
+    static constexpr std::size_t kMaxMessage = 16 * 1024;
 
-  std::size_t join() noexcept { return members_.fetch_add(1) + 1; }
-  std::size_t leave() noexcept { return members_.fetch_sub(1) - 1; }
+    std::size_t join() noexcept { return members_.fetch_add(1) + 1; }
+    std::size_t leave() noexcept { return members_.fetch_sub(1) - 1; }
 
-  static std::string event(std::string_view type, std::string_view client_id, std::size_t members);
-  static std::string message(std::string_view from, std::string_view text);
+    static std::string event(std::string_view type, std::string_view client_id, std::size_t members);
+    static std::string message(std::string_view from, std::string_view text);
 
  private:
-  std::atomic<std::size_t> members_{0};
+    std::atomic<std::size_t> members_{0};
 };
 
 void install_broadcast(Server& server);

@@ -37,9 +37,9 @@ class StaticFiles;
 namespace sluice::demo {
 
 struct Splice {
-  std::size_t pos = 0;   // code points
-  std::size_t del = 0;   // code points
-  std::string text;      // UTF-8
+    std::size_t pos = 0;  // code points
+    std::size_t del = 0;  // code points
+    std::string text;     // UTF-8
 };
 
 // Shifts `edit` (made on the document before `applied`) so it applies after `applied`.
@@ -49,32 +49,32 @@ Splice transform(Splice edit, const Splice& applied, std::size_t applied_inserte
 
 class Document {  // Owns the text and the recent history. Not thread-safe: its route locks it.
  public:
-  static constexpr std::size_t kHistory = 1024;          // edits kept for transforming stale ones
-  static constexpr std::size_t kMaxBytes = 64 * 1024;    // the document's size limit
+    static constexpr std::size_t kHistory = 1024;        // edits kept for transforming stale ones
+    static constexpr std::size_t kMaxBytes = 64 * 1024;  // the document's size limit
 
-  enum class Error : std::uint8_t { none, base_in_future, base_too_old, too_large };
-  struct Applied {
-    Error error = Error::none;
-    Splice splice;               // as applied (transformed, clamped)
-    std::uint64_t version = 0;   // the version it produced
-  };
+    enum class Error : std::uint8_t { none, base_in_future, base_too_old, too_large };
+    struct Applied {
+        Error error = Error::none;
+        Splice splice;              // as applied (transformed, clamped)
+        std::uint64_t version = 0;  // the version it produced
+    };
 
-  explicit Document(std::string initial = {});
-  Applied apply(std::uint64_t base, Splice edit);
+    explicit Document(std::string initial = {});
+    Applied apply(std::uint64_t base, Splice edit);
 
-  const std::string& text() const noexcept { return text_; }
-  std::uint64_t version() const noexcept { return version_; }
-  std::size_t length() const noexcept { return length_; }   // in code points
+    const std::string& text() const noexcept { return text_; }
+    std::uint64_t version() const noexcept { return version_; }
+    std::size_t length() const noexcept { return length_; }  // in code points
 
  private:
-  struct Past {
-    Splice splice;
-    std::size_t inserted = 0;   // code points inserted
-  };
-  std::string text_;
-  std::size_t length_ = 0;
-  std::uint64_t version_ = 0;
-  std::deque<Past> history_;    // history_.back() produced version_
+    struct Past {
+        Splice splice;
+        std::size_t inserted = 0;  // code points inserted
+    };
+    std::string text_;
+    std::size_t length_ = 0;
+    std::uint64_t version_ = 0;
+    std::deque<Past> history_;  // history_.back() produced version_
 };
 
 void install_collab(Server& server, std::shared_ptr<const StaticFiles> pages);

@@ -26,21 +26,20 @@ namespace sluice::demo {
 
 class DataStream {  // One per /data connection; owns its PRNG, value and sequence.
  public:
-  explicit DataStream(std::uint64_t seed) noexcept : random_(seed) {}
-  // The next sample as JSON, stamped `unix_ms`.
-  std::string next(std::int64_t unix_ms);
-  std::uint64_t sequence() const noexcept { return sequence_; }
-  double value() const noexcept { return value_; }
+    explicit DataStream(std::uint64_t seed) noexcept : random_(seed) {}
+    // The next sample as JSON, stamped `unix_ms`.
+    std::string next(std::int64_t unix_ms);
+    std::uint64_t sequence() const noexcept { return sequence_; }
+    double value() const noexcept { return value_; }
 
-  static std::string connected(std::chrono::milliseconds interval);
+    static std::string connected(std::chrono::milliseconds interval);
 
  private:
-  Random random_;
-  double value_ = 50.0;
-  std::uint64_t sequence_ = 0;
+    Random random_;
+    double value_ = 50.0;
+    std::uint64_t sequence_ = 0;
 };
 
-void install_data_stream(Server& server, std::shared_ptr<const StaticFiles> pages,
-                         std::chrono::milliseconds interval);
+void install_data_stream(Server& server, std::shared_ptr<const StaticFiles> pages, std::chrono::milliseconds interval);
 
 }  // namespace sluice::demo

@@ -18,38 +18,38 @@
 namespace sluice::demo {
 
 void install(Server& server, const DemoOptions& options) {
-  auto pages = std::make_shared<const StaticFiles>(options.web_root);
-  install_echo(server);
-  install_chat(server, pages);
-  install_data_stream(server, pages, options.data_interval);
-  install_multiplex(server);
-  install_broadcast(server);
-  install_game(server, pages);
-  install_trading(server, pages, options.trading_interval);
-  install_collab(server, pages);
-  install_resilient(server, options.heartbeat_interval, options.resilient_max_bytes);
-  // The pages: "/" is index.html; every other file under web_root by its path.
-  server.http("GET", "/", [pages](Context& ctx) { pages->serve(ctx, "/index.html"); });
-  server.http("GET", "/*", [pages](Context& ctx) { pages->serve(ctx, ctx.path()); });
+    auto pages = std::make_shared<const StaticFiles>(options.web_root);
+    install_echo(server);
+    install_chat(server, pages);
+    install_data_stream(server, pages, options.data_interval);
+    install_multiplex(server);
+    install_broadcast(server);
+    install_game(server, pages);
+    install_trading(server, pages, options.trading_interval);
+    install_collab(server, pages);
+    install_resilient(server, options.heartbeat_interval, options.resilient_max_bytes);
+    // The pages: "/" is index.html; every other file under web_root by its path.
+    server.http("GET", "/", [pages](Context& ctx) { pages->serve(ctx, "/index.html"); });
+    server.http("GET", "/*", [pages](Context& ctx) { pages->serve(ctx, ctx.path()); });
 }
 
 const std::vector<DemoEntry>& demo_list() {
-  static const std::vector<DemoEntry> kList = {
-      {"/", "index page linking every demo (HTTP)"},
-      {"/ws", "WebSocket echo for conformance suites (text and binary, up to 16 MiB)"},
-      {"/chat", "chat room: welcome, join/leave notices, every message to every member (page: /chat)"},
-      {"/data", "live JSON samples every 100 ms (page: /data draws them on a canvas)"},
-      {"/multiplex", "typed JSON: chat, command (status, time, memory), ping"},
-      {"/broadcast", "group channel with client ids and join/leave events"},
-      {"/game", "shared board: players move, everyone sees every move (page: /game)"},
-      {"/trading", "one market generator, 4 symbols every 50 ms, pub/sub fan-out (page: /trading)"},
-      {"/collab", "shared text: server-ordered, versioned edits; late joiners get the text (page: /collab)"},
-      {"/resilient", "heartbeats; valid messages processed, empty or > 1 KiB answered with an error"},
-      {"/fanout", "every message published verbatim to every member (load tests: wsload --mode fanout)"},
-      {"/healthz", "HTTP 200 ok"},
-      {"/echo", "HTTP, any method: 200 with the request body as received"},
-  };
-  return kList;
+    static const std::vector<DemoEntry> kList = {
+        {"/", "index page linking every demo (HTTP)"},
+        {"/ws", "WebSocket echo for conformance suites (text and binary, up to 16 MiB)"},
+        {"/chat", "chat room: welcome, join/leave notices, every message to every member (page: /chat)"},
+        {"/data", "live JSON samples every 100 ms (page: /data draws them on a canvas)"},
+        {"/multiplex", "typed JSON: chat, command (status, time, memory), ping"},
+        {"/broadcast", "group channel with client ids and join/leave events"},
+        {"/game", "shared board: players move, everyone sees every move (page: /game)"},
+        {"/trading", "one market generator, 4 symbols every 50 ms, pub/sub fan-out (page: /trading)"},
+        {"/collab", "shared text: server-ordered, versioned edits; late joiners get the text (page: /collab)"},
+        {"/resilient", "heartbeats; valid messages processed, empty or > 1 KiB answered with an error"},
+        {"/fanout", "every message published verbatim to every member (load tests: wsload --mode fanout)"},
+        {"/healthz", "HTTP 200 ok"},
+        {"/echo", "HTTP, any method: 200 with the request body as received"},
+    };
+    return kList;
 }
 
 }  // namespace sluice::demo

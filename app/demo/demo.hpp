@@ -39,11 +39,11 @@ class Server;
 namespace sluice::demo {
 
 struct DemoOptions {
-  std::string web_root = "app/web";                       // folder of the HTML/CSS/JS pages
-  std::chrono::milliseconds data_interval{100};           // /data sample period
-  std::chrono::milliseconds trading_interval{50};         // /trading generator period
-  std::chrono::milliseconds heartbeat_interval{30'000};   // /resilient heartbeat period
-  std::size_t resilient_max_bytes = 1024;                 // /resilient: longer is an error
+    std::string web_root = "app/web";                      // folder of the HTML/CSS/JS pages
+    std::chrono::milliseconds data_interval{100};          // /data sample period
+    std::chrono::milliseconds trading_interval{50};        // /trading generator period
+    std::chrono::milliseconds heartbeat_interval{30'000};  // /resilient heartbeat period
+    std::size_t resilient_max_bytes = 1024;                // /resilient: longer is an error
 };
 
 // Adds every demo route (above) to `server`. Call before server.start()/run().
@@ -52,8 +52,8 @@ void install(Server& server, const DemoOptions& options);
 
 // The demo list as printed by main.cpp: one "path  description" per entry.
 struct DemoEntry {
-  std::string_view path;
-  std::string_view description;
+    std::string_view path;
+    std::string_view description;
 };
 const std::vector<DemoEntry>& demo_list();
 

@@ -1,6 +1,7 @@
 #include "app/demo/echo.hpp"
 
 #include "app/context.hpp"
+#include "app/demo/util.hpp"
 #include "app/message.hpp"
 #include "app/server.hpp"
 #include "app/task.hpp"
@@ -9,40 +10,40 @@ namespace sluice::demo {
 namespace {
 
 Task ws_echo(Context& ctx) {
-  if (!ctx.is_websocket()) {
-    ctx.respond(426, "/ws is a WebSocket echo endpoint\n");
-    co_return;
-  }
-  while (auto message = co_await ctx.receive()) {
-    if (message->is_text()) {
-      co_await ctx.send(message->text());
-    } else {
-      co_await ctx.send_binary(message->bytes());
+    if (!ctx.is_websocket()) {
+        refuse_plain_http(ctx, "/ws is a WebSocket echo endpoint\n");
+        co_return;
     }
-  }
+    while (auto message = co_await ctx.receive()) {
+        if (message->is_text()) {
+            co_await ctx.send(message->text());
+        } else {
+            co_await ctx.send_binary(message->bytes());
+        }
+    }
 }
 
 }  // namespace
 
 void install_echo(Server& server) {
-  server.route("/ws", [](Context& ctx) { return ws_echo(ctx); });
-  server.http("*", "/echo", [](Context& ctx) {
-    ctx.respond(200, ctx.body(), ctx.header("Content-Type").value_or("application/octet-stream"));
-  });
-  server.http("GET", "/healthz", [](Context& ctx) { ctx.respond(200, "ok\n"); });
-  // Fan-out for load tests (perf/wsload --mode fanout): every member subscribes, and each
-  // message is published verbatim to all of them, the sender included.
-  server.route("/fanout", WsCallbacks{
-      .on_open = [](Context& ctx) { ctx.subscribe("fanout"); },
-      .on_message = [](Context& ctx, const Message& m) {
-        if (m.is_text()) {
-          ctx.publish("fanout", m.text());
-        } else {
-          ctx.publish_binary("fanout", m.bytes());
-        }
-      },
-      .on_drain = {},
-      .on_close = {}});
+    server.route("/ws", [](Context& ctx) { return ws_echo(ctx); });
+    server.http("*", "/echo", [](Context& ctx) {
+        ctx.respond(200, ctx.body(), ctx.header("Content-Type").value_or("application/octet-stream"));
+    });
+    server.http("GET", "/healthz", [](Context& ctx) { ctx.respond(200, "ok\n"); });
+    // Fan-out for load tests (perf/wsload --mode fanout): every member subscribes, and each
+    // message is published verbatim to all of them, the sender included.
+    server.route("/fanout", WsCallbacks{.on_open = [](Context& ctx) { ctx.subscribe("fanout"); },
+                                        .on_message =
+                                            [](Context& ctx, const Message& m) {
+                                                if (m.is_text()) {
+                                                    ctx.publish("fanout", m.text());
+                                                } else {
+                                                    ctx.publish_binary("fanout", m.bytes());
+                                                }
+                                            },
+                                        .on_drain = {},
+                                        .on_close = {}});
 }
 
 }  // namespace sluice::demo

@@ -7,6 +7,9 @@
 //   /echo     plain HTTP, any method: 200 with the request body exactly as received
 //             (Content-Length or chunked, decoded), the request's Content-Type kept.
 //   /healthz  200 "ok".
+//   /fanout   WebSocket only (a callback route): every message published to every member.
+//             A plain GET gets 426 with Upgrade: websocket from the router, like the
+//             coroutine routes' own answer; the pages' "/*" does not shadow it.
 #pragma once
 
 namespace sluice {

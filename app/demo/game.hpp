@@ -31,35 +31,35 @@ namespace sluice::demo {
 
 class GameBoard {  // Owns the players' positions; thread-safe.
  public:
-  static constexpr std::string_view kTopic = "game";
-  struct Player {
-    std::string id;
-    int x = 0;
-    int y = 0;
-  };
+    static constexpr std::string_view kTopic = "game";
+    struct Player {
+        std::string id;
+        int x = 0;
+        int y = 0;
+    };
 
-  explicit GameBoard(int width = 16, int height = 12) noexcept : width_(width), height_(height) {}
+    explicit GameBoard(int width = 16, int height = 12) noexcept : width_(width), height_(height) {}
 
-  // Adds a player; returns the player_joined event. welcome() then gives the snapshot.
-  std::string join(std::string_view id);
-  std::string welcome(std::string_view id) const;
-  // Applies one client message; the player_moved event, or an error message in `error`.
-  std::optional<std::string> handle(std::string_view id, std::string_view message, std::string& error);
-  // Removes a player; returns the player_left event.
-  std::string leave(std::string_view id);
+    // Adds a player; returns the player_joined event. welcome() then gives the snapshot.
+    std::string join(std::string_view id);
+    std::string welcome(std::string_view id) const;
+    // Applies one client message; the player_moved event, or an error message in `error`.
+    std::optional<std::string> handle(std::string_view id, std::string_view message, std::string& error);
+    // Removes a player; returns the player_left event.
+    std::string leave(std::string_view id);
 
-  std::optional<Player> find(std::string_view id) const;
-  std::size_t player_count() const;
-  int width() const noexcept { return width_; }
-  int height() const noexcept { return height_; }
+    std::optional<Player> find(std::string_view id) const;
+    std::size_t player_count() const;
+    int width() const noexcept { return width_; }
+    int height() const noexcept { return height_; }
 
  private:
-  const int width_;
-  const int height_;
-  mutable std::mutex mutex_;
-  std::vector<Player> players_;   // a handful; linear search
-  std::uint64_t sequence_ = 0;
-  std::uint64_t joins_ = 0;
+    const int width_;
+    const int height_;
+    mutable std::mutex mutex_;
+    std::vector<Player> players_;  // a handful; linear search
+    std::uint64_t sequence_ = 0;
+    std::uint64_t joins_ = 0;
 };
 
 void install_game(Server& server, std::shared_ptr<const StaticFiles> pages);

@@ -28,23 +28,23 @@ namespace sluice::demo {
 
 // What a command reports about the server; the route fills it from the Server.
 struct ServerFacts {
-  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  std::size_t connections = 0;
-  unsigned threads = 1;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    std::size_t connections = 0;
+    unsigned threads = 1;
 };
 
 class Multiplexer {  // Stateless: one reply per message. Does not own anything.
  public:
-  static constexpr std::string_view kTopic = "multiplex";
-  static constexpr std::size_t kMaxMessage = 64 * 1024;
+    static constexpr std::string_view kTopic = "multiplex";
+    static constexpr std::size_t kMaxMessage = 64 * 1024;
 
-  struct Reply {
-    std::string text;
-    bool to_everyone = false;   // chat: publish to the topic rather than answer the sender
-  };
-  static Reply handle(std::string_view message, std::string_view client_id, const ServerFacts& facts);
-  static std::string welcome(std::string_view client_id);
-  static std::string error(std::string_view what);
+    struct Reply {
+        std::string text;
+        bool to_everyone = false;  // chat: publish to the topic rather than answer the sender
+    };
+    static Reply handle(std::string_view message, std::string_view client_id, const ServerFacts& facts);
+    static std::string welcome(std::string_view client_id);
+    static std::string error(std::string_view what);
 };
 
 void install_multiplex(Server& server);

@@ -14,21 +14,20 @@ namespace {
 double cents(double v) { return std::round(v * 100.0) / 100.0; }
 
 Task trading_session(Context& ctx, std::shared_ptr<MarketFeed> feed, std::shared_ptr<const StaticFiles> pages) {
-  if (!ctx.is_websocket()) {
-    pages->serve(ctx, "/ticker.html");
-    co_return;
-  }
-  co_await ctx.send(feed->subscribed(next_client_id()));
-  ctx.subscribe(MarketFeed::kTopic);
-  // This connection's share of driving the one generator (see the header). The timer is
-  // cancelled when the connection ends, so capturing ctx is safe.
-  ctx.every(feed->interval(), [&ctx, feed] {
-    if (auto tick = feed->maybe_tick(MarketFeed::Clock::now(), unix_time_ms())) {
-      ctx.server().publish(MarketFeed::kTopic, *tick);
+    if (!ctx.is_websocket()) {
+        pages->serve(ctx, "/ticker.html");
+        co_return;
     }
-  });
-  while (co_await ctx.receive()) {
-  }
+    co_await ctx.send(feed->subscribed(next_client_id()));
+    ctx.subscribe(MarketFeed::kTopic);
+    // This connection's share of driving the one generator (see the header). The timer is
+    // cancelled when the connection ends, so capturing ctx is safe.
+    ctx.every(feed->interval(), [&ctx, feed] {
+        if (auto tick = feed->maybe_tick(MarketFeed::Clock::now(), unix_time_ms())) {
+            ctx.server().publish(MarketFeed::kTopic, *tick);
+        }
+    });
+    while (co_await ctx.receive()) {}
 }
 
 }  // namespace
@@ -37,62 +36,62 @@ MarketFeed::MarketFeed(std::chrono::milliseconds interval, std::uint64_t seed) n
     : interval_(interval), random_(seed) {}
 
 std::optional<std::string> MarketFeed::maybe_tick(Clock::time_point now, std::int64_t unix_ms) {
-  std::lock_guard lock(mutex_);
-  if (next_due_ && now + interval_ / 4 < *next_due_) return std::nullopt;
-  // Keep a steady rate; after a stall (nobody subscribed) start afresh instead of bursting.
-  if (!next_due_ || now - *next_due_ > interval_) {
-    next_due_ = now + interval_;
-  } else {
-    *next_due_ += interval_;
-  }
-  return tick_locked(unix_ms);
+    std::lock_guard lock(mutex_);
+    if (next_due_ && now + interval_ / 4 < *next_due_) return std::nullopt;
+    // Keep a steady rate; after a stall (nobody subscribed) start afresh instead of bursting.
+    if (!next_due_ || now - *next_due_ > interval_) {
+        next_due_ = now + interval_;
+    } else {
+        *next_due_ += interval_;
+    }
+    return tick_locked(unix_ms);
 }
 
 std::string MarketFeed::tick(std::int64_t unix_ms) {
-  std::lock_guard lock(mutex_);
-  return tick_locked(unix_ms);
+    std::lock_guard lock(mutex_);
+    return tick_locked(unix_ms);
 }
 
 std::string MarketFeed::tick_locked(std::int64_t unix_ms) {
-  json::Writer w;
-  w.begin_object()
-      .field("type", "market_data")
-      .field("sequence", sequence_++)
-      .field("timestamp", unix_ms)
-      .key("quotes")
-      .begin_array();
-  for (std::size_t i = 0; i < kSymbols.size(); ++i) {
-    // A geometric random walk: at most +-0.5 % per tick, never below one cent.
-    const double before = prices_[i];
-    prices_[i] = std::max(0.01, cents(before * (1.0 + (random_.uniform() - 0.5) * 0.01)));
-    const auto volume = 100 + random_.next() % 9900;
+    json::Writer w;
     w.begin_object()
-        .field("symbol", kSymbols[i])
-        .field("price", prices_[i])
-        .field("change", cents(prices_[i] - before))
-        .field("volume", std::uint64_t{volume})
-        .end_object();
-  }
-  w.end_array().end_object();
-  return w.take();
+        .field("type", "market_data")
+        .field("sequence", sequence_++)
+        .field("timestamp", unix_ms)
+        .key("quotes")
+        .begin_array();
+    for (std::size_t i = 0; i < kSymbols.size(); ++i) {
+        // A geometric random walk: at most +-0.5 % per tick, never below one cent.
+        const double before = prices_[i];
+        prices_[i] = std::max(0.01, cents(before * (1.0 + (random_.uniform() - 0.5) * 0.01)));
+        const auto volume = 100 + random_.next() % 9900;
+        w.begin_object()
+            .field("symbol", kSymbols[i])
+            .field("price", prices_[i])
+            .field("change", cents(prices_[i] - before))
+            .field("volume", std::uint64_t{volume})
+            .end_object();
+    }
+    w.end_array().end_object();
+    return w.take();
 }
 
 std::uint64_t MarketFeed::sequence() const {
-  std::lock_guard lock(mutex_);
-  return sequence_;
+    std::lock_guard lock(mutex_);
+    return sequence_;
 }
 
 std::string MarketFeed::subscribed(std::string_view trader_id) const {
-  json::Writer w;
-  w.begin_object().field("type", "subscribed").field("trader_id", trader_id).key("symbols").begin_array();
-  for (auto s : kSymbols) w.value(s);
-  w.end_array().field("interval_ms", std::int64_t{interval_.count()}).end_object();
-  return w.take();
+    json::Writer w;
+    w.begin_object().field("type", "subscribed").field("trader_id", trader_id).key("symbols").begin_array();
+    for (auto s : kSymbols) w.value(s);
+    w.end_array().field("interval_ms", std::int64_t{interval_.count()}).end_object();
+    return w.take();
 }
 
 void install_trading(Server& server, std::shared_ptr<const StaticFiles> pages, std::chrono::milliseconds interval) {
-  auto feed = std::make_shared<MarketFeed>(interval, static_cast<std::uint64_t>(unix_time_ms()));
-  server.route("/trading", [feed, pages](Context& ctx) { return trading_session(ctx, feed, pages); });
+    auto feed = std::make_shared<MarketFeed>(interval, static_cast<std::uint64_t>(unix_time_ms()));
+    server.route("/trading", [feed, pages](Context& ctx) { return trading_session(ctx, feed, pages); });
 }
 
 }  // namespace sluice::demo

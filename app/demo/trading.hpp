@@ -36,31 +36,31 @@ namespace sluice::demo {
 
 class MarketFeed {  // One per server; owns the prices, the PRNG and the tick schedule. Thread-safe.
  public:
-  static constexpr std::string_view kTopic = "trading";
-  static constexpr std::array<std::string_view, 4> kSymbols = {"AAPL", "GOOGL", "MSFT", "AMZN"};
-  using Clock = std::chrono::steady_clock;
+    static constexpr std::string_view kTopic = "trading";
+    static constexpr std::array<std::string_view, 4> kSymbols = {"AAPL", "GOOGL", "MSFT", "AMZN"};
+    using Clock = std::chrono::steady_clock;
 
-  MarketFeed(std::chrono::milliseconds interval, std::uint64_t seed) noexcept;
+    MarketFeed(std::chrono::milliseconds interval, std::uint64_t seed) noexcept;
 
-  // The next tick's JSON if one is due at `now` (ticks are due every interval, with a
-  // quarter-interval of slack for timer jitter); nullopt otherwise.
-  std::optional<std::string> maybe_tick(Clock::time_point now, std::int64_t unix_ms);
-  // Produces the next tick unconditionally (tests, and maybe_tick()).
-  std::string tick(std::int64_t unix_ms);
+    // The next tick's JSON if one is due at `now` (ticks are due every interval, with a
+    // quarter-interval of slack for timer jitter); nullopt otherwise.
+    std::optional<std::string> maybe_tick(Clock::time_point now, std::int64_t unix_ms);
+    // Produces the next tick unconditionally (tests, and maybe_tick()).
+    std::string tick(std::int64_t unix_ms);
 
-  std::uint64_t sequence() const;
-  std::chrono::milliseconds interval() const noexcept { return interval_; }
-  std::string subscribed(std::string_view trader_id) const;
+    std::uint64_t sequence() const;
+    std::chrono::milliseconds interval() const noexcept { return interval_; }
+    std::string subscribed(std::string_view trader_id) const;
 
  private:
-  std::string tick_locked(std::int64_t unix_ms);
+    std::string tick_locked(std::int64_t unix_ms);
 
-  const std::chrono::milliseconds interval_;
-  mutable std::mutex mutex_;
-  Random random_;
-  std::array<double, 4> prices_{187.0, 141.0, 412.0, 178.0};
-  std::uint64_t sequence_ = 0;
-  std::optional<Clock::time_point> next_due_;
+    const std::chrono::milliseconds interval_;
+    mutable std::mutex mutex_;
+    Random random_;
+    std::array<double, 4> prices_{187.0, 141.0, 412.0, 178.0};
+    std::uint64_t sequence_ = 0;
+    std::optional<Clock::time_point> next_due_;
 };
 
 void install_trading(Server& server, std::shared_ptr<const StaticFiles> pages, std::chrono::milliseconds interval);

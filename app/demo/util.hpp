@@ -1,5 +1,6 @@
 // app/demo/util.hpp — small helpers shared by the demo applications: client ids, wall
-// clock, a seeded PRNG, UTF-8 code point counting, and the process's resident memory.
+// clock, a seeded PRNG, UTF-8 code point counting, the process's resident memory, and the
+// 426 answer of a WebSocket-only route.
 #pragma once
 
 #include <cstddef>
@@ -8,7 +9,16 @@
 #include <string>
 #include <string_view>
 
+namespace sluice {
+class Context;
+}
+
 namespace sluice::demo {
+
+// A plain HTTP request to a route that speaks only WebSocket: 426 Upgrade Required with
+// `Upgrade: websocket` (RFC 9110 §15.5.22: a 426 MUST name the protocol to upgrade to), as
+// the router answers a callback route, with `why` as the body.
+void refuse_plain_http(Context& ctx, std::string_view why);
 
 // "client_1", "client_2", ... unique in the process, from any thread.
 std::string next_client_id();
@@ -29,13 +39,13 @@ std::optional<std::uint64_t> parse_vmrss_kb(std::string_view proc_status);
 // Owns its 64-bit state; not thread-safe.
 class Random {
  public:
-  explicit Random(std::uint64_t seed) noexcept : state_(seed) {}
-  std::uint64_t next() noexcept;
-  // Uniform in [0, 1).
-  double uniform() noexcept;
+    explicit Random(std::uint64_t seed) noexcept : state_(seed) {}
+    std::uint64_t next() noexcept;
+    // Uniform in [0, 1).
+    double uniform() noexcept;
 
  private:
-  std::uint64_t state_;
+    std::uint64_t state_;
 };
 
 // Number of Unicode code points in valid UTF-8 text (continuation bytes not counted).

@@ -28,7 +28,7 @@ void ServerState::begin_shutdown() {
 }
 
 Worker::Worker(ServerState& s, unsigned i)
-    : state(s), settings(s.settings), index(i), pool(s.settings.ws_buffer_size) {
+    : state(s), settings(s.settings), index(i), pool(s.settings.output_block_size) {
     shutdown_timer_.set_callback([this] {
         Scope scope(*this);
         const std::vector<Connection*> all = live_;

@@ -32,17 +32,27 @@ json::Value parse_ok(std::string_view text) {
 
 TEST_SUITE("app") {
 
-TEST_CASE("demo chat: welcome, join, leave and message are JSON that escapes the text") {
+TEST_CASE("demo chat: every join and leave moves the count and gets the next presence number") {
   demo::ChatRoom room;
-  CHECK(room.join() == 1);
-  CHECK(room.join() == 2);
-  CHECK(room.leave() == 1);
-  auto w = parse_ok(demo::ChatRoom::welcome("127.0.0.1:5000", 2));
+  const demo::Presence a = room.join();
+  CHECK(a.members == 1);
+  CHECK(a.version == 1);
+  const demo::Presence b = room.join();
+  CHECK(b.members == 2);
+  CHECK(b.version == 2);
+  const demo::Presence c = room.leave();
+  CHECK(c.members == 1);
+  CHECK(c.version == 3);
+}
+
+TEST_CASE("demo chat: welcome, join, leave and message are JSON that escapes the text") {
+  auto w = parse_ok(demo::ChatRoom::welcome("127.0.0.1:5000", {.members = 2, .version = 5}));
   CHECK(w.string_at("type") == "welcome");
   CHECK(w.string_at("client") == "127.0.0.1:5000");
   CHECK(w.number_at("members") == 2);
-  CHECK(parse_ok(demo::ChatRoom::joined("a", 3)).string_at("type") == "join");
-  CHECK(parse_ok(demo::ChatRoom::left("a", 1)).string_at("type") == "leave");
+  CHECK(w.number_at("presence") == 5);
+  CHECK(parse_ok(demo::ChatRoom::joined("a", {3, 6})).string_at("type") == "join");
+  CHECK(parse_ok(demo::ChatRoom::left("a", {1, 7})).string_at("type") == "leave");
   // The seed built JSON by formatting; a quote or newline in a message broke it.
   const std::string nasty = "say \"hi\"\n\\ </script> \x01";
   auto m = parse_ok(demo::ChatRoom::message("me", nasty));

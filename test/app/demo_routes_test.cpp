@@ -83,20 +83,29 @@ TEST_CASE("demo /chat: two clients see each other's messages, joins and leaves")
   CHECK(welcome.number_at("members") == 1);
 
   REQUIRE(b.connect(demo.port(), "/chat"));
-  CHECK(next_of(b, "welcome").number_at("members") == 2);
+  auto b_welcome = next_of(b, "welcome");
+  CHECK(b_welcome.number_at("members") == 2);
   const std::string b_name = local_address(b.tcp);
+  // A's first notice is B's join (A was not told of its own), with the room's new size.
   auto joined = next_of(a, "join");
-  // A sees its own join first, then B's.
-  if (joined.string_at("client") != b_name) joined = next_of(a, "join");
   CHECK(joined.string_at("client") == b_name);
   CHECK(joined.number_at("members") == 2);
+  CHECK(joined.number_at("presence") == b_welcome.number_at("presence"));
+  CHECK(joined.number_at("presence") > welcome.number_at("presence"));
 
+  // Everything B receives up to A's message: no join at all (B's own would come first).
   REQUIRE(a.send_text("hello from A, with \"quotes\""));
-  for (WsTestClient* c : {&a, &b}) {
-    auto m = next_of(*c, "message");
-    CHECK(m.string_at("from") == local_address(a.tcp));
-    CHECK(m.string_at("text") == "hello from A, with \"quotes\"");
+  for (;;) {
+    auto text = b.receive();
+    REQUIRE(text);
+    auto r = json::parse(*text);
+    REQUIRE(r);
+    CHECK(r.value.string_at("type") != "join");
+    if (r.value.string_at("type") == "message") break;
   }
+  auto m_a = next_of(a, "message");
+  CHECK(m_a.string_at("from") == local_address(a.tcp));
+  CHECK(m_a.string_at("text") == "hello from A, with \"quotes\"");
   REQUIRE(b.send_text("hi A"));
   auto m = next_of(a, "message");
   CHECK(m.string_at("from") == b_name);
@@ -106,6 +115,36 @@ TEST_CASE("demo /chat: two clients see each other's messages, joins and leaves")
   auto left = next_of(a, "leave");
   CHECK(left.string_at("client") == b_name);
   CHECK(left.number_at("members") == 1);
+  CHECK(left.number_at("presence") > joined.number_at("presence"));
+}
+
+TEST_CASE("demo /chat with 2 threads: the newest presence number carries the room's size") {
+  DemoServer demo(2);
+  WsTestClient watcher;
+  REQUIRE(watcher.connect(demo.port(), "/chat"));
+  double newest = next_of(watcher, "welcome").number_at("presence").value_or(-1);
+  double members = 1;
+  std::vector<std::unique_ptr<WsTestClient>> others;
+  for (int i = 0; i < 6; ++i) {
+    others.push_back(std::make_unique<WsTestClient>());
+    REQUIRE(others.back()->connect(demo.port(), "/chat"));
+    REQUIRE(next_of(*others.back(), "welcome").is_object());
+  }
+  for (int i = 0; i < 3; ++i) REQUIRE(others[static_cast<std::size_t>(i)]->send_close(1000));
+  // 6 joins and 3 leaves, in whatever order the threads deliver them: the watcher's count is
+  // the one with the highest presence number, and that is the room as it is now.
+  for (int seen = 0; seen < 9; ++seen) {
+    auto text = watcher.receive();
+    REQUIRE(text);
+    auto r = json::parse(*text);
+    REQUIRE(r);
+    const double presence = r.value.number_at("presence").value_or(-1);
+    if (presence > newest) {
+      newest = presence;
+      members = r.value.number_at("members").value_or(-1);
+    }
+  }
+  CHECK(members == 4);
 }
 
 TEST_CASE("demo /chat: binary and over-long messages get an error and are not delivered") {
@@ -447,6 +486,29 @@ TEST_CASE("demo HTTP: pages are served with their content types and validators")
   CHECK(get(demo.port(), "/nope.html").status == 404);
   CHECK(get(demo.port(), "/../Makefile").status == 404);
   CHECK(get(demo.port(), "/%2e%2e/Makefile").status == 404);
+}
+
+TEST_CASE("RFC 9110 15.5.22: every WebSocket-only demo route answers a plain GET 426 with Upgrade") {
+  DemoServer demo;
+  // /fanout is a callback route: the router answers it (once the pages' "/*" served it a 404).
+  for (auto path : {"/ws", "/fanout", "/broadcast", "/multiplex", "/resilient"}) {
+    CAPTURE(path);
+    auto r = get(demo.port(), path);
+    CHECK(r.status == 426);
+    CHECK(r.header("Upgrade") == "websocket");
+  }
+}
+
+TEST_CASE("demo HTTP: every page names the favicon it is served, so none asks for /favicon.ico") {
+  DemoServer demo;
+  auto icon = get(demo.port(), "/favicon.svg");
+  CHECK(icon.status == 200);
+  CHECK(icon.header("Content-Type") == "image/svg+xml");
+  CHECK(icon.body.find("<svg") != std::string::npos);
+  for (auto page : {"/", "/chat", "/data", "/trading", "/collab", "/game"}) {
+    CAPTURE(page);
+    CHECK(get(demo.port(), page).body.find(R"(<link rel="icon" href="/favicon.svg")") != std::string::npos);
+  }
 }
 
 TEST_CASE("demo HTTP: /healthz answers 200; /echo returns the body (Content-Length and chunked)") {

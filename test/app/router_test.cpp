@@ -101,6 +101,20 @@ TEST_CASE("RFC 9110 15.5.22: a plain GET to a WebSocket-only route is 426; other
     CHECK(m.allow == "GET");
 }
 
+TEST_CASE("RFC 9110 15.5.22: a static WebSocket-only route is 426 even beside a GET wildcard") {
+    Router r;
+    REQUIRE(r.add_websocket("/fanout", 1).empty());
+    REQUIRE(r.add_websocket("/room/:id", 2).empty());
+    REQUIRE(r.add_http("GET", "/*", 3).empty());
+    CHECK(r.match("GET", "/fanout", false).status == RouteStatus::upgrade_required);
+    CHECK(r.match("GET", "/fanout", true).target == 1);
+    CHECK(r.match("GET", "/fanout/x", false).target == 3);
+    CHECK(r.match("HEAD", "/fanout", false).target == 3);   // HEAD is not an upgrade: the pages serve it
+    // Through a parameter the wildcard still serves: "/room/:id" names no exact path.
+    CHECK(r.match("GET", "/room/7", false).target == 3);
+    CHECK(r.match("GET", "/room/7", true).target == 2);
+}
+
 TEST_CASE("router: a route serving both WebSocket and HTTP") {
     Router r;
     REQUIRE(r.add_websocket("/both", 1).empty());

@@ -56,7 +56,7 @@ std::map<std::string, std::function<void(Server&)>> invalid_setters() {
         {"threads", [](Server& s) { s.threads(0); }},
         {"nodelay", {}},
         {"linger", {}},
-        {"ws_buffer_size", [](Server& s) { s.ws_buffer_size(1); }},
+        {"output_block_size", [](Server& s) { s.output_block_size(1); }},
         {"http_buffer_size", [](Server& s) { s.http_buffer_size(1); }},
         {"max_request_line", [](Server& s) { s.max_request_line(1); }},
         {"max_body_size", [](Server& s) { s.max_body_size(std::size_t{1} << 40); }},
@@ -93,6 +93,14 @@ TEST_CASE("settings: the README's table and the setters name the same settings")
         CAPTURE(name);
         CHECK(readme.count(name) == 1);   // a setter the README does not document
     }
+}
+
+TEST_CASE("settings: ws_buffer_size, the seed's name, is an alias of output_block_size") {
+    Server s;
+    CHECK(&s.ws_buffer_size(4096) == &s);
+    CHECK(s.settings().output_block_size == 4096);
+    s.ws_buffer_size(1);
+    CHECK(s.validate().find("output_block_size") != std::string::npos);
 }
 
 TEST_CASE("settings: each setting that can be wrong is refused by validate(), by name") {

@@ -54,6 +54,23 @@ try {
     await page.close();
   });
 
+  await step('no page asks for a resource the server does not have (the favicon included)', async () => {
+    for (const path of ['/', '/chat', '/data', '/trading', '/collab', '/game']) {
+      const page = await context.newPage();
+      const missing = [];
+      page.on('response', (r) => { if (r.status() >= 400) missing.push(`${r.status()} ${new URL(r.url()).pathname}`); });
+      await page.goto(`${base}${path}`);
+      // Headless Chromium may not fetch icons itself: the page's icon link is fetched here.
+      const icon = await page.evaluate(async () => {
+        const link = document.querySelector('link[rel="icon"]');
+        return link ? (await fetch(link.href)).status : 0;
+      });
+      check(icon === 200, `page ${path} names an icon the server has`, `status ${icon}`);
+      check(missing.length === 0, `page ${path} loads without a 4xx`, missing.join(', '));
+      await page.close();
+    }
+  });
+
   // The pages are independent: drive them at once (the waits overlap).
   await Promise.all([
     step('two chat pages exchange messages', async () => {
@@ -65,6 +82,17 @@ try {
       await b.waitForFunction(() => document.getElementById('me').textContent.startsWith('You are'));
       await a.waitForFunction(() => [...document.querySelectorAll('.msg.notice')].some((m) => m.textContent.includes('joined (2 in the room)')));
       check(true, 'chat page A sees page B join');
+      // The header's count follows joins (it was set by the welcome only and went stale).
+      await a.waitForFunction(() => document.getElementById('me').dataset.members === '2');
+      check(true, 'chat page A\'s header counts 2 in the room after B joins');
+      // Neither page is told of its own join: its welcome says it.
+      for (const [name, p] of [['A', a], ['B', b]]) {
+        const own = await p.evaluate(() => {
+          const me = document.getElementById('me').textContent.replace(/^You are (\S+).*$/, '$1');
+          return [...document.querySelectorAll('.msg.notice')].filter((m) => m.textContent.startsWith(me + ' joined')).length;
+        });
+        check(own === 0, `chat page ${name} shows no notice of its own join`, `${own} such notices`);
+      }
       await a.fill('#input', 'hello from page A');
       await a.click('#send');
       await b.waitForFunction(() => [...document.querySelectorAll('.msg')].some((m) => m.textContent.includes('hello from page A')));
@@ -78,6 +106,8 @@ try {
       await b.close();
       await a.waitForFunction(() => [...document.querySelectorAll('.msg.notice')].some((m) => m.textContent.includes('left (1 in the room)')));
       check(true, 'chat page A sees page B leave');
+      await a.waitForFunction(() => document.getElementById('me').dataset.members === '1');
+      check(true, 'chat page A\'s header counts 1 in the room after B leaves');
       await a.close();
     }),
     step('the chart page draws points from /data', async () => {

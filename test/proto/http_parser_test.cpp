@@ -629,19 +629,4 @@ TEST_CASE("RFC 9110 §15: every HttpError maps to its status and name") {
     CHECK(http_error_name(HttpError::content_length_and_transfer_encoding) == "content_length_and_transfer_encoding");
 }
 
-TEST_CASE("RFC 9112 §3.2: check_target_form and is_valid_host on their own") {
-    CHECK(check_target_form("GET", "/") == HttpError::none);
-    CHECK(check_target_form("OPTIONS", "/") == HttpError::none);
-    CHECK(check_target_form("OPTIONS", "*") == HttpError::none);
-    CHECK(check_target_form("CONNECT", "[v1.x]:1") == HttpError::none);
-    CHECK(check_target_form("CONNECT", "h:1/") == HttpError::bad_target_form);
-    CHECK(check_target_form("GET", "") == HttpError::bad_request_line);
-    CHECK(is_valid_host(""));
-    CHECK(is_valid_host("example.com"));
-    CHECK(is_valid_host("a%41b:80"));
-    CHECK(is_valid_host("[2001:db8::1]"));
-    CHECK_FALSE(is_valid_host("[2001:db8::1]x"));
-    CHECK_FALSE(is_valid_host("a?b"));
-}
-
 }  // TEST_SUITE

@@ -1,0 +1,47 @@
+// proto/http_target.hpp — the request-target's form and the Host value, checked whole.
+//
+// The request parser (proto/http_parser.hpp) scans the target byte by byte (RFC 3986 bytes,
+// each "%" followed by two HEXDIG, "[" "]" noted) and, the moment the target's SP arrives,
+// asks check_target_form whether the whole fits its method; when the head is complete it
+// asks is_valid_host about the one Host value. Both are pure functions of their strings.
+//
+//   RFC 9112 §3.2.1  origin-form     absolute-path [ "?" query ]        any method but CONNECT
+//   RFC 9112 §3.2.2  absolute-form   scheme "://" authority [path]      any method but CONNECT
+//                    (userinfo "user@" refused, RFC 9110 §4.2.4)
+//   RFC 9112 §3.2.3  authority-form  uri-host ":" port                  CONNECT only
+//   RFC 9112 §3.2.4  asterisk-form   "*"                                OPTIONS only
+//   RFC 9112 §3.2, RFC 9110 §7.2     Host = uri-host [ ":" port ]  (RFC 3986 §3.2.2, §3.2.3)
+//
+// uri-host is a reg-name or IPv4address (unreserved / pct-encoded / sub-delims), or an
+// IP-literal "[...]" checked loosely (hex digits, ':', '.', an IPvFuture's characters).
+// "[" and "]" are allowed only there: in a path or query they are bad_target.
+#pragma once
+
+#include <string_view>
+
+#include "proto/http_error.hpp"
+
+namespace sluice::proto {
+
+// none if `target` is a request-target form that `method` may use; bad_target_form if the
+// form does not fit the method (or is none of the four); bad_target for "[" "]" outside an
+// authority; bad_request_line for an empty target.
+HttpError check_target_form(std::string_view method, std::string_view target) noexcept;
+// The same, told whether the target holds "[" or "]" (the parser notes it while scanning,
+// so the origin-form, the common case, is not scanned twice).
+HttpError check_target_form(std::string_view method, std::string_view target, bool brackets) noexcept;
+
+// Whether `value` is a valid Host field value: uri-host [ ":" port ], or empty (RFC 9112
+// §3.2 allows an empty Host when the target has no authority).
+bool is_valid_host(std::string_view value) noexcept;
+
+// The path and query of a target that check_target_form accepted, as views into it:
+// origin-form and absolute-form give the path ("/" when empty) and the query (after "?",
+// empty when none); asterisk-form gives the path "*"; authority-form (CONNECT) neither.
+struct TargetParts {
+    std::string_view path;
+    std::string_view query;
+};
+TargetParts split_target(std::string_view method, std::string_view target) noexcept;
+
+}  // namespace sluice::proto
