@@ -27,124 +27,132 @@ constexpr std::string_view kUsage =
 
 template <class T>
 bool parse_number(std::string_view text, T& out) {
-  const auto r = std::from_chars(text.data(), text.data() + text.size(), out);
-  return r.ec == std::errc() && r.ptr == text.data() + text.size();
+    const auto r = std::from_chars(text.data(), text.data() + text.size(), out);
+    return r.ec == std::errc() && r.ptr == text.data() + text.size();
 }
 
 // The numeric settings `--set NAME=VALUE` may change (the soak suite shortens timeouts).
 bool apply_setting(sluice::Server& server, std::string_view name, std::string_view value) {
-  using Ms = std::chrono::milliseconds;
-  using TimeoutSetter = sluice::Server& (sluice::Server::*)(Ms);
-  using SizeSetter = sluice::Server& (sluice::Server::*)(std::size_t);
-  static const std::pair<std::string_view, TimeoutSetter> timeouts[] = {
-      {"idle_timeout", &sluice::Server::idle_timeout},       {"handshake_timeout", &sluice::Server::handshake_timeout},
-      {"header_timeout", &sluice::Server::header_timeout},   {"body_timeout", &sluice::Server::body_timeout},
-      {"response_timeout", &sluice::Server::response_timeout}, {"close_timeout", &sluice::Server::close_timeout},
-      {"message_timeout", &sluice::Server::message_timeout},
-      {"backpressure_timeout", &sluice::Server::backpressure_timeout},
-      {"shutdown_timeout", &sluice::Server::shutdown_timeout}};
-  static const std::pair<std::string_view, SizeSetter> sizes[] = {
-      {"http_buffer_size", &sluice::Server::http_buffer_size}, {"max_request_line", &sluice::Server::max_request_line},
-      {"max_body_size", &sluice::Server::max_body_size},       {"max_message_size", &sluice::Server::max_message_size},
-      {"max_backpressure", &sluice::Server::max_backpressure}, {"max_connections", &sluice::Server::max_connections}};
-  long long number = 0;
-  if (!parse_number(value, number) || number < 0) return false;
-  for (const auto& [setting, set] : timeouts) {
-    if (setting != name) continue;
-    (server.*set)(Ms(number));
-    return true;
-  }
-  for (const auto& [setting, set] : sizes) {
-    if (setting != name) continue;
-    (server.*set)(static_cast<std::size_t>(number));
-    return true;
-  }
-  return false;
+    using Ms = std::chrono::milliseconds;
+    using TimeoutSetter = sluice::Server& (sluice::Server::*)(Ms);
+    using SizeSetter = sluice::Server& (sluice::Server::*)(std::size_t);
+    static const std::pair<std::string_view, TimeoutSetter> timeouts[] = {
+        {"idle_timeout", &sluice::Server::idle_timeout},
+        {"handshake_timeout", &sluice::Server::handshake_timeout},
+        {"header_timeout", &sluice::Server::header_timeout},
+        {"body_timeout", &sluice::Server::body_timeout},
+        {"response_timeout", &sluice::Server::response_timeout},
+        {"close_timeout", &sluice::Server::close_timeout},
+        {"message_timeout", &sluice::Server::message_timeout},
+        {"backpressure_timeout", &sluice::Server::backpressure_timeout},
+        {"shutdown_timeout", &sluice::Server::shutdown_timeout}};
+    static const std::pair<std::string_view, SizeSetter> sizes[] = {
+        {"http_buffer_size", &sluice::Server::http_buffer_size},
+        {"max_request_line", &sluice::Server::max_request_line},
+        {"max_body_size", &sluice::Server::max_body_size},
+        {"max_message_size", &sluice::Server::max_message_size},
+        {"max_backpressure", &sluice::Server::max_backpressure},
+        {"max_connections", &sluice::Server::max_connections}};
+    long long number = 0;
+    if (!parse_number(value, number) || number < 0) return false;
+    for (const auto& [setting, set] : timeouts) {
+        if (setting != name) continue;
+        (server.*set)(Ms(number));
+        return true;
+    }
+    for (const auto& [setting, set] : sizes) {
+        if (setting != name) continue;
+        (server.*set)(static_cast<std::size_t>(number));
+        return true;
+    }
+    return false;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 60000;
-  unsigned threads = 1;
-  long long heartbeat_ms = 30'000;
-  bool quiet = false;
-  std::vector<std::pair<std::string, std::string>> settings;   // --set, applied after the defaults
-  sluice::demo::DemoOptions options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      std::cout << kUsage;
-      return 0;
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 60000;
+    unsigned threads = 1;
+    long long heartbeat_ms = 30'000;
+    bool quiet = false;
+    std::vector<std::pair<std::string, std::string>> settings;  // --set, applied after the defaults
+    sluice::demo::DemoOptions options;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view flag = argv[i];
+        if (flag == "--help" || flag == "-h") {
+            std::cout << kUsage;
+            return 0;
+        }
+        if (i + 1 >= argc) {
+            std::cerr << "sluice-demo: " << flag << " needs a value\n" << kUsage;
+            return 2;
+        }
+        const std::string_view value = argv[++i];
+        bool ok = true;
+        if (flag == "--host") {
+            host = value;
+        } else if (flag == "--port") {
+            ok = parse_number(value, port);
+        } else if (flag == "--threads") {
+            ok = parse_number(value, threads) && threads > 0;
+        } else if (flag == "--web-root") {
+            options.web_root = value;
+        } else if (flag == "--heartbeat-ms") {
+            ok = parse_number(value, heartbeat_ms) && heartbeat_ms > 0;
+        } else if (flag == "--backend") {
+            sluice::net::Backend backend;
+            ok = sluice::net::backend_from_name(value, backend);  // every reactor made from now on
+            if (ok) sluice::net::Reactor::set_default_backend(backend);
+        } else if (flag == "--quiet") {
+            quiet = value == "1";  // no line per connection (load and soak runs)
+            ok = value == "0" || value == "1";
+        } else if (flag == "--set") {
+            const std::size_t eq = value.find('=');
+            ok = eq != std::string_view::npos;
+            if (ok) settings.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+        } else {
+            std::cerr << "sluice-demo: unknown flag " << flag << "\n" << kUsage;
+            return 2;
+        }
+        if (!ok) {
+            std::cerr << "sluice-demo: bad value for " << flag << ": " << value << "\n" << kUsage;
+            return 2;
+        }
     }
-    if (i + 1 >= argc) {
-      std::cerr << "sluice-demo: " << flag << " needs a value\n" << kUsage;
-      return 2;
-    }
-    const std::string_view value = argv[++i];
-    bool ok = true;
-    if (flag == "--host") {
-      host = value;
-    } else if (flag == "--port") {
-      ok = parse_number(value, port);
-    } else if (flag == "--threads") {
-      ok = parse_number(value, threads) && threads > 0;
-    } else if (flag == "--web-root") {
-      options.web_root = value;
-    } else if (flag == "--heartbeat-ms") {
-      ok = parse_number(value, heartbeat_ms) && heartbeat_ms > 0;
-    } else if (flag == "--backend") {
-      sluice::net::Backend backend;
-      ok = sluice::net::backend_from_name(value, backend);   // every reactor made from now on
-      if (ok) sluice::net::Reactor::set_default_backend(backend);
-    } else if (flag == "--quiet") {
-      quiet = value == "1";   // no line per connection (load and soak runs)
-      ok = value == "0" || value == "1";
-    } else if (flag == "--set") {
-      const std::size_t eq = value.find('=');
-      ok = eq != std::string_view::npos;
-      if (ok) settings.emplace_back(value.substr(0, eq), value.substr(eq + 1));
-    } else {
-      std::cerr << "sluice-demo: unknown flag " << flag << "\n" << kUsage;
-      return 2;
-    }
-    if (!ok) {
-      std::cerr << "sluice-demo: bad value for " << flag << ": " << value << "\n" << kUsage;
-      return 2;
-    }
-  }
-  options.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
+    options.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
 
-  sluice::Server server;
-  server.host(host).port(port).threads(threads).nodelay(true).linger(false);
-  std::mutex log_mutex;
-  for (const auto& [name, value] : settings) {
-    if (!apply_setting(server, name, value)) {
-      std::cerr << "sluice-demo: --set " << name << "=" << value << ": not a numeric setting or a bad value\n" << kUsage;
-      return 2;
+    sluice::Server server;
+    server.host(host).port(port).threads(threads).nodelay(true).linger(false);
+    std::mutex log_mutex;
+    for (const auto& [name, value] : settings) {
+        if (!apply_setting(server, name, value)) {
+            std::cerr << "sluice-demo: --set " << name << "=" << value << ": not a numeric setting or a bad value\n"
+                      << kUsage;
+            return 2;
+        }
     }
-  }
-  server.on_log([&log_mutex, quiet](std::string_view line) {
-    if (quiet && (line.rfind("open #", 0) == 0 || line.rfind("close #", 0) == 0 || line.rfind("upgrade #", 0) == 0)) return;
-    std::lock_guard lock(log_mutex);
-    std::cout << line << '\n' << std::flush;
-  });
-  sluice::demo::install(server, options);
-  if (const std::string problem = server.validate(); !problem.empty()) {
-    std::cerr << "sluice-demo: " << problem << "\n";
-    return 2;
-  }
-  const std::string base = "http://" + host + ":" + std::to_string(port);
-  {
-    std::lock_guard lock(log_mutex);
-    std::cout << "sluice demo on " << base << "  (threads " << threads << ", pages from " << options.web_root
-              << ")\n";
-    for (const auto& d : sluice::demo::demo_list()) {
-      std::cout << "  " << base << d.path << std::string(d.path.size() < 12 ? 12 - d.path.size() : 1, ' ')
-                << d.description << "\n";
+    server.on_log([&log_mutex, quiet](std::string_view line) {
+        if (quiet && (line.rfind("open #", 0) == 0 || line.rfind("close #", 0) == 0 || line.rfind("upgrade #", 0) == 0))
+            return;
+        std::lock_guard lock(log_mutex);
+        std::cout << line << '\n' << std::flush;
+    });
+    sluice::demo::install(server, options);
+    if (const std::string problem = server.validate(); !problem.empty()) {
+        std::cerr << "sluice-demo: " << problem << "\n";
+        return 2;
     }
-    std::cout << "Ctrl-C stops it (graceful: close 1001 to every WebSocket).\n" << std::flush;
-  }
-  return server.run();
+    const std::string base = "http://" + host + ":" + std::to_string(port);
+    {
+        std::lock_guard lock(log_mutex);
+        std::cout << "sluice demo on " << base << "  (threads " << threads << ", pages from " << options.web_root
+                  << ")\n";
+        for (const auto& d : sluice::demo::demo_list()) {
+            std::cout << "  " << base << d.path << std::string(d.path.size() < 12 ? 12 - d.path.size() : 1, ' ')
+                      << d.description << "\n";
+        }
+        std::cout << "Ctrl-C stops it (graceful: close 1001 to every WebSocket).\n" << std::flush;
+    }
+    return server.run();
 }
