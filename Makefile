@@ -238,11 +238,13 @@ bench-load: ## demo server vs peers under perf/wsload, pinned to separate cores
 # make soak: issue 21's scenarios at full scale against the release demo, threads 1 and 2
 # (test/soak/README.md); TSAN=1 runs them against the ThreadSanitizer build with threads 2,
 # where a data race fails the scenario. A one-minute smoke runs inside make test.
+# ThreadSanitizer slows the server ten-fold: TSAN=1 runs the smoke scale unless SOAK_SCALE says.
 SOAK_ARGS ?=
+SOAK_SCALE ?= $(if $(TSAN),smoke,full)
 soak: ## soak and chaos scenarios at full scale (TSAN=1: under ThreadSanitizer, threads 2)
 	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/release/perf/wsload/wsload \
 	  $(if $(TSAN),$(DEMO_TSAN),$(DEMO))
-	python3 test/soak/soak.py --scale full --logs $(BUILD)/logs \
+	python3 test/soak/soak.py --scale $(SOAK_SCALE) --logs $(BUILD)/logs \
 	  --wsload $(BUILD)/release/perf/wsload/wsload \
 	  $(if $(TSAN),--demo $(DEMO_TSAN) --threads 2,--demo $(DEMO) --threads 1,2) $(SOAK_ARGS)
 
