@@ -8,7 +8,8 @@
 //   anything else          percent_decode of the whole line
 // A path is also matched percent-decoded, when it decodes. The model below keeps the routes
 // as a list and matches by brute force, in the precedence the router documents (at each
-// segment static, then parameter, then wildcard; backtracking), so asserted:
+// segment static, then parameter, then wildcard; backtracking; a plain GET to a WebSocket-only
+// pattern of static segments is 426 there and then), so asserted:
 //   - add_* fails exactly for a malformed pattern, too many parameters, names unlike an
 //     earlier route of the same shape, or a (pattern, method) / WebSocket target twice;
 //   - match() gives the model's status, target, Allow list and parameters; parameter
@@ -133,6 +134,14 @@ class Model {
                     if (m.first == "GET") get = &m;
                 }
                 if (!target && method == "HEAD" && get != nullptr) target = get->second;
+                // A plain GET to a WebSocket-only pattern of static segments only is answered
+                // there (426), final: a less specific pattern never serves it.
+                const bool all_static = std::all_of(s.segs.begin(), s.segs.end(),
+                                                    [](const auto& seg) { return seg.first == kStatic; });
+                if (!target && method == "GET" && s.has_ws && get == nullptr && all_static) {
+                    r.status = RouteStatus::upgrade_required;
+                    return r;
+                }
                 if (!target && fallback == nullptr) fallback = &h;
             }
             if (target) {
