@@ -388,7 +388,7 @@ endef
 CODEC_CORE  := byte_order base64 buffer cpu sha1 utf8
 CODEC_PROTO := http_error http_limits http_fields http_chars http_framing http_field_scanner \
                http_request http_body http_target http_parser http_response http_writer \
-               ws_error ws_close ws_unmask ws_frame ws_receiver ws_session ws_handshake
+               ws_error ws_close ws_unmask ws_frame ws_receiver ws_session span_appender ws_handshake
 CODEC_HDRS  := $(addprefix core/,$(addsuffix .hpp,$(CODEC_CORE))) $(addprefix proto/,$(addsuffix .hpp,$(CODEC_PROTO)))
 # core/sha1_x86.cpp has no header of its own: it implements a part of core/sha1.hpp.
 CODEC_SRCS  := $(wildcard $(addprefix core/,$(addsuffix .cpp,$(CODEC_CORE))) $(addprefix proto/,$(addsuffix .cpp,$(CODEC_PROTO)))) \

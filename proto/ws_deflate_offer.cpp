@@ -1,4 +1,5 @@
 #include "proto/ws_deflate_offer.hpp"
+#include "proto/span_appender.hpp"
 
 #include <array>
 #include <cstring>
@@ -44,29 +45,6 @@ std::uint8_t window_bits_of(std::string_view v) noexcept {
     }
     return n >= 8 && n <= 15 ? static_cast<std::uint8_t>(n) : 0;
 }
-
-class Appender {  // Writes into a fixed span; remembers if anything did not fit.
- public:
-    explicit Appender(std::span<char> out) noexcept : out_(out) {}
-    void put(std::string_view s) noexcept {
-        if (!ok_ || s.size() > out_.size() - used_) {
-            ok_ = false;
-            return;
-        }
-        std::memcpy(out_.data() + used_, s.data(), s.size());
-        used_ += s.size();
-    }
-    void put_bits(std::uint8_t bits) noexcept {
-        const char digits[2] = {static_cast<char>('0' + bits / 10), static_cast<char>('0' + bits % 10)};
-        put(bits >= 10 ? std::string_view(digits, 2) : std::string_view(digits + 1, 1));
-    }
-    std::size_t result() const noexcept { return ok_ ? used_ : 0; }
-
- private:
-    std::span<char> out_;
-    std::size_t used_ = 0;
-    bool ok_ = true;
-};
 
 }  // namespace
 
@@ -174,35 +152,35 @@ bool choose_deflate(std::span<const HttpHeader> headers, const DeflateSettings& 
 }
 
 std::size_t write_deflate_answer(const DeflateAgreement& agreed, std::span<char> out) noexcept {
-    Appender a(out);
+    SpanAppender a(out);
     a.put(kPermessageDeflate);
     if (agreed.server_no_context_takeover) a.put("; server_no_context_takeover");
     if (agreed.client_no_context_takeover) a.put("; client_no_context_takeover");
     if (agreed.server_max_window_bits < 15) {
         a.put("; server_max_window_bits=");
-        a.put_bits(agreed.server_max_window_bits);
+        a.put_small_number(agreed.server_max_window_bits);
     }
     if (agreed.client_max_window_bits < 15) {
         a.put("; client_max_window_bits=");
-        a.put_bits(agreed.client_max_window_bits);
+        a.put_small_number(agreed.client_max_window_bits);
     }
     return a.result();
 }
 
 std::size_t write_deflate_offer(const DeflateOffer& offer, std::span<char> out) noexcept {
-    Appender a(out);
+    SpanAppender a(out);
     a.put(kPermessageDeflate);
     if (offer.server_no_context_takeover) a.put("; server_no_context_takeover");
     if (offer.client_no_context_takeover) a.put("; client_no_context_takeover");
     if (offer.server_max_window_bits >= 8 && offer.server_max_window_bits <= 15) {
         a.put("; server_max_window_bits=");
-        a.put_bits(offer.server_max_window_bits);
+        a.put_small_number(offer.server_max_window_bits);
     }
     if (offer.client_max_window_bits) {
         a.put("; client_max_window_bits");
         if (offer.client_max_window_bits_value >= 8 && offer.client_max_window_bits_value <= 15) {
             a.put("=");
-            a.put_bits(offer.client_max_window_bits_value);
+            a.put_small_number(offer.client_max_window_bits_value);
         }
     }
     return a.result();

@@ -6,30 +6,11 @@
 #include "core/sha1.hpp"
 #include "proto/http_fields.hpp"
 #include "proto/http_writer.hpp"
+#include "proto/span_appender.hpp"
 
 namespace sluice::proto {
 
 namespace {
-
-// Appends to a fixed span; remembers if anything did not fit.
-class Out {
- public:
-    explicit Out(std::span<char> out) noexcept : out_(out) {}
-    void put(std::string_view s) noexcept {
-        if (!ok_ || s.size() > out_.size() - used_) {
-            ok_ = false;
-            return;
-        }
-        std::memcpy(out_.data() + used_, s.data(), s.size());
-        used_ += s.size();
-    }
-    std::size_t result() const noexcept { return ok_ ? used_ : 0; }
-
- private:
-    std::span<char> out_;
-    std::size_t used_ = 0;
-    bool ok_ = true;
-};
 
 HandshakeDecision refuse(int status, std::string_view reason) noexcept {
     HandshakeDecision d;
@@ -136,7 +117,7 @@ std::size_t write_handshake_response(const HandshakeDecision& d, std::span<char>
     }
     if (d.status != 101) return write_error_response(d.status, out, {}, d.reason);
     // §4.2.2 item 5: the server's opening handshake.
-    Out w(out);
+    SpanAppender w(out);
     w.put(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
         "Upgrade\r\nSec-WebSocket-Accept: ");
@@ -183,7 +164,7 @@ std::size_t write_client_request(std::string_view host, std::string_view path,
     }
     core::base64_encode(nonce, key_out);
     // §4.1: the client's opening handshake.
-    Out w(out);
+    SpanAppender w(out);
     w.put("GET ");
     w.put(path);
     w.put(" HTTP/1.1\r\nHost: ");
