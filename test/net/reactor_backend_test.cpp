@@ -22,10 +22,14 @@
 #include <unistd.h>
 
 #include "net/socket.hpp"
+#include "test/support/reactor_fixtures.hpp"
 #include "test/support/test_options.hpp"
 
 using namespace sluice::net;
 using namespace std::chrono_literals;
+using sluice::test::Pair;
+using sluice::test::put;
+using sluice::test::Recorder;
 
 namespace {
 
@@ -44,28 +48,8 @@ sluice::test::OptionResult choose_backend(std::string_view name) {
 }
 const bool registered = sluice::test::register_option("reactor-backend", choose_backend);
 
-struct Recorder final : IoWatcher {
-    std::vector<EventMask> seen;
-    void on_events(EventMask events) noexcept override { seen.push_back(events); }
-};
 
-struct Pair {
-    int fd[2] = {-1, -1};
-    Pair() {
-        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fd) == 0);
-        set_nonblocking(fd[0]);
-        set_nonblocking(fd[1]);
-    }
-    ~Pair() {
-        close_fd(fd[0]);
-        close_fd(fd[1]);
-    }
-};
 
-void put(int fd, const char* text) {
-    const auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(text), std::strlen(text));
-    REQUIRE(write_some(fd, bytes).bytes == bytes.size());
-}
 
 // A reactor on io_uring, or null (with one line saying why) when this kernel refuses it.
 std::unique_ptr<Reactor> uring_reactor() {

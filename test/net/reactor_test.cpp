@@ -14,44 +14,18 @@
 #include <unistd.h>
 
 #include "net/socket.hpp"
+#include "test/support/reactor_fixtures.hpp"
 
 using namespace sluice::net;
 using namespace std::chrono_literals;
+using sluice::test::Pair;
+using sluice::test::put;
+using sluice::test::Recorder;
 
 namespace {
 
-// Records every event mask it receives; optionally runs a hook.
-struct Recorder final : IoWatcher {
-  std::vector<EventMask> seen;
-  std::function<void(EventMask)> hook;
-  void on_events(EventMask events) noexcept override {
-    seen.push_back(events);
-    if (hook) hook(events);
-  }
-};
 
-// A connected pair of non-blocking stream sockets, closed on scope exit.
-struct Pair {
-  int fd[2] = {-1, -1};
-  Pair() {
-    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fd) == 0);
-    set_nonblocking(fd[0]);
-    set_nonblocking(fd[1]);
-  }
-  ~Pair() {
-    close_fd(fd[0]);
-    close_fd(fd[1]);
-  }
-  void close_end(int i) {
-    close_fd(fd[i]);
-    fd[i] = -1;
-  }
-};
 
-void put(int fd, const char* text) {
-  const auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(text), std::strlen(text));
-  REQUIRE(write_some(fd, bytes).bytes == bytes.size());
-}
 
 bool signal_blocked(int signo) {
   sigset_t current;
