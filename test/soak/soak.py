@@ -14,6 +14,7 @@ Prints one PASS/FAIL line per scenario with its figures, then exactly "N passed,
 import argparse
 import asyncio
 import os
+import random
 import re
 import resource
 import socket
@@ -178,7 +179,10 @@ async def slowloris_clients(port, n, timeout_s, kind):
         return got == 1008
 
     async def trickle(w, data):
+        # Each trickler keeps its own phase within the second, as independent attackers do;
+        # started together they would send all their bytes in the same millisecond, every second.
         try:
+            await asyncio.sleep(random.random())
             for byte in data:
                 w.write(bytes([byte]))
                 await asyncio.sleep(1)
