@@ -16,32 +16,37 @@ using detail::bytes_of;
 
 // ---- awaitables ------------------------------------------------------------------------------
 
-SendAwaitable::SendAwaitable(detail::Connection* c, detail::CoroutineAdapter* co, Kind k,
-                             std::span<const std::uint8_t> p) noexcept
-    : conn_(c), co_(co), kind_(k), payload_(p) {
+SendAwaitable::SendAwaitable(const Context& ctx, Kind k, std::span<const std::uint8_t> p) noexcept
+    : ctx_(&ctx), kind_(k), payload_(p) {
+    detail::Connection* c = ctx.conn_;
     // Over the bound: wait for the drain (await_suspend), then send in await_resume.
-    deferred_ = co_ != nullptr && (kind_ != Kind::chunk ? (c->can_send() && c->over_backpressure()) : c->over_backpressure());
+    deferred_ = ctx.co_ != nullptr &&
+                (kind_ != Kind::chunk ? (c->can_send() && c->over_backpressure()) : c->over_backpressure());
     if (deferred_) return;
     result_ = kind_ == Kind::chunk ? c->write_chunk(payload_) : c->send_message(kind_ == Kind::text, payload_);
 }
 
-void SendAwaitable::await_suspend(std::coroutine_handle<> h) noexcept { co_->wait_send(h); }
+void SendAwaitable::await_suspend(std::coroutine_handle<> h) noexcept { ctx_->co_->wait_send(h); }
 
 SendResult SendAwaitable::await_resume() noexcept {
     if (!deferred_) return result_;
     deferred_ = false;
-    result_ = kind_ == Kind::chunk ? conn_->write_chunk(payload_) : conn_->send_message(kind_ == Kind::text, payload_);
+    detail::Connection* c = ctx_->conn_;
+    result_ = kind_ == Kind::chunk ? c->write_chunk(payload_) : c->send_message(kind_ == Kind::text, payload_);
     return result_;
 }
 
-bool ReceiveAwaitable::await_ready() noexcept { return co_ == nullptr || co_->receive_ready(*conn_); }
+bool ReceiveAwaitable::await_ready() noexcept {
+    return ctx_->co_ == nullptr || ctx_->co_->receive_ready(*ctx_->conn_);
+}
 
 void ReceiveAwaitable::await_suspend(std::coroutine_handle<> h) noexcept {
-    co_->wait_receive(*conn_, h, has_timeout_ ? std::optional<std::chrono::milliseconds>(timeout_) : std::nullopt);
+    ctx_->co_->wait_receive(*ctx_->conn_, h,
+                            has_timeout_ ? std::optional<std::chrono::milliseconds>(timeout_) : std::nullopt);
 }
 
 std::optional<Message> ReceiveAwaitable::await_resume() noexcept {
-    return co_ != nullptr ? co_->take_message(*conn_) : std::nullopt;
+    return ctx_->co_ != nullptr ? ctx_->co_->take_message(*ctx_->conn_) : std::nullopt;
 }
 
 // ---- Context ---------------------------------------------------------------------------------
@@ -91,12 +96,12 @@ void Context::end_stream() { conn_->end_stream(); }
 
 SendAwaitable Context::send(std::string_view text) {
     const auto kind = conn_->ws_ever() ? SendAwaitable::Kind::text : SendAwaitable::Kind::chunk;
-    return SendAwaitable(conn_, co_, kind, bytes_of(text));
+    return SendAwaitable(*this, kind, bytes_of(text));
 }
 
 SendAwaitable Context::send_binary(std::span<const std::uint8_t> bytes) {
     const auto kind = conn_->ws_ever() ? SendAwaitable::Kind::binary : SendAwaitable::Kind::chunk;
-    return SendAwaitable(conn_, co_, kind, bytes);
+    return SendAwaitable(*this, kind, bytes);
 }
 
 SendResult Context::send_now(std::string_view text) {
@@ -107,10 +112,10 @@ SendResult Context::send_binary_now(std::span<const std::uint8_t> bytes) {
     return conn_->ws_ever() ? conn_->send_message(false, bytes) : conn_->write_chunk(bytes);
 }
 
-ReceiveAwaitable Context::receive() { return ReceiveAwaitable(conn_, co_, std::chrono::milliseconds(0), false); }
+ReceiveAwaitable Context::receive() { return ReceiveAwaitable(*this, std::chrono::milliseconds(0), false); }
 
 ReceiveAwaitable Context::receive_for(std::chrono::milliseconds timeout) {
-    return ReceiveAwaitable(conn_, co_, timeout, true);
+    return ReceiveAwaitable(*this, timeout, true);
 }
 
 bool Context::open() const { return conn_->ws_ever() ? conn_->can_send() : !conn_->dead(); }

@@ -29,6 +29,7 @@
 namespace sluice {
 
 class Server;
+class Context;
 namespace detail {
 class Connection;
 class CoroutineAdapter;
@@ -51,9 +52,10 @@ class [[nodiscard]] SendAwaitable {
  private:
     friend class Context;
     enum class Kind : std::uint8_t { text, binary, chunk };
-    SendAwaitable(detail::Connection* c, detail::CoroutineAdapter* co, Kind k, std::span<const std::uint8_t> p) noexcept;
-    detail::Connection* conn_ = nullptr;
-    detail::CoroutineAdapter* co_ = nullptr;   // where a deferred send waits (none: never deferred)
+    SendAwaitable(const Context& ctx, Kind k, std::span<const std::uint8_t> p) noexcept;
+    // One pointer: the awaitable lives in the coroutine's frame, which every idle WebSocket
+    // of a coroutine route keeps; its connection and adapter are the Context's.
+    const Context* ctx_;
     Kind kind_ = Kind::text;
     std::span<const std::uint8_t> payload_;
     SendResult result_ = SendResult::closed;
@@ -72,11 +74,9 @@ class [[nodiscard]] ReceiveAwaitable {
 
  private:
     friend class Context;
-    ReceiveAwaitable(detail::Connection* c, detail::CoroutineAdapter* co, std::chrono::milliseconds timeout,
-                     bool has_timeout) noexcept
-        : conn_(c), co_(co), timeout_(timeout), has_timeout_(has_timeout) {}
-    detail::Connection* conn_;
-    detail::CoroutineAdapter* co_;   // the inbox (none: not a coroutine route, nothing to receive)
+    ReceiveAwaitable(const Context& ctx, std::chrono::milliseconds timeout, bool has_timeout) noexcept
+        : ctx_(&ctx), timeout_(timeout), has_timeout_(has_timeout) {}
+    const Context* ctx_;   // its connection, and its adapter's inbox (none: not a coroutine route)
     std::chrono::milliseconds timeout_;
     bool has_timeout_;
 };
@@ -165,6 +165,8 @@ class Context {  // Owned by its connection (the server); owns the per-connectio
  private:
     friend class detail::Connection;
     friend class detail::CoroutineAdapter;
+    friend class SendAwaitable;      // they read conn_ and co_ (one pointer each instead of two)
+    friend class ReceiveAwaitable;
     explicit Context(detail::Connection& connection) noexcept : conn_(&connection) {}
     // The coroutine adapter running this context's Task, if any (set at the Task's start,
     // cleared when the adapter ends): the awaitables go straight to its inbox.
