@@ -59,6 +59,18 @@ Server& Server::message_timeout(std::chrono::milliseconds t) { settings_.message
 Server& Server::close_timeout(std::chrono::milliseconds t) { settings_.close_timeout = t; return *this; }
 Server& Server::backpressure_timeout(std::chrono::milliseconds t) { settings_.backpressure_timeout = t; return *this; }
 Server& Server::shutdown_timeout(std::chrono::milliseconds t) { settings_.shutdown_timeout = t; return *this; }
+Server& Server::sse_heartbeat(std::chrono::milliseconds t) { settings_.sse_heartbeat = t; return *this; }
+Server& Server::poll_timeout(std::chrono::milliseconds t) { settings_.poll_timeout = t; return *this; }
+Server& Server::topic_history(std::string_view topic, TopicHistoryLimits limits) {
+    for (auto& [name, l] : settings_.topic_histories) {
+        if (name == topic) {
+            l = limits;
+            return *this;
+        }
+    }
+    settings_.topic_histories.emplace_back(std::string(topic), limits);
+    return *this;
+}
 Server& Server::max_connections(std::size_t n) { settings_.max_connections = n; return *this; }
 Server& Server::allowed_origins(std::vector<std::string> o) { settings_.allowed_origins = std::move(o); return *this; }
 Server& Server::threads(unsigned n) { settings_.threads = n; return *this; }
@@ -100,6 +112,28 @@ Server& Server::http(std::string_view method, std::string_view path, HttpHandler
     return *this;
 }
 
+Server& Server::push_route(std::string_view path, std::unique_ptr<detail::RouteTarget> t, bool poll) {
+    t->push = poll ? detail::RouteTarget::Push::poll : detail::RouteTarget::Push::sse;
+    const auto id = static_cast<std::uint32_t>(state_->targets.size());
+    state_->targets.push_back(std::move(t));
+    note(state_->route_errors, state_->router.add_http("GET", path, id));
+    if (poll) note(state_->route_errors, state_->router.add_http("POST", path, id));
+    return *this;
+}
+
+Server& Server::sse(std::string_view path, HttpHandler fn) {
+    return push_route(path, std::make_unique<detail::HttpRoute>(std::move(fn)), false);
+}
+Server& Server::sse(std::string_view path, Handler fn) {
+    return push_route(path, std::make_unique<detail::CoroutineRoute>(std::move(fn)), false);
+}
+Server& Server::poll(std::string_view path, HttpHandler fn) {
+    return push_route(path, std::make_unique<detail::HttpRoute>(std::move(fn)), true);
+}
+Server& Server::poll(std::string_view path, Handler fn) {
+    return push_route(path, std::make_unique<detail::CoroutineRoute>(std::move(fn)), true);
+}
+
 Server& Server::on_log(std::function<void(std::string_view line)> fn) {
     state_->log_fn = std::move(fn);
     return *this;
@@ -125,10 +159,17 @@ std::string Server::validate() const {
         {"idle_timeout", s.idle_timeout},         {"handshake_timeout", s.handshake_timeout},
         {"header_timeout", s.header_timeout},     {"body_timeout", s.body_timeout},
         {"response_timeout", s.response_timeout}, {"message_timeout", s.message_timeout},
-        {"close_timeout", s.close_timeout},
+        {"close_timeout", s.close_timeout},       {"sse_heartbeat", s.sse_heartbeat},
+        {"poll_timeout", s.poll_timeout},
         {"backpressure_timeout", s.backpressure_timeout}, {"shutdown_timeout", s.shutdown_timeout}};
     for (const auto& [name, t] : timeouts) {
         if (t.count() <= 0) return std::string(name) + " must be greater than 0 ms (got " + std::to_string(t.count()) + ")";
+    }
+    for (const auto& [topic, l] : s.topic_histories) {
+        if (topic.empty()) return "topic_history needs a topic name";
+        if (l.max_messages == 0 && l.max_bytes == 0 && l.max_age.count() <= 0)
+            return "topic_history '" + topic + "' needs a bound (max_messages, max_bytes or max_age)";
+        if (l.max_age.count() < 0) return "topic_history '" + topic + "' max_age must not be negative";
     }
     for (const auto& o : s.allowed_origins) {
         if (o.empty()) return "allowed_origins must not contain an empty origin";
@@ -153,6 +194,7 @@ bool Server::start_workers() {
         return false;
     }
     st.settings = settings_;
+    st.histories.configure(st.settings.topic_histories);   // a new epoch for every topic
     st.origin_views.assign(st.settings.allowed_origins.begin(), st.settings.allowed_origins.end());
     for (auto& t : st.targets) t->subprotocol_views.assign(t->subprotocols.begin(), t->subprotocols.end());
     st.stopping = false;
@@ -247,32 +289,47 @@ void Server::publish_frame(std::string_view topic, bool text, std::span<const st
     detail::ServerState& st = *state_;
     if (!st.running.load()) return;
     const proto::Opcode op = text ? proto::Opcode::text : proto::Opcode::binary;
-    // One copy of the payload for all the other threads; each encodes its frame once.
-    std::shared_ptr<const std::string> shared;
-    std::lock_guard<std::mutex> lock(st.workers_mutex);
-    for (auto& w : st.workers) {
-        detail::Worker* worker = w.get();
-        if (worker == nullptr) continue;
-        if (worker == tl_worker) {
-            worker->publish_local(topic, op, payload);
-            continue;
-        }
-        if (!shared) {
-            auto s = std::make_shared<std::string>();
-            s->reserve(topic.size() + payload.size());
-            s->append(topic);
-            s->append(reinterpret_cast<const char*>(payload.data()), payload.size());
-            shared = std::move(s);
-        }
-        const std::size_t topic_size = topic.size();
-        worker->reactor.post([worker, shared, topic_size, op] {
-            detail::Worker::Scope scope(*worker);
-            const std::string_view all = *shared;
-            const std::string_view body = all.substr(topic_size);
-            worker->publish_local(all.substr(0, topic_size), op,
-                                  {reinterpret_cast<const std::uint8_t*>(body.data()), body.size()});
-        });
+    // A topic with history: numbered and kept, and posted to every thread, under its one
+    // lock, so each thread receives its messages in order (app/detail/topic_history.hpp).
+    detail::TopicHistory* history = st.histories.find(topic);
+    std::unique_lock<std::mutex> numbering;
+    std::uint64_t seq = 0;
+    if (history != nullptr) {
+        numbering = std::unique_lock<std::mutex>(history->mutex);
+        seq = history->append(text, payload, detail::TopicHistory::Clock::now());
     }
+    detail::Worker* local = nullptr;   // this thread's worker: delivered below, after the locks
+    {
+        // One copy of the payload for all the other threads; each encodes its frame once.
+        std::shared_ptr<const std::string> shared;
+        std::lock_guard<std::mutex> lock(st.workers_mutex);
+        for (auto& w : st.workers) {
+            detail::Worker* worker = w.get();
+            if (worker == nullptr) continue;
+            if (worker == tl_worker) {
+                local = worker;
+                continue;
+            }
+            if (!shared) {
+                auto s = std::make_shared<std::string>();
+                s->reserve(topic.size() + payload.size());
+                s->append(topic);
+                s->append(reinterpret_cast<const char*>(payload.data()), payload.size());
+                shared = std::move(s);
+            }
+            const std::size_t topic_size = topic.size();
+            worker->reactor.post([worker, shared, topic_size, op, seq] {
+                detail::Worker::Scope scope(*worker);
+                const std::string_view all = *shared;
+                const std::string_view body = all.substr(topic_size);
+                worker->publish_local(all.substr(0, topic_size), op,
+                                      {reinterpret_cast<const std::uint8_t*>(body.data()), body.size()}, seq);
+            });
+        }
+    }
+    if (numbering.owns_lock()) numbering.unlock();
+    // No other message of this thread's queue can come between: this thread is here.
+    if (local != nullptr) local->publish_local(topic, op, payload, seq);
 }
 
 }  // namespace sluice

@@ -54,6 +54,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "app/context.hpp"
@@ -66,6 +67,7 @@ namespace sluice {
 
 namespace detail {
 class ServerState;
+class RouteTarget;
 }
 
 class Server {  // Owns its reactors (one per thread), listeners, connections, routes and topics.
@@ -100,6 +102,11 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     Server& close_timeout(std::chrono::milliseconds t);
     Server& backpressure_timeout(std::chrono::milliseconds t);
     Server& shutdown_timeout(std::chrono::milliseconds t);
+    Server& sse_heartbeat(std::chrono::milliseconds t);   // a comment on every SSE stream this often
+    Server& poll_timeout(std::chrono::milliseconds t);    // a held long-poll is answered empty after this
+    // Keeps a bounded history of `topic` (and numbers its messages: ids "<epoch>:<seq>"),
+    // so that SSE, long-poll and WebSocket (?since=) clients coming back get what they missed.
+    Server& topic_history(std::string_view topic, TopicHistoryLimits limits = {});
     Server& max_connections(std::size_t n);
     Server& allowed_origins(std::vector<std::string> origins);
     Server& threads(unsigned n);
@@ -114,6 +121,37 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     Server& route(std::string_view path, WsCallbacks callbacks, std::vector<std::string> subprotocols);
     // Plain HTTP for one method ("*" = any). GET also answers HEAD (body suppressed).
     Server& http(std::string_view method, std::string_view path, HttpHandler fn);
+    // Server-Sent Events at GET `path` (both handler styles). Before the handler runs, the
+    // request is checked (Accept must allow text/event-stream: else 406; a Last-Event-ID or
+    // ?lastEventId= that is not "<epoch>:<seq>": 400) and the stream begun: 200,
+    // text/event-stream, Cache-Control: no-cache, X-Accel-Buffering: no, chunked (HTTP/1.0:
+    // close-delimited). The handler subscribes the context to topics (ctx.subscribe: a
+    // resuming client first gets what it missed, or `event: reset`) and/or sends its own
+    // events (ctx.send_event; `co_await ctx.send(text)` sends a data-only event). The stream
+    // stays open after the handler returns, until the client leaves, ctx.end_stream() or
+    // shutdown; a comment every sse_heartbeat.
+    Server& sse(std::string_view path, HttpHandler fn);
+    Server& sse(std::string_view path, Handler fn);
+    template <class F>
+    Server& sse(std::string_view path, F fn) {
+        if constexpr (std::is_same_v<std::invoke_result_t<F&, Context&>, Task>) return sse(path, Handler(std::move(fn)));
+        else return sse(path, HttpHandler(std::move(fn)));
+    }
+    // Long-polling at `path`: GET and POST (both handler styles). GET: the handler subscribes
+    // the context to a topic; if it does not answer, the request is held until a message is
+    // published there (or poll_timeout passes), then answered 200 application/json
+    //   {"epoch":"<e>","messages":[{"id":"<e>:<seq>","data":"<text>"}],"reset":false}
+    // ?since=<e>:<seq> answers at once with what came after it if anything (from the topic's
+    // history; "reset":true if it does not reach back), else holds; ?wait=0 answers at once.
+    // A since that is not an id: 400. POST: the client's message in ctx.body(); 204 if the
+    // handler does not answer.
+    Server& poll(std::string_view path, HttpHandler fn);
+    Server& poll(std::string_view path, Handler fn);
+    template <class F>
+    Server& poll(std::string_view path, F fn) {
+        if constexpr (std::is_same_v<std::invoke_result_t<F&, Context&>, Task>) return poll(path, Handler(std::move(fn)));
+        else return poll(path, HttpHandler(std::move(fn)));
+    }
     // One line per connection open and close (and start-up/shutdown notes). Called on the
     // connection's thread; with threads(n > 1) from several threads at once.
     Server& on_log(std::function<void(std::string_view line)> fn);
@@ -150,6 +188,7 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
  private:
     friend class detail::Connection;
     bool start_workers();
+    Server& push_route(std::string_view path, std::unique_ptr<detail::RouteTarget> target, bool poll);
     void publish_frame(std::string_view topic, bool text, std::span<const std::uint8_t> payload);
     Settings settings_;
     std::unique_ptr<detail::ServerState> state_;

@@ -116,6 +116,10 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
         return;
     }
     request_.add_params(std::span<const RouteParam>(m.params.items.data(), m.params.count));
+    if (!accept_ws_resume()) {   // ?since= that is not an id (connection_push.cpp)
+        send_error(400);
+        return;
+    }
     proto::HandshakePolicy policy;
     policy.allowed_origins = worker_.state.origin_views;
     policy.subprotocols = route->subprotocol_views;
@@ -235,7 +239,7 @@ void Connection::log_handler_error(std::string_view what) {
 
 void Connection::subscribe(std::string_view topic) {
     if (closed_notified_ || mode_ == Mode::dead) return;
-    extras().subscribe(topic);
+    if (Subscription* s = extras().subscribe(topic)) on_subscribed(*s);   // a resuming client's replay
 }
 
 void Connection::unsubscribe(std::string_view topic) {

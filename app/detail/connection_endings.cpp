@@ -47,6 +47,7 @@ void Connection::shutdown_gracefully() {
     if (mode_ == Mode::websocket) {
         close(proto::kCloseGoingAway, "server shutting down");   // RFC 6455 §7.4.1: 1001
     } else if (mode_ == Mode::http) {
+        push_at_shutdown();   // an SSE stream ends, a held poll is answered
         http_->close_after();
         if (http_->phase() != HttpExchange::Phase::busy && !http_->head_started()) begin_teardown();
     }
@@ -161,6 +162,8 @@ void Connection::on_deadline() {
         case Deadline::close:
             destroy(proto::kCloseAbnormal, "close timeout");
             break;
+        case Deadline::heartbeat: sse_heartbeat(); break;               // connection_push.cpp
+        case Deadline::hold: answer_poll_empty(false); break;           // poll_timeout: nothing came
     }
 }
 

@@ -15,6 +15,10 @@ namespace sluice::detail {
 // ---- reading ------------------------------------------------------------------------------------
 
 void Connection::read_http() {
+    if (sse_) {
+        read_sse();
+        return;
+    }
     std::span<std::uint8_t> buffer = worker_.reactor.receive_buffer();
     std::string& tail = http_->tail();
     const std::size_t kept = std::min(tail.size(), buffer.size());
@@ -100,6 +104,10 @@ void Connection::dispatch() {
     // The handler must answer (or start a stream) within response_timeout (503 and close).
     arm_deadline(Deadline::response, worker_.settings.response_timeout);
     start_adapter(http_->route());
+    if (!open_push()) {   // a push route's request refused (400, 406) or answered (HEAD)
+        check_exchange();
+        return;
+    }
     if (!call_handler([this] { handler_->on_request(*this); })) respond(500, "internal error\n", kTextPlain);
     check_exchange();
 }
@@ -121,13 +129,14 @@ void Connection::check_exchange() {
     handler_->settle_request(*this);
     if (mode_ != Mode::http) return;
     if (!http_->complete()) {
-        set_read_paused(true);   // pipelined requests wait; do not buffer more of them
+        set_read_paused(!sse_);   // pipelined requests wait; do not buffer more of them (an SSE stream reads its client's EOF)
         return;
     }
     finish_exchange();
 }
 
 void Connection::finish_exchange() {
+    end_push();
     end_adapter();
     http_->next_request();
     if (http_->closes(request_, worker_.shutting_down)) {

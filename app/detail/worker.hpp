@@ -27,6 +27,7 @@
 
 #include "app/detail/assembly_cache.hpp"
 #include "app/detail/handler_adapter.hpp"
+#include "app/detail/topic_history.hpp"
 #include "app/detail/topics.hpp"
 #include "app/router.hpp"
 #include "app/settings.hpp"
@@ -55,6 +56,7 @@ class ServerState {  // Owns the workers and their threads; shared by them read-
     Router router;
     std::vector<std::unique_ptr<RouteTarget>> targets;
     std::vector<std::string_view> origin_views;
+    TopicHistories histories;   // made at start; read-only while running (each history has its mutex)
     std::function<void(std::string_view)> log_fn;
     std::mutex log_mutex;
 
@@ -103,7 +105,9 @@ class Worker {  // Owns its reactor, listener, pool, topics and connections. One
     void mark_dirty(Connection* c);
     void mark_progress(Connection* c);
     void bury(Connection* c);   // c is dead: delete it when the stack unwinds
-    void publish_local(std::string_view topic, proto::Opcode op, std::span<const std::uint8_t> payload);
+    // `seq`: the message's number in its topic's history (0: the topic has none).
+    void publish_local(std::string_view topic, proto::Opcode op, std::span<const std::uint8_t> payload,
+                       std::uint64_t seq = 0);
     void begin_shutdown();
     void finish_if_done();
     void close_all();   // loop thread, after the loop ended: every connection closed now
