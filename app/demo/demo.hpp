@@ -20,6 +20,9 @@
 //   /trading     ONE market generator, fanned out by pub/sub MarketFeed   (trading.*)
 //   /collab      server-ordered, versioned shared text       Document     (collab.*)
 //   /resilient   heartbeats + validation replies             validate_message (resilient.*)
+//   /sse/<t>     chat, data, trading over SSE                 TopicTicker  (transports.*)
+//   /poll/<t>    the same over long-polling (chat: history)   TopicTicker  (transports.*)
+//   /publish/<t> POST a chat message (data, trading: 403)     -            (transports.*)
 //   /, /*.html   the pages under web_root                    StaticFiles  (app/static_files.*)
 //
 // A plain GET (no upgrade) to a WebSocket route with a page (/chat, /data, /trading,

@@ -89,9 +89,11 @@ std::string MarketFeed::subscribed(std::string_view trader_id) const {
     return w.take();
 }
 
-void install_trading(Server& server, std::shared_ptr<const StaticFiles> pages, std::chrono::milliseconds interval) {
+std::shared_ptr<MarketFeed> install_trading(Server& server, std::shared_ptr<const StaticFiles> pages,
+                                            std::chrono::milliseconds interval) {
     auto feed = std::make_shared<MarketFeed>(interval, static_cast<std::uint64_t>(unix_time_ms()));
     server.route("/trading", [feed, pages](Context& ctx) { return trading_session(ctx, feed, pages); });
+    return feed;
 }
 
 }  // namespace sluice::demo

@@ -63,6 +63,8 @@ class MarketFeed {  // One per server; owns the prices, the PRNG and the tick sc
     std::optional<Clock::time_point> next_due_;
 };
 
-void install_trading(Server& server, std::shared_ptr<const StaticFiles> pages, std::chrono::milliseconds interval);
+// Returns the one feed, for the other transports' routes (app/demo/transports.hpp).
+std::shared_ptr<MarketFeed> install_trading(Server& server, std::shared_ptr<const StaticFiles> pages,
+                                            std::chrono::milliseconds interval);
 
 }  // namespace sluice::demo
