@@ -306,7 +306,9 @@ void Server::publish_frame(std::string_view topic, bool text, std::span<const st
         for (auto& w : st.workers) {
             detail::Worker* worker = w.get();
             if (worker == nullptr) continue;
-            if (worker == tl_worker) {
+            // A numbered message goes through this thread's queue too: delivered now, it would
+            // overtake messages of other threads queued here with lower numbers (then skipped).
+            if (worker == tl_worker && history == nullptr) {
                 local = worker;
                 continue;
             }
@@ -328,7 +330,6 @@ void Server::publish_frame(std::string_view topic, bool text, std::span<const st
         }
     }
     if (numbering.owns_lock()) numbering.unlock();
-    // No other message of this thread's queue can come between: this thread is here.
     if (local != nullptr) local->publish_local(topic, op, payload, seq);
 }
 

@@ -175,6 +175,8 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
 
     // Publishes to every subscriber of `topic` on every thread. Safe from any thread (e.g. a
     // market-data generator thread); from a server thread the local subscribers get it at once.
+    // On a topic with a history (topic_history) every thread, this one included, gets it
+    // through its queue, in the topic's order.
     // A no-op while the server is not running. A subscriber whose queue is over
     // max_backpressure misses the message (a slow reader never holds up the others).
     void publish(std::string_view topic, std::string_view text);

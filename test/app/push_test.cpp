@@ -491,6 +491,43 @@ TEST_CASE("push resume: publishes racing a resume from another thread: none miss
     }
 }
 
+TEST_CASE("push resume: publishes from two server threads at once: a subscriber gets every number once, in order") {
+    TestServer t([](Server& s) {
+        s.threads(2);
+        s.topic_history("both", {.max_messages = 10000});
+        s.sse("/sse/:topic", [](Context& ctx) { ctx.subscribe(ctx.param("topic")); });
+        s.http("POST", "/pub", [](Context& ctx) {
+            ctx.publish("both", ctx.body());   // from whichever server thread took this connection
+            ctx.respond(204, "");
+        });
+    });
+    SseTestClient c;
+    REQUIRE(c.open(t.port(), "/sse/both"));
+    REQUIRE(eventually([&] { return t.server.connection_count() == 1; }));
+    constexpr int kEach = 300;
+    std::vector<std::thread> posters;
+    for (int p = 0; p < 4; ++p) {
+        posters.emplace_back([&, p] {
+            TcpClient conn(t.port());   // keep-alive: one connection, one server thread, many publishes
+            for (int i = 0; i < kEach; ++i) {
+                const std::string body = std::to_string(p) + "." + std::to_string(i);
+                conn.send_all("POST /pub HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+                sluice::test::read_http_response(conn);
+            }
+        });
+    }
+    for (auto& p : posters) p.join();
+    std::uint64_t last = 0;
+    for (int n = 0; n < 4 * kEach; ++n) {
+        const auto ev = c.next();
+        REQUIRE(ev);
+        const std::uint64_t seq = std::stoull(ev->id.substr(ev->id.find(':') + 1));
+        REQUIRE(seq == last + 1);
+        last = seq;
+    }
+    CHECK_FALSE(c.next(50ms));
+}
+
 // ---- one publish, every transport, every thread; many at once ---------------------------------
 
 TEST_CASE("push: a publish from a non-server thread reaches WebSocket, SSE and long-poll subscribers on every thread") {
