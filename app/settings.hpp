@@ -33,6 +33,9 @@ struct Settings {
     std::chrono::milliseconds backpressure_timeout{30'000};
     std::chrono::milliseconds shutdown_timeout{10'000};
     std::vector<std::string> allowed_origins;      // empty = any Origin (RFC 6455 §10.2)
+    // Peers (addresses, CIDR ranges) whose X-Forwarded-For / Forwarded / X-Forwarded-Proto are
+    // believed (app/trusted_proxies.hpp); empty = none: a client could write those itself.
+    std::vector<std::string> trusted_proxies;
     unsigned threads = 1;
 };
 

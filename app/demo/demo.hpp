@@ -20,6 +20,7 @@
 //   /trading     ONE market generator, fanned out by pub/sub MarketFeed   (trading.*)
 //   /collab      server-ordered, versioned shared text       Document     (collab.*)
 //   /resilient   heartbeats + validation replies             validate_message (resilient.*)
+//   /private     echo after an upgrade hook's check (401)    private_echo_authorised (private_echo.*)
 //   /, /*.html   the pages under web_root                    StaticFiles  (app/static_files.*)
 //
 // A plain GET (no upgrade) to a WebSocket route with a page (/chat, /data, /trading,

@@ -46,6 +46,7 @@
 #include "app/message.hpp"
 #include "net/reactor.hpp"
 #include "net/timer.hpp"
+#include "proto/ws_handshake.hpp"
 #include "proto/ws_session.hpp"
 
 namespace sluice::detail {
@@ -104,6 +105,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     std::string_view body() const noexcept { return http_ ? http_->body() : std::string_view(); }
     std::string_view peer() const noexcept { return request_.peer(); }
     std::string_view subprotocol() const noexcept { return request_.subprotocol(); }
+    bool https() const noexcept { return forwarded_https_; }
     Worker& worker() noexcept { return worker_; }
     Context& context() noexcept { return ctx_; }
 
@@ -156,12 +158,14 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
  private:
     friend struct ConnectionHooks;
     enum class Mode : std::uint8_t { http, websocket, teardown, dead };
-    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, message, close };
+    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, message, close, hook };
 
     // HTTP
     void read_http();
     void on_http_input(std::span<std::uint8_t> input);
     void route_request(const proto::HttpRequest& req, bool& continue_100);
+    // A request from a trusted proxy: the client's address and scheme it names (connection_forwarded.cpp).
+    void take_forwarded(const proto::HttpRequest& req);
     void dispatch();
     void check_exchange();
     void finish_exchange();
@@ -169,6 +173,12 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     HttpExchange::Answer answer();
     // WebSocket
     void upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> rest);
+    void open_websocket(const RouteTarget& route, std::string_view subprotocol, std::span<std::uint8_t> rest);
+    // the route's upgrade hook (connection_gate.cpp, app/detail/upgrade_gate.hpp)
+    void consult_upgrade_hook(const RouteTarget& route, const proto::HandshakeDecision& d,
+                              const proto::HttpRequest& req, std::span<std::uint8_t> rest);
+    void settle_upgrade_hook();
+    void upgrade_hook_timed_out();
     void read_ws();
     void on_ws_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
     void on_ws_end(std::uint16_t code, std::string_view reason);
@@ -205,6 +215,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool idle_pinged_ : 1 = false;      // a quiet WebSocket was pinged (see on_deadline)
     bool closed_notified_ : 1 = false;  // the end was reported (log, subscriptions, adapter)
     bool counted_ : 1 = true;           // in ServerState::connections (until teardown or death)
+    bool forwarded_https_ : 1 = false;  // a trusted proxy said the client used https (take_forwarded)
     std::uint64_t id_;
     net::TimePoint last_read_;
 

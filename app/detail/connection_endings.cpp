@@ -161,6 +161,9 @@ void Connection::on_deadline() {
         case Deadline::close:
             destroy(proto::kCloseAbnormal, "close timeout");
             break;
+        case Deadline::hook:
+            if (mode_ == Mode::http) upgrade_hook_timed_out();   // 503 (connection_gate.cpp)
+            break;
     }
 }
 
