@@ -85,7 +85,7 @@ std::string_view unquote(std::string_view v) noexcept {
     return v;
 }
 
-std::string_view trim(std::string_view s) noexcept {
+std::string_view trim_ows(std::string_view s) noexcept {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
@@ -102,12 +102,12 @@ Hop parse_forwarded_element(std::string_view element) {
     Hop hop;
     while (!element.empty()) {
         const std::size_t semi = element.find(';');
-        const std::string_view pair = trim(element.substr(0, semi));
+        const std::string_view pair = trim_ows(element.substr(0, semi));
         element = semi == std::string_view::npos ? std::string_view() : element.substr(semi + 1);
         const std::size_t eq = pair.find('=');
         if (eq == std::string_view::npos) continue;
-        const std::string_view name = trim(pair.substr(0, eq));
-        const std::string_view value = unquote(trim(pair.substr(eq + 1)));
+        const std::string_view name = trim_ows(pair.substr(0, eq));
+        const std::string_view value = unquote(trim_ows(pair.substr(eq + 1)));
         if (proto::ascii_iequals(name, "for")) hop.node = value;
         if (proto::ascii_iequals(name, "proto")) hop.proto = value;
     }
