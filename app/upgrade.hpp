@@ -35,7 +35,8 @@
 //    header that does not validate (a name not a token, CR/LF/NUL in a value).
 //  - Time: the hook must decide within handshake_timeout, counted from the accept on a
 //    connection's first request (from the end of the head on a later one); past it the
-//    server answers 503 Service Unavailable and closes, and the hook's frame is destroyed.
+//    server answers 503 Service Unavailable and closes, and the hook's frame is destroyed
+//    (so too, at once, when the server begins its graceful shutdown).
 //    Meanwhile the connection reads nothing more (bytes after the head wait in the kernel).
 //  - set_header(): on the 101 or on the rejection. Fields the server owns are ignored:
 //    Content-Length, Transfer-Encoding, Connection, Date, Upgrade and Sec-WebSocket-*.

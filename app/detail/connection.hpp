@@ -178,7 +178,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     void consult_upgrade_hook(const RouteTarget& route, const proto::HandshakeDecision& d,
                               const proto::HttpRequest& req, std::span<std::uint8_t> rest);
     void settle_upgrade_hook();
-    void upgrade_hook_timed_out();
+    void upgrade_hook_unanswered(std::string_view why);   // 503: the deadline, or the server stopping
     void read_ws();
     void on_ws_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
     void on_ws_end(std::uint16_t code, std::string_view reason);

@@ -47,6 +47,10 @@ void Connection::shutdown_gracefully() {
     if (mode_ == Mode::websocket) {
         close(proto::kCloseGoingAway, "server shutting down");   // RFC 6455 §7.4.1: 1001
     } else if (mode_ == Mode::http) {
+        if (http_->gate) {   // an upgrade hook still deciding: no new WebSocket now
+            upgrade_hook_unanswered("the server is shutting down");
+            return;
+        }
         http_->close_after();
         if (http_->phase() != HttpExchange::Phase::busy && !http_->head_started()) begin_teardown();
     }
@@ -162,7 +166,7 @@ void Connection::on_deadline() {
             destroy(proto::kCloseAbnormal, "close timeout");
             break;
         case Deadline::hook:
-            if (mode_ == Mode::http) upgrade_hook_timed_out();   // 503 (connection_gate.cpp)
+            if (mode_ == Mode::http) upgrade_hook_unanswered("no decision within handshake_timeout");   // 503
             break;
     }
 }

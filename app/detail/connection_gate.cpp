@@ -70,13 +70,14 @@ void Connection::settle_upgrade_hook() {
                    std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(rest.data()), rest.size()));
 }
 
-void Connection::upgrade_hook_timed_out() {
+void Connection::upgrade_hook_unanswered(std::string_view why) {
     if (!http_->gate) return;
-    worker_.state.log("upgrade hook timeout #" + std::to_string(id_) + " " + std::string(peer()) + " " +
-                      std::string(request_.path()) + ": no decision within handshake_timeout, 503");
+    worker_.state.log("upgrade hook #" + std::to_string(id_) + " " + std::string(peer()) + " " +
+                      std::string(request_.path()) + ": " + std::string(why) + ", 503");
     http_->gate.reset();   // the hook's frame, suspended where it waited
+    if (deadline_ == Deadline::hook) arm_deadline(Deadline::none, {});
     http_->close_after();
-    respond(503, "the upgrade was not decided in time\n", kTextPlain);
+    respond(503, std::string(why) + "\n", kTextPlain);
     begin_teardown();
 }
 

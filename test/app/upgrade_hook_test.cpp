@@ -339,6 +339,69 @@ TEST_CASE("upgrade hook (coroutine): a hook that never decides gets 503 at hands
     CHECK(read_http_response(again).status == 200);
 }
 
+TEST_CASE("upgrade hook (coroutine): rejects without awaiting; throws after awaiting: 500") {
+    std::vector<std::thread> threads;
+    {
+        TestServer s([&](Server& srv) {
+            srv.route("/no", user_echo, sluice::RouteOptions{.subprotocols = {}, .on_upgrade = [](Upgrade& up) -> Task {
+                          up.set_header("Set-Cookie", "tried=1");
+                          up.reject(429, "slow down\n");
+                          co_return;
+                      }});
+            srv.route("/throws", user_echo, sluice::RouteOptions{.subprotocols = {}, .on_upgrade = [&](Upgrade& up) -> Task {
+                          Deferred<int> d = up.defer<int>();
+                          threads.emplace_back([done = d.completer()] { done.set(1); });
+                          co_await d;
+                          throw std::runtime_error("the lookup's answer made no sense");
+                      }});
+        });
+        TcpClient c(s.port());
+        REQUIRE(c.send_all(upgrade_request("/no")));
+        HttpReply r = read_http_response(c);
+        REQUIRE(r.ok);
+        CHECK(r.status == 429);
+        CHECK(r.header("Set-Cookie") == "tried=1");
+        CHECK(r.body == "slow down\n");
+        TcpClient t(s.port());
+        REQUIRE(t.send_all(upgrade_request("/throws")));
+        r = read_http_response(t);
+        REQUIRE(r.ok);
+        CHECK(r.status == 500);
+        CHECK(t.wait_eof());
+    }
+    for (auto& t : threads) t.join();
+}
+
+TEST_CASE("upgrade hook (coroutine): a hook still deciding when the server stops gets 503 at once") {
+    std::optional<Completer<bool>> kept;
+    std::mutex mutex;
+    Server server;
+    server.port(0).handshake_timeout(std::chrono::milliseconds(20'000));
+    server.route("/co", user_echo, sluice::RouteOptions{.subprotocols = {}, .on_upgrade = [&](Upgrade& up) -> Task {
+                     Deferred<bool> d = up.defer<bool>();
+                     {
+                         std::lock_guard lock(mutex);
+                         kept.emplace(d.completer());
+                     }
+                     co_await d;
+                     up.accept();
+                 }});
+    REQUIRE_MESSAGE(server.start(), server.last_error());
+    TcpClient c(server.bound_port());
+    REQUIRE(c.send_all(upgrade_request("/co")));
+    REQUIRE(sluice::test::eventually([&] {
+        std::lock_guard lock(mutex);
+        return kept.has_value();
+    }));
+    std::thread stopper([&] { server.stop(); });
+    HttpReply r = read_http_response(c);   // within its 5 s, so not at the 20 s handshake_timeout
+    stopper.join();
+    REQUIRE(r.ok);
+    CHECK(r.status == 503);
+    std::lock_guard lock(mutex);
+    kept->set(true);   // the server is gone: its workers are not posted to
+}
+
 TEST_CASE("demo /private: 401 with WWW-Authenticate and no upgrade without the token; echo with Bearer demo or ?token=demo") {
     Server server;
     server.port(0);
