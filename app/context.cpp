@@ -80,6 +80,7 @@ std::optional<std::string_view> Context::header(std::string_view name) const {
 std::string_view Context::param(std::string_view name) const { return conn_->request().param(name).value_or(""); }
 
 std::string_view Context::peer_address() const { return conn_->peer(); }
+std::string_view Context::scheme() const { return conn_->https() ? "https" : "http"; }
 bool Context::is_websocket() const { return conn_->ws_ever(); }
 std::string_view Context::subprotocol() const { return conn_->subprotocol(); }
 std::string_view Context::body() const { return conn_->body(); }

@@ -104,7 +104,11 @@ class Context {  // Owned by its connection (the server); owns the per-connectio
     std::optional<std::string_view> header(std::string_view name) const;   // first, case-insensitive
     std::string_view param(std::string_view name) const;   // "/room/:id" -> param("id"); "" if absent;
                                                            // a trailing "*" is param("*")
-    std::string_view peer_address() const;         // "127.0.0.1:54321"
+    // "127.0.0.1:54321"; from a trusted proxy (Server::trusted_proxies) the client it names,
+    // without a port ("203.0.113.7").
+    std::string_view peer_address() const;
+    // "https" when a trusted proxy said so (X-Forwarded-Proto, Forwarded proto=), else "http".
+    std::string_view scheme() const;
     bool is_websocket() const;
     std::string_view subprotocol() const;          // the negotiated Sec-WebSocket-Protocol, or ""
     std::string_view body() const;                 // HTTP request body, whole (decoded if chunked)

@@ -11,7 +11,9 @@
 #include "app/detail/callback_adapter.hpp"
 #include "app/detail/coroutine_adapter.hpp"
 #include "app/detail/http_adapter.hpp"
+#include "app/detail/upgrade_gate.hpp"
 #include "app/detail/worker.hpp"
+#include "app/trusted_proxies.hpp"
 
 namespace sluice {
 
@@ -73,6 +75,7 @@ Server& Server::topic_history(std::string_view topic, TopicHistoryLimits limits)
 }
 Server& Server::max_connections(std::size_t n) { settings_.max_connections = n; return *this; }
 Server& Server::allowed_origins(std::vector<std::string> o) { settings_.allowed_origins = std::move(o); return *this; }
+Server& Server::trusted_proxies(std::vector<std::string> t) { settings_.trusted_proxies = std::move(t); return *this; }
 Server& Server::threads(unsigned n) { settings_.threads = n; return *this; }
 
 namespace {
@@ -81,11 +84,16 @@ void note(std::vector<std::string>& errors, std::string e) {
 }
 }  // namespace
 
-Server& Server::route(std::string_view path, Handler h) { return route(path, std::move(h), {}); }
+Server& Server::route(std::string_view path, Handler h) { return route(path, std::move(h), RouteOptions{}); }
 
 Server& Server::route(std::string_view path, Handler h, std::vector<std::string> subprotocols) {
+    return route(path, std::move(h), RouteOptions{.subprotocols = std::move(subprotocols), .on_upgrade = {}});
+}
+
+Server& Server::route(std::string_view path, Handler h, RouteOptions options) {
     auto t = std::make_unique<detail::CoroutineRoute>(std::move(h));
-    t->subprotocols = std::move(subprotocols);
+    t->subprotocols = std::move(options.subprotocols);
+    t->upgrade_hook = std::move(options.on_upgrade);
     const auto id = static_cast<std::uint32_t>(state_->targets.size());
     state_->targets.push_back(std::move(t));
     note(state_->route_errors, state_->router.add_websocket(path, id));
@@ -93,11 +101,15 @@ Server& Server::route(std::string_view path, Handler h, std::vector<std::string>
     return *this;
 }
 
-Server& Server::route(std::string_view path, WsCallbacks callbacks) { return route(path, std::move(callbacks), {}); }
+Server& Server::route(std::string_view path, WsCallbacks callbacks) {
+    return route(path, std::move(callbacks), std::vector<std::string>{});
+}
 
 Server& Server::route(std::string_view path, WsCallbacks callbacks, std::vector<std::string> subprotocols) {
+    UpgradeCallback hook = callbacks.on_upgrade;
     auto t = std::make_unique<detail::CallbackRoute>(std::move(callbacks));
     t->subprotocols = std::move(subprotocols);
+    if (hook) t->upgrade_hook = detail::as_upgrade_task(std::move(hook));
     const auto id = static_cast<std::uint32_t>(state_->targets.size());
     state_->targets.push_back(std::move(t));
     note(state_->route_errors, state_->router.add_websocket(path, id));
@@ -174,6 +186,7 @@ std::string Server::validate() const {
     for (const auto& o : s.allowed_origins) {
         if (o.empty()) return "allowed_origins must not contain an empty origin";
     }
+    if (std::string e = TrustedProxies().assign(s.trusted_proxies); !e.empty()) return e;
     for (const auto& t : state_->targets) {
         for (const auto& p : t->subprotocols) {
             if (p.empty() || p.find_first_of(" ,\t\r\n") != std::string::npos)
@@ -196,6 +209,7 @@ bool Server::start_workers() {
     st.settings = settings_;
     st.histories.configure(st.settings.topic_histories);   // a new epoch for every topic
     st.origin_views.assign(st.settings.allowed_origins.begin(), st.settings.allowed_origins.end());
+    st.trusted_proxies.assign(st.settings.trusted_proxies);
     for (auto& t : st.targets) t->subprotocol_views.assign(t->subprotocols.begin(), t->subprotocols.end());
     st.stopping = false;
     st.workers.clear();

@@ -109,6 +109,8 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     Server& topic_history(std::string_view topic, TopicHistoryLimits limits = {});
     Server& max_connections(std::size_t n);
     Server& allowed_origins(std::vector<std::string> origins);
+    // Proxies whose forwarding fields set peer_address() and scheme() (app/trusted_proxies.hpp).
+    Server& trusted_proxies(std::vector<std::string> addresses_or_ranges);
     Server& threads(unsigned n);
     const Settings& settings() const noexcept { return settings_; }
 
@@ -116,7 +118,9 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     // Coroutine route: WebSocket upgrade AND plain HTTP (any method).
     Server& route(std::string_view path, Handler h);
     Server& route(std::string_view path, Handler h, std::vector<std::string> subprotocols);
-    // Callback route: WebSocket only.
+    // With an upgrade hook (app/upgrade.hpp) and/or subprotocols: {.on_upgrade = check}.
+    Server& route(std::string_view path, Handler h, RouteOptions options);
+    // Callback route: WebSocket only (callbacks.on_upgrade, if set, decides before the 101).
     Server& route(std::string_view path, WsCallbacks callbacks);
     Server& route(std::string_view path, WsCallbacks callbacks, std::vector<std::string> subprotocols);
     // Plain HTTP for one method ("*" = any). GET also answers HEAD (body suppressed).

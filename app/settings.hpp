@@ -46,6 +46,9 @@ struct Settings {
     std::vector<std::string> allowed_origins;      // empty = any Origin (RFC 6455 §10.2)
     // Topics that keep a history (and so number their messages): name -> bounds.
     std::vector<std::pair<std::string, TopicHistoryLimits>> topic_histories;
+    // Peers (addresses, CIDR ranges) whose X-Forwarded-For / Forwarded / X-Forwarded-Proto are
+    // believed (app/trusted_proxies.hpp); empty = none: a client could write those itself.
+    std::vector<std::string> trusted_proxies;
     unsigned threads = 1;
 };
 

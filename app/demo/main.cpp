@@ -2,6 +2,7 @@
 // Parses the flags, installs the demo applications (app/demo/demo.hpp) and runs until
 // SIGINT/SIGTERM. Prints the address and the demo list, then one line per connection open
 // and close.
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -21,7 +22,7 @@ namespace {
 constexpr std::string_view kUsage =
     "usage: sluice-demo [--host 127.0.0.1] [--port 60000] [--threads 1] [--web-root app/web]\n"
     "                   [--heartbeat-ms 30000] [--quiet 1] [--set SETTING=VALUE]...\n"
-    "                   [--backend automatic|epoll|io_uring|kqueue]\n"
+    "                   [--backend automatic|epoll|io_uring|kqueue] [--trusted-proxies 127.0.0.1,::1]\n"
     "  --set takes a numeric setting of the README's table: a timeout in ms\n"
     "  (--set header_timeout=2000) or a size/count (--set max_connections=500)\n";
 
@@ -77,6 +78,7 @@ int main(int argc, char** argv) {
     long long heartbeat_ms = 30'000;
     bool quiet = false;
     std::vector<std::pair<std::string, std::string>> settings;  // --set, applied after the defaults
+    std::vector<std::string> trusted_proxies;                      // --trusted-proxies, comma-separated
     sluice::demo::DemoOptions options;
     for (int i = 1; i < argc; ++i) {
         const std::string_view flag = argv[i];
@@ -107,6 +109,12 @@ int main(int argc, char** argv) {
         } else if (flag == "--quiet") {
             quiet = value == "1";  // no line per connection (load and soak runs)
             ok = value == "0" || value == "1";
+        } else if (flag == "--trusted-proxies") {   // behind nginx (test/proxy): whose X-Forwarded-For counts
+            for (std::size_t at = 0; at <= value.size();) {
+                const std::size_t comma = std::min(value.find(',', at), value.size());
+                if (comma > at) trusted_proxies.emplace_back(value.substr(at, comma - at));
+                at = comma + 1;
+            }
         } else if (flag == "--set") {
             const std::size_t eq = value.find('=');
             ok = eq != std::string_view::npos;
@@ -123,7 +131,7 @@ int main(int argc, char** argv) {
     options.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
 
     sluice::Server server;
-    server.host(host).port(port).threads(threads).nodelay(true).linger(false);
+    server.host(host).port(port).threads(threads).nodelay(true).linger(false).trusted_proxies(trusted_proxies);
     std::mutex log_mutex;
     for (const auto& [name, value] : settings) {
         if (!apply_setting(server, name, value)) {

@@ -47,6 +47,7 @@
 #include "net/reactor.hpp"
 #include "net/timer.hpp"
 #include "proto/sse_encoder.hpp"
+#include "proto/ws_handshake.hpp"
 #include "proto/ws_session.hpp"
 
 namespace sluice::detail {
@@ -110,6 +111,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     std::string_view body() const noexcept { return http_ ? http_->body() : std::string_view(); }
     std::string_view peer() const noexcept { return request_.peer(); }
     std::string_view subprotocol() const noexcept { return request_.subprotocol(); }
+    bool https() const noexcept { return forwarded_https_; }
     Worker& worker() noexcept { return worker_; }
     Context& context() noexcept { return ctx_; }
 
@@ -168,12 +170,14 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
  private:
     friend struct ConnectionHooks;
     enum class Mode : std::uint8_t { http, websocket, teardown, dead };
-    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, message, close, heartbeat, hold };
+    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, message, close, heartbeat, hold, hook };
 
     // HTTP
     void read_http();
     void on_http_input(std::span<std::uint8_t> input);
     void route_request(const proto::HttpRequest& req, bool& continue_100);
+    // A request from a trusted proxy: the client's address and scheme it names (connection_forwarded.cpp).
+    void take_forwarded(const proto::HttpRequest& req);
     void dispatch();
     void check_exchange();
     void finish_exchange();
@@ -181,6 +185,12 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     HttpExchange::Answer answer();
     // WebSocket
     void upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> rest);
+    void open_websocket(const RouteTarget& route, std::string_view subprotocol, std::span<std::uint8_t> rest);
+    // the route's upgrade hook (connection_gate.cpp, app/detail/upgrade_gate.hpp)
+    void consult_upgrade_hook(const RouteTarget& route, const proto::HandshakeDecision& d,
+                              const proto::HttpRequest& req, std::span<std::uint8_t> rest);
+    void settle_upgrade_hook();
+    void upgrade_hook_unanswered(std::string_view why);   // 503: the deadline, or the server stopping
     void read_ws();
     void on_ws_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
     void on_ws_end(std::uint16_t code, std::string_view reason);
@@ -232,6 +242,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool sse_ : 1 = false;              // this exchange is an SSE stream
     bool poll_ : 1 = false;             // this exchange is a long-poll route's (GET held, POST)
     bool ws_ids_ : 1 = false;           // a WebSocket that asked for ids (?since=): envelopes
+    bool forwarded_https_ : 1 = false;  // a trusted proxy said the client used https (take_forwarded)
     std::uint64_t id_;
     net::TimePoint last_read_;
 

@@ -75,6 +75,7 @@ void Connection::on_http_input(std::span<std::uint8_t> input) {
 }
 
 void Connection::route_request(const proto::HttpRequest& req, bool& continue_100) {
+    if (!worker_.state.trusted_proxies.empty()) take_forwarded(req);
     request_.assign(req);
     RouteMatch m = worker_.state.router.match(request_.method(), request_.path(), false);
     const RouteTarget* route = m.status == RouteStatus::found ? worker_.state.targets[m.target].get() : nullptr;
@@ -114,6 +115,10 @@ void Connection::dispatch() {
 
 void Connection::progress() {
     if (mode_ != Mode::http) return;
+    if (http_->gate) {
+        settle_upgrade_hook();   // an upgrade hook that was waiting may have returned
+        return;
+    }
     check_exchange();
     if (mode_ != Mode::http || http_->phase() == HttpExchange::Phase::busy || http_->tail().empty()) return;
     std::span<std::uint8_t> buffer = worker_.reactor.receive_buffer();   // pipelined requests

@@ -31,6 +31,7 @@
 #include "app/detail/topics.hpp"
 #include "app/router.hpp"
 #include "app/settings.hpp"
+#include "app/trusted_proxies.hpp"
 #include "core/block_pool.hpp"
 #include "net/reactor.hpp"
 #include "net/socket.hpp"
@@ -57,6 +58,7 @@ class ServerState {  // Owns the workers and their threads; shared by them read-
     std::vector<std::unique_ptr<RouteTarget>> targets;
     std::vector<std::string_view> origin_views;
     TopicHistories histories;   // made at start; read-only while running (each history has its mutex)
+    TrustedProxies trusted_proxies;                 // parsed from settings.trusted_proxies
     std::function<void(std::string_view)> log_fn;
     std::mutex log_mutex;
 

@@ -76,6 +76,7 @@ std::map<std::string, std::function<void(Server&)>> invalid_setters() {
         {"sse_heartbeat", [](Server& s) { s.sse_heartbeat(0ms); }},
         {"poll_timeout", [](Server& s) { s.poll_timeout(0ms); }},
         {"topic_history", [](Server& s) { s.topic_history("t", {.max_messages = 0}); }},
+        {"trusted_proxies", [](Server& s) { s.trusted_proxies({"10.0.0.0/33"}); }},
     };
 }
 
