@@ -105,6 +105,22 @@ Server& Server::on_log(std::function<void(std::string_view line)> fn) {
     return *this;
 }
 
+Server& Server::metrics(std::string_view path) {
+    detail::ServerState* st = state_.get();
+    return http("GET", path, [st](Context& c) {
+        std::string text;
+        {
+            std::lock_guard<std::mutex> lock(st->workers_mutex);   // a worker may be leaving
+            std::vector<const detail::Metrics*> each;
+            for (const auto& w : st->workers) {
+                if (w) each.push_back(&w->metrics);
+            }
+            text = detail::render_metrics(each, st->metrics);
+        }
+        c.respond(200, text, detail::kMetricsContentType);
+    });
+}
+
 std::string Server::validate() const {
     const Settings& s = settings_;
     if (!state_->route_errors.empty()) return state_->route_errors.front();
@@ -247,6 +263,7 @@ void Server::publish_frame(std::string_view topic, bool text, std::span<const st
     detail::ServerState& st = *state_;
     if (!st.running.load()) return;
     const proto::Opcode op = text ? proto::Opcode::text : proto::Opcode::binary;
+    st.metrics.publishes.fetch_add(1, std::memory_order_relaxed);
     // One copy of the payload for all the other threads; each encodes its frame once.
     std::shared_ptr<const std::string> shared;
     std::lock_guard<std::mutex> lock(st.workers_mutex);

@@ -117,6 +117,9 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     // One line per connection open and close (and start-up/shutdown notes). Called on the
     // connection's thread; with threads(n > 1) from several threads at once.
     Server& on_log(std::function<void(std::string_view line)> fn);
+    // GET `path` answers the Prometheus text exposition (version 0.0.4) of every thread's
+    // counters summed (names and meanings: app/detail/metrics.cpp, README "Metrics").
+    Server& metrics(std::string_view path);
 
     // "" if the settings and routes are valid, else one clear sentence naming the problem.
     std::string validate() const;

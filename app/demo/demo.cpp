@@ -28,6 +28,7 @@ void install(Server& server, const DemoOptions& options) {
     install_trading(server, pages, options.trading_interval);
     install_collab(server, pages);
     install_resilient(server, options.heartbeat_interval, options.resilient_max_bytes);
+    server.metrics("/metrics");
     // The pages: "/" is index.html; every other file under web_root by its path.
     server.http("GET", "/", [pages](Context& ctx) { pages->serve(ctx, "/index.html"); });
     server.http("GET", "/*", [pages](Context& ctx) { pages->serve(ctx, ctx.path()); });
@@ -47,6 +48,7 @@ const std::vector<DemoEntry>& demo_list() {
         {"/resilient", "heartbeats; valid messages processed, empty or > 1 KiB answered with an error"},
         {"/fanout", "every message published verbatim to every member (load tests: wsload --mode fanout)"},
         {"/healthz", "HTTP 200 ok"},
+        {"/metrics", "HTTP: Prometheus text exposition of the server's counters (sluice_*)"},
         {"/echo", "HTTP, any method: 200 with the request body as received"},
     };
     return kList;

@@ -112,6 +112,7 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
     http_->begin_request(req, nullptr, HttpExchange::limits(worker_.settings));
     http_->close_after();   // unless upgraded: bytes after the head may be frames, never parse them as HTTP
     if (route == nullptr) {
+        worker_.metrics.handshake(404);
         send_error(404);
         return;
     }
@@ -123,12 +124,15 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
     std::array<char, 1024> out;
     const std::size_t n = proto::write_handshake_response(d, out);
     queue_bytes(bytes_of(std::string_view(out.data(), n)));
+    worker_.metrics.handshake(d.status);
+    worker_.metrics.http_response(d.status);
     if (d.status != 101) {
         begin_teardown();
         return;
     }
     if (!d.subprotocol.empty()) request_.set_subprotocol(d.subprotocol);
     mode_ = Mode::websocket;
+    set_kind(ConnectionKind::websocket);
     http_.reset();   // nothing of the HTTP exchange is needed any more (the caller returns at once)
     proto::WsLimits limits;
     limits.max_frame_size = worker_.settings.max_message_size;
@@ -165,6 +169,7 @@ void Connection::read_ws() {
 }
 
 void Connection::on_ws_message(proto::Opcode op, std::span<const std::uint8_t> bytes) {
+    worker_.metrics.received(bytes.size());
     // One adapter dispatch: callbacks get a view into the read, a coroutine an inbox copy.
     if (!call_handler([&] { handler_->on_message(*this, op == proto::Opcode::text, bytes); })) {
         close(proto::kCloseInternalError, "internal error");
@@ -182,15 +187,47 @@ bool Connection::over_backpressure() const noexcept { return output_.over(); }
 
 SendResult Connection::send_message(bool text, std::span<const std::uint8_t> payload) {
     if (!can_send()) return SendResult::closed;
-    if (over_backpressure()) return SendResult::dropped;
+    if (over_backpressure()) {
+        worker_.metrics.sends_dropped.add();
+        return SendResult::dropped;
+    }
+    worker_.metrics.sent(payload.size());
     const bool backlog = output_.want_write();
     session_->send_message(text ? proto::Opcode::text : proto::Opcode::binary, payload);
     return backlog ? SendResult::queued : SendResult::sent;
 }
 
-void Connection::send_shared(const core::SharedBytes& frame, std::size_t size) {
-    if (!can_send() || over_backpressure()) return;
+SendResult Connection::send_shared(const core::SharedBytes& frame, std::size_t size, std::size_t header) {
+    if (!can_send()) return SendResult::closed;
+    if (over_backpressure()) return SendResult::dropped;
+    worker_.metrics.publish_deliveries.add();
+    worker_.metrics.sent(size - header);
     wrote(output_.queue_shared(frame, size));
+    return SendResult::queued;
+}
+
+// A slow subscriber is never skipped silently: counted, and its handler told (it may close
+// the connection or resynchronise it).
+void Connection::missed_publish(std::string_view topic) {
+    worker_.metrics.publishes_missed.add();
+    if (!conversing()) return;
+    ++extras().missed_publishes;
+    if (handler_ != nullptr) call_handler([&] { handler_->on_dropped(*this, topic); });
+}
+
+std::uint64_t Connection::missed_publishes() const noexcept { return extras_ ? extras_->missed_publishes : 0; }
+
+void Connection::on_ws_control(bool ping, std::span<const std::uint8_t> payload) {
+    if (!ping) worker_.metrics.pongs_received.add();
+    if (handler_ != nullptr && conversing()) call_handler([&] { handler_->on_control(*this, ping, payload); });
+}
+
+void Connection::set_kind(ConnectionKind kind) noexcept {
+    if (counted_) {
+        worker_.metrics.close(kind_);
+        worker_.metrics.open(kind);
+    }
+    kind_ = kind;
 }
 
 void Connection::close(std::uint16_t code, std::string_view reason) {

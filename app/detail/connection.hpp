@@ -41,6 +41,7 @@
 #include "app/context.hpp"
 #include "app/detail/handler_adapter.hpp"
 #include "app/detail/http_exchange.hpp"
+#include "app/detail/metrics.hpp"
 #include "app/detail/request_copy.hpp"
 #include "app/detail/socket_writer.hpp"
 #include "app/message.hpp"
@@ -65,8 +66,8 @@ struct ConnectionHooks {
     void on_fail(std::uint16_t code);
     // Events: a message goes to the route's adapter; the session answers pings itself.
     void on_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
-    void on_ping(std::span<const std::uint8_t>) {}
-    void on_pong(std::span<const std::uint8_t>) {}
+    void on_ping(std::span<const std::uint8_t> payload);   // after the session queued its pong
+    void on_pong(std::span<const std::uint8_t> payload);
 
  private:
     Connection& self() noexcept;
@@ -92,7 +93,14 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool dead() const noexcept { return mode_ == Mode::dead; }
     bool is_ws() const noexcept { return mode_ == Mode::websocket; }
     bool ws_ever() const noexcept { return session_.has_value(); }   // upgraded (open or not)
-    void send_shared(const core::SharedBytes& frame, std::size_t size);   // a published frame
+    // A published frame: bytes [0, size) of `frame`, the first `header` of them its frame header.
+    // `dropped` when over max_backpressure: the caller then tells it with missed_publish().
+    SendResult send_shared(const core::SharedBytes& frame, std::size_t size, std::size_t header = 0);
+    void missed_publish(std::string_view topic);   // counted, and told to the handler (on_dropped)
+    std::uint64_t missed_publishes() const noexcept;
+    // What this connection serves now, for sluice_connections_open (an SSE or long-poll
+    // adapter sets it when its stream or hold begins, and back to http when it ends).
+    void set_kind(ConnectionKind kind) noexcept;
 
     // Worker's bookkeeping
     std::uint32_t live_index = 0;   // index in Worker::live_ (fds are ints: 32 bits suffice)
@@ -172,6 +180,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     void read_ws();
     void on_ws_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
     void on_ws_end(std::uint16_t code, std::string_view reason);
+    void on_ws_control(bool ping, std::span<const std::uint8_t> payload);   // counted, told to the handler
     // the route's adapter
     void start_adapter(const RouteTarget* route);
     void end_adapter() noexcept;
@@ -205,6 +214,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool idle_pinged_ : 1 = false;      // a quiet WebSocket was pinged (see on_deadline)
     bool closed_notified_ : 1 = false;  // the end was reported (log, subscriptions, adapter)
     bool counted_ : 1 = true;           // in ServerState::connections (until teardown or death)
+    ConnectionKind kind_ = ConnectionKind::http;   // counted open under this kind while counted_
     std::uint64_t id_;
     net::TimePoint last_read_;
 
@@ -232,6 +242,8 @@ inline Connection& ConnectionHooks::self() noexcept { return static_cast<Connect
 inline void ConnectionHooks::on_message(proto::Opcode op, std::span<const std::uint8_t> bytes) {
     self().on_ws_message(op, bytes);
 }
+inline void ConnectionHooks::on_ping(std::span<const std::uint8_t> payload) { self().on_ws_control(true, payload); }
+inline void ConnectionHooks::on_pong(std::span<const std::uint8_t> payload) { self().on_ws_control(false, payload); }
 inline void ConnectionHooks::on_close(std::uint16_t code, std::string_view reason) { self().on_ws_end(code, reason); }
 inline void ConnectionHooks::on_fail(std::uint16_t code) { self().on_ws_end(code, "protocol error"); }
 inline void ConnectionHooks::send(std::span<const std::uint8_t> bytes) { self().queue_bytes(bytes); }

@@ -74,12 +74,14 @@ void Connection::uncount() {
     if (!counted_) return;
     counted_ = false;
     worker_.state.connections.fetch_sub(1);
+    worker_.metrics.close(kind_);
 }
 
 void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
     if (closed_notified_) return;
     closed_notified_ = true;
     if (extras_) extras_->drop_subscriptions();
+    if (session_) worker_.metrics.ws_close(code);
     if (session_ && handler_ != nullptr) call_handler([&] { handler_->on_close(*this, code, reason); });
     log_close(code, reason);
 }

@@ -140,6 +140,7 @@ void Connection::finish_exchange() {
 }
 
 void Connection::send_error(int status, std::string_view extra_headers, std::string_view body) {
+    worker_.metrics.http_response(status);
     wrote(http_->send_error(output_, answer(), status, extra_headers, body));
     if (http_->closing()) {
         begin_teardown();
@@ -160,6 +161,7 @@ void Connection::add_header(std::string_view name, std::string_view value) {
 void Connection::respond(int status, std::string_view body, std::string_view content_type) {
     if (mode_ != Mode::http || !http_->answering()) return;
     if (deadline_ == Deadline::response) arm_deadline(Deadline::none, {});
+    worker_.metrics.http_response(status);
     wrote(http_->respond(output_, answer(), status, body, content_type));
     worker_.mark_progress(this);
 }
@@ -169,12 +171,16 @@ void Connection::begin_stream(int status, std::string_view content_type) {
     // A stream has no end the server can predict; a reader that stops reading is bounded
     // by backpressure_timeout instead (on_bound_crossed).
     if (deadline_ == Deadline::response) arm_deadline(Deadline::none, {});
+    worker_.metrics.http_response(status);
     wrote(http_->begin_stream(output_, answer(), status, content_type));
 }
 
 SendResult Connection::write_chunk(std::span<const std::uint8_t> data) {
     if (mode_ != Mode::http || !http_->streaming()) return SendResult::closed;
-    if (over_backpressure()) return SendResult::dropped;
+    if (over_backpressure()) {
+        worker_.metrics.sends_dropped.add();
+        return SendResult::dropped;
+    }
     if (data.empty() || request_.head()) return SendResult::sent;   // an empty chunk would end the body
     const bool backlog = output_.want_write();
     wrote(http_->write_chunk(output_, request_.head(), data));

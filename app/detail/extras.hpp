@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -35,6 +36,7 @@ class Extras {  // Owns the user timers and the subscriptions' handles (the node
     void unsubscribe(std::string_view topic);
     bool subscribed(std::string_view topic) const;
     void drop_subscriptions() noexcept;
+    std::uint64_t missed_publishes = 0;   // publishes this subscriber missed (Context::missed_publishes)
 
  private:
     struct UserTimer {

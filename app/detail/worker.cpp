@@ -69,10 +69,13 @@ bool Worker::open_listener(std::uint16_t port, bool reuse_port) {
 
 void Worker::accept(int fd) {
     if (shutting_down || state.connections.load() >= settings.max_connections) {
+        metrics.reject(shutting_down ? Rejection::shutting_down : Rejection::max_connections);
         net::close_fd(fd);   // over max_connections: refused at once, not queued
         return;
     }
     state.connections.fetch_add(1);
+    metrics.accepted.add();
+    metrics.open(ConnectionKind::http);
     auto* c = new Connection(*this, fd, next_connection_id());
     c->live_index = static_cast<std::uint32_t>(live_.size());
     live_.push_back(c);
@@ -144,7 +147,13 @@ void Worker::publish_local(std::string_view topic, proto::Opcode op, std::span<c
     std::memcpy(frame.writable().data(), header, h);
     if (!payload.empty()) std::memcpy(frame.writable().data() + h, payload.data(), payload.size());
     const std::size_t size = h + payload.size();
-    topics.for_each(topic, [&frame, size](void* s) { static_cast<Connection*>(s)->send_shared(frame, size); });
+    // Subscribers over max_backpressure are told after the walk (their handler may unsubscribe).
+    std::vector<Connection*> missed;
+    topics.for_each(topic, [&](void* s) {
+        auto* c = static_cast<Connection*>(s);
+        if (c->send_shared(frame, size, h) == SendResult::dropped) missed.push_back(c);
+    });
+    for (Connection* c : missed) c->missed_publish(topic);
 }
 
 void Worker::begin_shutdown() {

@@ -27,6 +27,7 @@
 
 #include "app/detail/assembly_cache.hpp"
 #include "app/detail/handler_adapter.hpp"
+#include "app/detail/metrics.hpp"
 #include "app/detail/topics.hpp"
 #include "app/router.hpp"
 #include "app/settings.hpp"
@@ -62,6 +63,7 @@ class ServerState {  // Owns the workers and their threads; shared by them read-
     std::vector<std::unique_ptr<Worker>> workers;
     std::vector<std::thread> threads;
     std::atomic<std::size_t> connections{0};
+    ServerMetrics metrics;                  // what no one worker counts (publishes)
     std::atomic<bool> running{false};
     std::atomic<bool> stopping{false};
     std::atomic<unsigned> workers_done{0};
@@ -89,6 +91,7 @@ class Worker {  // Owns its reactor, listener, pool, topics and connections. One
     AssemblyCache assembly;   // lent to every WsSession: before the connections, outlives them
     TopicRegistry topics;
     proto::DateCache dates;
+    Metrics metrics;          // this thread's counters (metrics.hpp); summed at scrape time
     std::array<proto::HttpHeader, 128> header_storage{};   // parse-time only, shared by connections
     bool shutting_down = false;
 
