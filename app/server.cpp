@@ -60,6 +60,13 @@ Server& Server::close_timeout(std::chrono::milliseconds t) { settings_.close_tim
 Server& Server::backpressure_timeout(std::chrono::milliseconds t) { settings_.backpressure_timeout = t; return *this; }
 Server& Server::shutdown_timeout(std::chrono::milliseconds t) { settings_.shutdown_timeout = t; return *this; }
 Server& Server::max_connections(std::size_t n) { settings_.max_connections = n; return *this; }
+Server& Server::max_connections_per_address(std::size_t n) { settings_.max_connections_per_address = n; return *this; }
+Server& Server::max_headers(std::size_t n) { settings_.max_headers = n; return *this; }
+Server& Server::max_frame_size(std::size_t n) { settings_.max_frame_size = n; return *this; }
+Server& Server::ping_interval(std::chrono::milliseconds t) { settings_.ping_interval = t; return *this; }
+Server& Server::pong_timeout(std::chrono::milliseconds t) { settings_.pong_timeout = t; return *this; }
+Server& Server::access_log(Settings::AccessLog mode) { settings_.access_log = mode; return *this; }
+Server& Server::access_log_sample(unsigned n) { settings_.access_log_sample = n; return *this; }
 Server& Server::allowed_origins(std::vector<std::string> o) { settings_.allowed_origins = std::move(o); return *this; }
 Server& Server::threads(unsigned n) { settings_.threads = n; return *this; }
 
@@ -136,12 +143,17 @@ std::string Server::validate() const {
     if (s.max_message_size == 0 || s.max_message_size > (1u << 30))
         return "max_message_size must be between 1 byte and 1 GiB";
     if (s.max_backpressure == 0) return "max_backpressure must be greater than 0";
+    if (s.max_frame_size == 0 || s.max_frame_size > (1u << 30)) return "max_frame_size must be between 1 byte and 1 GiB";
+    if (s.max_headers == 0 || s.max_headers > 10000) return "max_headers must be between 1 and 10000";
+    if (s.pong_timeout >= s.ping_interval) return "pong_timeout must be shorter than ping_interval";
+    if (s.access_log_sample == 0) return "access_log_sample must be at least 1";
     if (s.max_connections == 0) return "max_connections must be greater than 0";
     const std::pair<const char*, std::chrono::milliseconds> timeouts[] = {
         {"idle_timeout", s.idle_timeout},         {"handshake_timeout", s.handshake_timeout},
         {"header_timeout", s.header_timeout},     {"body_timeout", s.body_timeout},
         {"response_timeout", s.response_timeout}, {"message_timeout", s.message_timeout},
-        {"close_timeout", s.close_timeout},
+        {"close_timeout", s.close_timeout},       {"ping_interval", s.ping_interval},
+        {"pong_timeout", s.pong_timeout},
         {"backpressure_timeout", s.backpressure_timeout}, {"shutdown_timeout", s.shutdown_timeout}};
     for (const auto& [name, t] : timeouts) {
         if (t.count() <= 0) return std::string(name) + " must be greater than 0 ms (got " + std::to_string(t.count()) + ")";

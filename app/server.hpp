@@ -20,10 +20,11 @@
 //                      never-finished one, on a fresh connection) -> close (408 if a byte came)
 //   header_timeout     first byte of a request head -> head complete; NOT reset by a trickle
 //                      -> 408 Request Timeout and close
-//   idle_timeout       keep-alive HTTP: between requests -> close;
-//                      WebSocket: no byte received for this long -> a ping; still nothing
-//                      for another idle_timeout -> close 1001 (a browser answers pings, so
-//                      a listening page stays connected)
+//   idle_timeout       keep-alive HTTP: between requests -> close
+//   ping_interval      WebSocket: a ping this often whatever the traffic (a proxy's read
+//                      timeout always sees a byte from us; a browser answers pings, so a
+//                      listening page stays connected)
+//   pong_timeout       WebSocket: no byte at all within this of a ping -> close 1001
 //   body_timeout       end of a request head -> its whole body received (Content-Length or
 //                      chunked); NOT reset by a trickle -> 408 Request Timeout and close
 //   response_timeout   request complete -> the handler responds or begins a stream
@@ -88,8 +89,10 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     Server& ws_buffer_size(std::size_t bytes);   // the seed's name: an alias of output_block_size
     Server& http_buffer_size(std::size_t bytes);
     Server& max_request_line(std::size_t bytes);
+    Server& max_headers(std::size_t n);
     Server& max_body_size(std::size_t bytes);
     Server& max_message_size(std::size_t bytes);
+    Server& max_frame_size(std::size_t bytes);
     Server& max_backpressure(std::size_t bytes);
     Server& idle_timeout(std::chrono::milliseconds t);
     Server& handshake_timeout(std::chrono::milliseconds t);
@@ -101,6 +104,13 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     Server& backpressure_timeout(std::chrono::milliseconds t);
     Server& shutdown_timeout(std::chrono::milliseconds t);
     Server& max_connections(std::size_t n);
+    // Over it, a new connection from the same IP address is closed at once, before a byte is
+    // read (as max_connections): a 429 would mean reading and answering the very peer being shed.
+    Server& max_connections_per_address(std::size_t n);
+    Server& ping_interval(std::chrono::milliseconds t);
+    Server& pong_timeout(std::chrono::milliseconds t);
+    Server& access_log(Settings::AccessLog mode);
+    Server& access_log_sample(unsigned one_in);   // with AccessLog::sampled: 1 line in this many
     Server& allowed_origins(std::vector<std::string> origins);
     Server& threads(unsigned n);
     const Settings& settings() const noexcept { return settings_; }

@@ -75,7 +75,6 @@ void Connection::start() {
     request_.set_peer(net::peer_address(fd_));
     net::set_nodelay(fd_, s.nodelay);
     if (s.linger) net::set_linger(fd_, true, 0);
-    last_read_ = worker_.reactor.now();
     interest_ = net::kReadable;
     if (!worker_.reactor.add(fd_, interest_, this)) {
         destroy();
@@ -107,6 +106,7 @@ void Connection::on_events(net::EventMask events) noexcept {
 
 void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> rest) {
     request_.assign(req);
+    http_->tally.routed = true;
     RouteMatch m = worker_.state.router.match(request_.method(), request_.path(), true);
     const RouteTarget* route = m.status == RouteStatus::found ? worker_.state.targets[m.target].get() : nullptr;
     http_->begin_request(req, nullptr, HttpExchange::limits(worker_.settings));
@@ -127,19 +127,21 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
     worker_.metrics.handshake(d.status);
     worker_.metrics.http_response(d.status);
     if (d.status != 101) {
+        http_->tally.answered(d.status, 0);
+        log_request();
         begin_teardown();
         return;
     }
     if (!d.subprotocol.empty()) request_.set_subprotocol(d.subprotocol);
     mode_ = Mode::websocket;
     set_kind(ConnectionKind::websocket);
+    if (worker_.access.pick()) tally_ = std::make_unique<SessionTally>(worker_.reactor.now());
     http_.reset();   // nothing of the HTTP exchange is needed any more (the caller returns at once)
     proto::WsLimits limits;
-    limits.max_frame_size = worker_.settings.max_message_size;
+    limits.max_frame_size = worker_.settings.max_frame_size;
     limits.max_message_size = worker_.settings.max_message_size;
     session_.emplace(proto::Role::server, limits, static_cast<Hooks&>(*this), worker_.assembly.source());
-    last_read_ = worker_.reactor.now();
-    arm_deadline(Deadline::idle, worker_.settings.idle_timeout);
+    arm_deadline(Deadline::ping, worker_.settings.ping_interval);
     worker_.state.log("upgrade #" + std::to_string(id_) + " " + std::string(peer()) + " " + std::string(request_.path()));
     start_adapter(route);
     if (!call_handler([this] { handler_->on_open(*this); })) close(proto::kCloseInternalError, "internal error");
@@ -154,22 +156,23 @@ void Connection::read_ws() {
         destroy(proto::kCloseAbnormal, {});   // RFC 6455 §7.1.5: no close frame -> 1006
         return;
     }
-    last_read_ = worker_.reactor.now();
     idle_pinged_ = false;   // any byte (a pong included) proves the peer alive
     session_->feed(buffer.first(r.bytes));
     // While a frame or message is arriving, message_timeout counts from its first byte (a
-    // trickle resets idle_timeout, not this); between messages the idle deadline is back.
+    // trickle proves the peer alive, not this); between messages the ping deadline is back.
     if (mode_ != Mode::websocket) return;
     const bool receiving = session_->receiving();
-    if (receiving && deadline_ == Deadline::idle) {
+    if (receiving && deadline_ == Deadline::ping) {
+        awaiting_pong_ = false;
         arm_deadline(Deadline::message, worker_.settings.message_timeout);
     } else if (!receiving && deadline_ == Deadline::message) {
-        arm_deadline(Deadline::idle, worker_.settings.idle_timeout);
+        arm_deadline(Deadline::ping, worker_.settings.ping_interval);
     }
 }
 
 void Connection::on_ws_message(proto::Opcode op, std::span<const std::uint8_t> bytes) {
     worker_.metrics.received(bytes.size());
+    if (tally_) tally_->received(bytes.size());
     // One adapter dispatch: callbacks get a view into the read, a coroutine an inbox copy.
     if (!call_handler([&] { handler_->on_message(*this, op == proto::Opcode::text, bytes); })) {
         close(proto::kCloseInternalError, "internal error");
@@ -192,6 +195,7 @@ SendResult Connection::send_message(bool text, std::span<const std::uint8_t> pay
         return SendResult::dropped;
     }
     worker_.metrics.sent(payload.size());
+    if (tally_) tally_->sent(payload.size());
     const bool backlog = output_.want_write();
     session_->send_message(text ? proto::Opcode::text : proto::Opcode::binary, payload);
     return backlog ? SendResult::queued : SendResult::sent;
@@ -202,6 +206,7 @@ SendResult Connection::send_shared(const core::SharedBytes& frame, std::size_t s
     if (over_backpressure()) return SendResult::dropped;
     worker_.metrics.publish_deliveries.add();
     worker_.metrics.sent(size - header);
+    if (tally_) tally_->sent(size - header);
     wrote(output_.queue_shared(frame, size));
     return SendResult::queued;
 }

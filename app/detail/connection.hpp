@@ -39,6 +39,7 @@
 #include <string_view>
 
 #include "app/context.hpp"
+#include "app/detail/access_log.hpp"
 #include "app/detail/handler_adapter.hpp"
 #include "app/detail/http_exchange.hpp"
 #include "app/detail/metrics.hpp"
@@ -164,7 +165,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
  private:
     friend struct ConnectionHooks;
     enum class Mode : std::uint8_t { http, websocket, teardown, dead };
-    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, message, close };
+    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, ping, message, close };
 
     // HTTP
     void read_http();
@@ -174,6 +175,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     void check_exchange();
     void finish_exchange();
     void send_error(int status, std::string_view extra_headers = {}, std::string_view body = {});
+    void log_request();   // the access log's line for the answered request (once)
     HttpExchange::Answer answer();
     // WebSocket
     void upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> rest);
@@ -211,12 +213,12 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool read_paused_ : 1 = false;      // inbound over its bound, or an exchange in flight, or EOF
     bool shut_write_ : 1 = false;
     bool peer_eof_ : 1 = false;         // the peer's FIN arrived
-    bool idle_pinged_ : 1 = false;      // a quiet WebSocket was pinged (see on_deadline)
+    bool idle_pinged_ : 1 = false;      // our keep-alive ping is out and no byte came since (see on_deadline)
+    bool awaiting_pong_ : 1 = false;    // the ping deadline now counts pong_timeout, not ping_interval
     bool closed_notified_ : 1 = false;  // the end was reported (log, subscriptions, adapter)
     bool counted_ : 1 = true;           // in ServerState::connections (until teardown or death)
     ConnectionKind kind_ = ConnectionKind::http;   // counted open under this kind while counted_
     std::uint64_t id_;
-    net::TimePoint last_read_;
 
     std::unique_ptr<HttpExchange> http_;   // while HTTP (freed at the upgrade)
     // Kept for the connection's life: a WebSocket coroutine may read its upgrade request
@@ -229,6 +231,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     SocketWriter output_;
     net::Timer deadline_timer_;
     std::unique_ptr<Extras> extras_;
+    std::unique_ptr<SessionTally> tally_;   // a WebSocket session the access log picked; else none
 
     // The route's adapter, made in place by its RouteTarget: none between HTTP requests.
     HandlerAdapter* handler_ = nullptr;

@@ -25,7 +25,6 @@ void Connection::read_http() {
         const net::IoResult r = net::read_some(fd_, buffer.subspan(kept));
         if (r.status == net::IoStatus::ok) {
             got = r.bytes;
-            last_read_ = worker_.reactor.now();
         } else if (r.status == net::IoStatus::closed && r.error == 0) {
             // The peer's FIN: it sends no more, but may still read what we owe it
             // (a client that half-closes after its last request).
@@ -54,6 +53,7 @@ void Connection::on_http_input(std::span<std::uint8_t> input) {
         if (step.kind == Kind::need_more) break;
         switch (step.kind) {
             case Kind::head_begun:
+                http_->tally = RequestTally{.begun = worker_.reactor.now()};
                 arm_deadline(Deadline::header, http_->head_deadline(worker_.settings, worker_.reactor.now()));
                 break;
             case Kind::error: send_error(step.status); break;
@@ -72,6 +72,7 @@ void Connection::on_http_input(std::span<std::uint8_t> input) {
 
 void Connection::route_request(const proto::HttpRequest& req, bool& continue_100) {
     request_.assign(req);
+    http_->tally.routed = true;
     RouteMatch m = worker_.state.router.match(request_.method(), request_.path(), false);
     const RouteTarget* route = m.status == RouteStatus::found ? worker_.state.targets[m.target].get() : nullptr;
     const bool body = http_->begin_request(req, route, HttpExchange::limits(worker_.settings));
@@ -128,6 +129,7 @@ void Connection::check_exchange() {
 }
 
 void Connection::finish_exchange() {
+    log_request();
     end_adapter();
     http_->next_request();
     if (http_->closes(request_, worker_.shutting_down)) {
@@ -141,12 +143,21 @@ void Connection::finish_exchange() {
 
 void Connection::send_error(int status, std::string_view extra_headers, std::string_view body) {
     worker_.metrics.http_response(status);
+    http_->tally.answered(status, body.empty() ? proto::http_reason_phrase(status).size() + 1 : body.size());
     wrote(http_->send_error(output_, answer(), status, extra_headers, body));
     if (http_->closing()) {
+        log_request();
         begin_teardown();
     } else {
         finish_exchange();
     }
+}
+
+void Connection::log_request() {
+    if (!http_ || http_->tally.status == 0 || !worker_.access.pick()) return;
+    worker_.state.log(AccessLog::http_line(id_, peer(), request_.method(), request_.target(), http_->tally,
+                                           worker_.reactor.now()));
+    http_->tally.status = 0;   // once
 }
 
 HttpExchange::Answer Connection::answer() {
@@ -162,6 +173,7 @@ void Connection::respond(int status, std::string_view body, std::string_view con
     if (mode_ != Mode::http || !http_->answering()) return;
     if (deadline_ == Deadline::response) arm_deadline(Deadline::none, {});
     worker_.metrics.http_response(status);
+    http_->tally.answered(status, body.size());
     wrote(http_->respond(output_, answer(), status, body, content_type));
     worker_.mark_progress(this);
 }
@@ -172,6 +184,7 @@ void Connection::begin_stream(int status, std::string_view content_type) {
     // by backpressure_timeout instead (on_bound_crossed).
     if (deadline_ == Deadline::response) arm_deadline(Deadline::none, {});
     worker_.metrics.http_response(status);
+    http_->tally.answered(status, 0);
     wrote(http_->begin_stream(output_, answer(), status, content_type));
 }
 
@@ -183,6 +196,7 @@ SendResult Connection::write_chunk(std::span<const std::uint8_t> data) {
     }
     if (data.empty() || request_.head()) return SendResult::sent;   // an empty chunk would end the body
     const bool backlog = output_.want_write();
+    http_->tally.bytes += data.size();
     wrote(http_->write_chunk(output_, request_.head(), data));
     return backlog ? SendResult::queued : SendResult::sent;
 }

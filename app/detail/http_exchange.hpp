@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/detail/access_log.hpp"
 #include "app/detail/request_copy.hpp"
 #include "app/detail/socket_writer.hpp"
 #include "app/settings.hpp"
@@ -107,6 +108,8 @@ class HttpExchange {  // Owns the parse state, the request body, the input tail 
     // RFC 9110 §10.1.1: the client holds its body back until told to send it.
     WriteStatus continue_100(SocketWriter& out);
     bool closing() const noexcept { return close_after_; }
+
+    RequestTally tally;   // the access log's figures for the current request (access_log.hpp)
 
  private:
     proto::HttpRequestParser parser_;

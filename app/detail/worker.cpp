@@ -28,7 +28,8 @@ void ServerState::begin_shutdown() {
 }
 
 Worker::Worker(ServerState& s, unsigned i)
-    : state(s), settings(s.settings), index(i), pool(s.settings.output_block_size) {
+    : state(s), settings(s.settings), index(i), pool(s.settings.output_block_size),
+      access(s.settings), header_storage(s.settings.max_headers) {
     shutdown_timer_.set_callback([this] {
         Scope scope(*this);
         const std::vector<Connection*> all = live_;
@@ -71,6 +72,12 @@ void Worker::accept(int fd) {
     if (shutting_down || state.connections.load() >= settings.max_connections) {
         metrics.reject(shutting_down ? Rejection::shutting_down : Rejection::max_connections);
         net::close_fd(fd);   // over max_connections: refused at once, not queued
+        return;
+    }
+    if (settings.max_connections_per_address > 0 &&
+        !state.peers.admit(address_of(net::peer_address(fd)), settings.max_connections_per_address)) {
+        metrics.reject(Rejection::per_address);
+        net::close_fd(fd);   // closed before a byte is read, like max_connections (server.hpp says why)
         return;
     }
     state.connections.fetch_add(1);

@@ -25,9 +25,11 @@
 #include <thread>
 #include <vector>
 
+#include "app/detail/access_log.hpp"
 #include "app/detail/assembly_cache.hpp"
 #include "app/detail/handler_adapter.hpp"
 #include "app/detail/metrics.hpp"
+#include "app/detail/peer_limit.hpp"
 #include "app/detail/topics.hpp"
 #include "app/router.hpp"
 #include "app/settings.hpp"
@@ -64,6 +66,7 @@ class ServerState {  // Owns the workers and their threads; shared by them read-
     std::vector<std::thread> threads;
     std::atomic<std::size_t> connections{0};
     ServerMetrics metrics;                  // what no one worker counts (publishes)
+    PeerLimit peers;                        // max_connections_per_address (when set)
     std::atomic<bool> running{false};
     std::atomic<bool> stopping{false};
     std::atomic<unsigned> workers_done{0};
@@ -92,7 +95,8 @@ class Worker {  // Owns its reactor, listener, pool, topics and connections. One
     TopicRegistry topics;
     proto::DateCache dates;
     Metrics metrics;          // this thread's counters (metrics.hpp); summed at scrape time
-    std::array<proto::HttpHeader, 128> header_storage{};   // parse-time only, shared by connections
+    AccessLog access;         // which requests and sessions get an access-log line (access_log.hpp)
+    std::vector<proto::HttpHeader> header_storage;   // parse-time only, shared by connections (max_headers)
     bool shutting_down = false;
 
     struct Scope {   // see the file comment

@@ -775,8 +775,8 @@ TEST_CASE("RFC 9112 9.3: HTTP/1.0 closes by default and keeps alive on request")
     }
 }
 
-TEST_CASE("idle_timeout: a quiet WebSocket is pinged, then closed with 1001 if it never answers") {
-    TestServer s([](Server& srv) { srv.idle_timeout(200ms).close_timeout(200ms); });
+TEST_CASE("ping_interval: a quiet WebSocket is pinged, then closed with 1001 if it never answers") {
+    TestServer s([](Server& srv) { srv.ping_interval(200ms).pong_timeout(100ms).close_timeout(200ms); });
     WsTestClient ws;
     REQUIRE(ws.connect(s.port(), "/ws"));
     // Read nothing (so no pong goes back) until the server has given up.
@@ -787,8 +787,8 @@ TEST_CASE("idle_timeout: a quiet WebSocket is pinged, then closed with 1001 if i
     CHECK(ws.wait_close() == 1001);
 }
 
-TEST_CASE("idle_timeout: a WebSocket that answers pings stays open") {
-    TestServer s([](Server& srv) { srv.idle_timeout(100ms); });
+TEST_CASE("ping_interval: a WebSocket that answers pings stays open, idle_timeout does not apply to it") {
+    TestServer s([](Server& srv) { srv.ping_interval(100ms).pong_timeout(50ms).idle_timeout(50ms); });
     WsTestClient ws;
     REQUIRE(ws.connect(s.port(), "/ws"));
     int pings = 0;

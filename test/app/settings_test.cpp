@@ -73,6 +73,13 @@ std::map<std::string, std::function<void(Server&)>> invalid_setters() {
         {"backpressure_timeout", [](Server& s) { s.backpressure_timeout(0ms); }},
         {"shutdown_timeout", [](Server& s) { s.shutdown_timeout(0ms); }},
         {"allowed_origins", [](Server& s) { s.allowed_origins({""}); }},
+        {"max_headers", [](Server& s) { s.max_headers(0); }},
+        {"max_frame_size", [](Server& s) { s.max_frame_size(0); }},
+        {"max_connections_per_address", {}},
+        {"ping_interval", [](Server& s) { s.ping_interval(0ms); }},
+        {"pong_timeout", [](Server& s) { s.pong_timeout(60'000ms); }},
+        {"access_log", {}},
+        {"access_log_sample", [](Server& s) { s.access_log_sample(0); }},
     };
 }
 
