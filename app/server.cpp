@@ -61,6 +61,7 @@ Server& Server::backpressure_timeout(std::chrono::milliseconds t) { settings_.ba
 Server& Server::shutdown_timeout(std::chrono::milliseconds t) { settings_.shutdown_timeout = t; return *this; }
 Server& Server::max_connections(std::size_t n) { settings_.max_connections = n; return *this; }
 Server& Server::max_connections_per_address(std::size_t n) { settings_.max_connections_per_address = n; return *this; }
+Server& Server::max_memory(std::size_t n) { settings_.max_memory = n; return *this; }
 Server& Server::max_headers(std::size_t n) { settings_.max_headers = n; return *this; }
 Server& Server::max_frame_size(std::size_t n) { settings_.max_frame_size = n; return *this; }
 Server& Server::ping_interval(std::chrono::milliseconds t) { settings_.ping_interval = t; return *this; }
@@ -143,6 +144,8 @@ std::string Server::validate() const {
     if (s.max_message_size == 0 || s.max_message_size > (1u << 30))
         return "max_message_size must be between 1 byte and 1 GiB";
     if (s.max_backpressure == 0) return "max_backpressure must be greater than 0";
+    if (s.max_memory != 0 && s.max_memory < 4 * s.output_block_size)
+        return "max_memory must be 0 (no budget) or at least 4 output blocks (" + std::to_string(4 * s.output_block_size) + " bytes)";
     if (s.max_frame_size == 0 || s.max_frame_size > (1u << 30)) return "max_frame_size must be between 1 byte and 1 GiB";
     if (s.max_headers == 0 || s.max_headers > 10000) return "max_headers must be between 1 and 10000";
     if (s.pong_timeout >= s.ping_interval) return "pong_timeout must be shorter than ping_interval";

@@ -94,6 +94,7 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     Server& max_message_size(std::size_t bytes);
     Server& max_frame_size(std::size_t bytes);
     Server& max_backpressure(std::size_t bytes);
+    Server& max_memory(std::size_t bytes);   // app/detail/memory_budget.hpp
     Server& idle_timeout(std::chrono::milliseconds t);
     Server& handshake_timeout(std::chrono::milliseconds t);
     Server& header_timeout(std::chrono::milliseconds t);

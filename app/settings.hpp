@@ -24,6 +24,9 @@ struct Settings {
     std::size_t max_message_size = 16 * 1024 * 1024;   // WebSocket message (1009 above it, RFC 6455 §7.4.1)
     std::size_t max_frame_size = 16 * 1024 * 1024;     // one WebSocket frame's payload (1009 above it), whatever the message
     std::size_t max_backpressure = 1024 * 1024;    // bytes queued per connection before sends are dropped
+    // All connections' assembly buffers and output queues together; over it the largest are
+    // shed (1009 / 1008). 0 = no budget (the default: max_backpressure bounds each queue).
+    std::size_t max_memory = 0;
     std::size_t max_connections = 10000;           // over it, new connections are closed at once
     // Per peer IP address; 0 = no limit (the default: behind a proxy every peer is the proxy).
     std::size_t max_connections_per_address = 0;

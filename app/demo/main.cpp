@@ -56,6 +56,7 @@ bool apply_setting(sluice::Server& server, std::string_view name, std::string_vi
         {"max_body_size", &sluice::Server::max_body_size},
         {"max_message_size", &sluice::Server::max_message_size},
         {"max_backpressure", &sluice::Server::max_backpressure},
+        {"max_memory", &sluice::Server::max_memory},
         {"max_connections", &sluice::Server::max_connections},
         {"max_connections_per_address", &sluice::Server::max_connections_per_address},
         {"max_frame_size", &sluice::Server::max_frame_size},

@@ -92,7 +92,7 @@ void Connection::on_events(net::EventMask events) noexcept {
         return;
     }
     if ((events & net::kWritable) != 0) flush();
-    if (mode_ == Mode::dead || read_paused_) return;
+    if (mode_ == Mode::dead || read_paused_ || budget_paused_) return;
     if ((events & (net::kReadable | net::kHangup | net::kError)) == 0) return;
     switch (mode_) {
         case Mode::http: read_http(); break;
@@ -258,6 +258,17 @@ void Connection::hold_input(bool hold) {
     if (mode_ == Mode::websocket) set_read_paused(hold);
 }
 
+void Connection::pause_for_budget(bool paused) {
+    if (budget_paused_ == paused || (paused && !can_send())) return;   // a closing one reads its peer's close
+    budget_paused_ = paused;
+    update_interest();
+}
+
+void Connection::shed(std::uint16_t code) {
+    close(code, "memory budget");   // RFC 6455 §7.4.1: 1009 message too big, 1008 policy
+    pause_for_budget(false);
+}
+
 // ---- the route's adapter, pub/sub and timers --------------------------------------------------
 
 void Connection::start_adapter(const RouteTarget* route) {
@@ -356,7 +367,7 @@ void Connection::on_bound_crossed() {
 void Connection::update_interest() {
     if (mode_ == Mode::dead) return;
     net::EventMask want = 0;
-    if (!read_paused_) want |= net::kReadable;
+    if (!read_paused_ && !budget_paused_) want |= net::kReadable;
     if (output_.want_write()) want |= net::kWritable;
     if (want != interest_ && worker_.reactor.modify(fd_, want, this)) interest_ = want;
 }

@@ -134,6 +134,12 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     std::size_t buffered() const noexcept { return output_.size(); }
     void hold_input(bool hold);   // WebSocket: stop / resume reading (the handler is behind)
 
+    // ---- called by the MemoryBudget (memory_budget.hpp) ----
+    std::uint64_t id() const noexcept { return id_; }
+    std::size_t assembly_held() const noexcept { return session_ ? session_->receiver().assembly_capacity() : 0; }
+    void pause_for_budget(bool paused);   // WebSocket: new messages wait while over max_memory
+    void shed(std::uint16_t code);        // close 1009 / 1008 to give memory back
+
     void subscribe(std::string_view topic);
     void unsubscribe(std::string_view topic);
     bool subscribed(std::string_view topic) const;
@@ -215,6 +221,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool peer_eof_ : 1 = false;         // the peer's FIN arrived
     bool idle_pinged_ : 1 = false;      // our keep-alive ping is out and no byte came since (see on_deadline)
     bool awaiting_pong_ : 1 = false;    // the ping deadline now counts pong_timeout, not ping_interval
+    bool budget_paused_ : 1 = false;    // not read while the server is over max_memory
     bool closed_notified_ : 1 = false;  // the end was reported (log, subscriptions, adapter)
     bool counted_ : 1 = true;           // in ServerState::connections (until teardown or death)
     ConnectionKind kind_ = ConnectionKind::http;   // counted open under this kind while counted_

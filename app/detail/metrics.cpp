@@ -27,7 +27,7 @@ constexpr std::array<std::string_view, kRejections> kRejectionNames = {"max_conn
 
 // Sums one counter over every worker: `pick` returns that worker's counter.
 template <class Pick>
-std::uint64_t sum(std::span<const Metrics* const> workers, Pick&& pick) {
+std::uint64_t summed(std::span<const Metrics* const> workers, Pick&& pick) {
     std::uint64_t total = 0;
     for (const Metrics* m : workers) total += pick(*m).get();
     return total;
@@ -57,32 +57,32 @@ std::string render_metrics(std::span<const Metrics* const> w, const ServerMetric
     Exposition e;
     e.family("sluice_connections_open", "gauge", "Connections open now, by what they serve.");
     for (std::size_t k = 0; k < kConnectionKinds; ++k) {
-        const std::uint64_t opened = sum(w, [k](const Metrics& m) -> const Counter& { return m.opened[k]; });
-        const std::uint64_t closed = sum(w, [k](const Metrics& m) -> const Counter& { return m.closed[k]; });
+        const std::uint64_t opened = summed(w, [k](const Metrics& m) -> const Counter& { return m.opened[k]; });
+        const std::uint64_t closed = summed(w, [k](const Metrics& m) -> const Counter& { return m.closed[k]; });
         e.sample("sluice_connections_open", "kind", kKindNames[k], opened >= closed ? opened - closed : 0);
     }
     e.family("sluice_connections_accepted_total", "counter", "Connections accepted and served.");
-    e.sample("sluice_connections_accepted_total", sum(w, [](const Metrics& m) -> const Counter& { return m.accepted; }));
+    e.sample("sluice_connections_accepted_total", summed(w, [](const Metrics& m) -> const Counter& { return m.accepted; }));
     e.family("sluice_connections_rejected_total", "counter", "Connections closed at once on accept, by reason.");
     for (std::size_t r = 0; r < kRejections; ++r) {
         e.sample("sluice_connections_rejected_total", "reason", kRejectionNames[r],
-                 sum(w, [r](const Metrics& m) -> const Counter& { return m.rejected[r]; }));
+                 summed(w, [r](const Metrics& m) -> const Counter& { return m.rejected[r]; }));
     }
     e.family("sluice_ws_handshakes_total", "counter", "WebSocket upgrade requests answered, by status (101 = accepted).");
     for (std::size_t i = 0; i <= kHandshakeStatuses.size(); ++i) {
         const std::string status = i < kHandshakeStatuses.size() ? std::to_string(kHandshakeStatuses[i]) : "other";
         e.sample("sluice_ws_handshakes_total", "status", status,
-                 sum(w, [i](const Metrics& m) -> const Counter& { return m.handshakes[i]; }));
+                 summed(w, [i](const Metrics& m) -> const Counter& { return m.handshakes[i]; }));
     }
     e.family("sluice_http_responses_total", "counter", "HTTP responses begun, by status class.");
     for (std::size_t c = 0; c < 5; ++c) {
         const std::string cls = std::to_string(c + 1) + "xx";
         e.sample("sluice_http_responses_total", "class", cls,
-                 sum(w, [c](const Metrics& m) -> const Counter& { return m.http_responses[c]; }));
+                 summed(w, [c](const Metrics& m) -> const Counter& { return m.http_responses[c]; }));
     }
     const auto counter = [&](std::string_view name, std::string_view help, const Counter Metrics::*member) {
         e.family(name, "counter", help);
-        e.sample(name, sum(w, [member](const Metrics& m) -> const Counter& { return m.*member; }));
+        e.sample(name, summed(w, [member](const Metrics& m) -> const Counter& { return m.*member; }));
     };
     counter("sluice_ws_messages_received_total", "WebSocket messages received whole.", &Metrics::messages_in);
     counter("sluice_ws_messages_sent_total", "WebSocket messages sent or queued (published frames included).",
@@ -94,11 +94,11 @@ std::string render_metrics(std::span<const Metrics* const> w, const ServerMetric
     e.family("sluice_ws_closes_total", "counter", "WebSocket sessions ended, by close code (1006 = no close frame).");
     for (std::size_t i = 0; i <= kCloseCodes.size(); ++i) {
         const std::string code = i < kCloseCodes.size() ? std::to_string(kCloseCodes[i]) : "other";
-        e.sample("sluice_ws_closes_total", "code", code, sum(w, [i](const Metrics& m) -> const Counter& { return m.closes[i]; }));
+        e.sample("sluice_ws_closes_total", "code", code, summed(w, [i](const Metrics& m) -> const Counter& { return m.closes[i]; }));
     }
     e.family("sluice_topic_subscriptions", "gauge", "Topic subscriptions held now (a subscriber of two topics counts twice).");
-    const std::uint64_t subscribed = sum(w, [](const Metrics& m) -> const Counter& { return m.subscribed; });
-    const std::uint64_t unsubscribed = sum(w, [](const Metrics& m) -> const Counter& { return m.unsubscribed; });
+    const std::uint64_t subscribed = summed(w, [](const Metrics& m) -> const Counter& { return m.subscribed; });
+    const std::uint64_t unsubscribed = summed(w, [](const Metrics& m) -> const Counter& { return m.unsubscribed; });
     e.sample("sluice_topic_subscriptions", subscribed >= unsubscribed ? subscribed - unsubscribed : 0);
     e.family("sluice_publishes_total", "counter", "Server::publish calls.");
     e.sample("sluice_publishes_total", server.publishes.load(std::memory_order_relaxed));
@@ -108,8 +108,8 @@ std::string render_metrics(std::span<const Metrics* const> w, const ServerMetric
     counter("sluice_ws_pings_sent_total", "Keep-alive pings sent.", &Metrics::pings_sent);
     counter("sluice_ws_pongs_received_total", "Pongs received.", &Metrics::pongs_received);
     e.family("sluice_memory_shed_total", "counter", "Connections closed to keep within max_memory, by close code.");
-    e.sample("sluice_memory_shed_total", "code", "1009", sum(w, [](const Metrics& m) -> const Counter& { return m.shed[0]; }));
-    e.sample("sluice_memory_shed_total", "code", "1008", sum(w, [](const Metrics& m) -> const Counter& { return m.shed[1]; }));
+    e.sample("sluice_memory_shed_total", "code", "1009", summed(w, [](const Metrics& m) -> const Counter& { return m.shed[0]; }));
+    e.sample("sluice_memory_shed_total", "code", "1008", summed(w, [](const Metrics& m) -> const Counter& { return m.shed[1]; }));
     return e.take();
 }
 

@@ -137,6 +137,7 @@ void Worker::leave() {
         });
         if (!more) break;
     }
+    if (settings.max_memory > 0) budget.check(*this);   // may shed: its flushes run in the posted scope
     if (!progress_.empty() || !dirty_.empty() || !graveyard_.empty()) {
         reactor.post([this] { Scope scope(*this); });
     }

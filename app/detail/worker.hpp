@@ -28,6 +28,7 @@
 #include "app/detail/access_log.hpp"
 #include "app/detail/assembly_cache.hpp"
 #include "app/detail/handler_adapter.hpp"
+#include "app/detail/memory_budget.hpp"
 #include "app/detail/metrics.hpp"
 #include "app/detail/peer_limit.hpp"
 #include "app/detail/topics.hpp"
@@ -67,6 +68,7 @@ class ServerState {  // Owns the workers and their threads; shared by them read-
     std::atomic<std::size_t> connections{0};
     ServerMetrics metrics;                  // what no one worker counts (publishes)
     PeerLimit peers;                        // max_connections_per_address (when set)
+    std::atomic<std::int64_t> memory_held{0};   // max_memory: every worker's MemoryBudget adds its share
     std::atomic<bool> running{false};
     std::atomic<bool> stopping{false};
     std::atomic<unsigned> workers_done{0};
@@ -96,6 +98,7 @@ class Worker {  // Owns its reactor, listener, pool, topics and connections. One
     proto::DateCache dates;
     Metrics metrics;          // this thread's counters (metrics.hpp); summed at scrape time
     AccessLog access;         // which requests and sessions get an access-log line (access_log.hpp)
+    MemoryBudget budget;      // max_memory (memory_budget.hpp)
     std::vector<proto::HttpHeader> header_storage;   // parse-time only, shared by connections (max_headers)
     bool shutting_down = false;
 
@@ -116,6 +119,7 @@ class Worker {  // Owns its reactor, listener, pool, topics and connections. One
     void close_all();   // loop thread, after the loop ended: every connection closed now
     std::size_t live() const noexcept { return live_.size(); }
     std::uint64_t next_connection_id();
+    const std::vector<Connection*>& connections() const noexcept { return live_; }
 
  private:
     void leave();

@@ -277,6 +277,76 @@ TEST_CASE("slow subscriber: a missed publish is counted and told through on_drop
     CHECK(body.find("sluice_publishes_total " + std::to_string(published) + "\n") != std::string::npos);
 }
 
+TEST_CASE("max_memory: a message being assembled past the budget is shed with 1009 and a log line; another connection is untouched") {
+    auto lines = std::make_shared<Lines>();
+    TestServer s([&](Server& srv) {
+        srv.output_block_size(4096).max_memory(256 * 1024).max_message_size(4 << 20).max_frame_size(4 << 20);
+        srv.metrics("/metrics").on_log([lines](std::string_view l) {
+            std::lock_guard<std::mutex> lock(lines->mutex);
+            lines->all.emplace_back(l);
+        });
+    });
+    WsTestClient other;
+    REQUIRE(other.connect(s.port(), "/ws"));
+    WsTestClient big;
+    REQUIRE(big.connect(s.port(), "/ws"));
+    // A 2 MiB binary frame (header: 127 + 64-bit length, zero mask), of which 512 KiB are sent.
+    std::string head = "\x82\xFF";
+    for (int i = 7; i >= 0; --i) head += static_cast<char>(((std::uint64_t{2} << 20) >> (8 * i)) & 0xFF);
+    head += std::string(4, '\0');
+    REQUIRE(big.send_raw(head));
+    for (int i = 0; i < 8; ++i) {
+        if (!big.send_raw(std::string(64 * 1024, 'm'))) break;   // the server may stop reading us
+    }
+    CHECK(big.wait_close() == 1009);   // RFC 6455 §7.4.1: message too big
+    still_echoes(other);
+    CHECK(lines->starting("memory budget: shedding").size() == 1);
+    TcpClient c(s.port());
+    REQUIRE(c.send_all("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    const std::string body = read_http_response(c).body;
+    CHECK(body.find("sluice_memory_shed_total{code=\"1009\"} 1\n") != std::string::npos);
+    CHECK(body.find("sluice_memory_shed_total{code=\"1008\"} 0\n") != std::string::npos);
+}
+
+TEST_CASE("max_memory: a subscriber whose queue holds the most is shed with 1008; a reading subscriber gets every publish") {
+    auto lines = std::make_shared<Lines>();
+    TestServer s([&](Server& srv) {
+        srv.output_block_size(4096).max_memory(512 * 1024).max_backpressure(64 << 20).metrics("/metrics");
+        srv.on_log([lines](std::string_view l) {
+            std::lock_guard<std::mutex> lock(lines->mutex);
+            lines->all.emplace_back(l);
+        });
+        srv.route("/sub", {.on_open = [](Context& c) { c.subscribe("feed"); },
+                           .on_message = {},
+                           .on_drain = {},
+                           .on_ping = {},
+                           .on_pong = {},
+                           .on_dropped = {},
+                           .on_close = {}});
+    });
+    WsTestClient fast, slow;
+    slow.tcp.set_receive_buffer(4096);
+    REQUIRE(fast.connect(s.port(), "/sub"));
+    REQUIRE(slow.connect(s.port(), "/sub"));
+    const std::string payload(1000, 'q');   // a frame fits one output block
+    for (int round = 0; round < 4000 && lines->starting("memory budget: shedding").empty(); ++round) {
+        for (int i = 0; i < 16; ++i) s.server.publish("feed", payload);
+        for (int i = 0; i < 16; ++i) REQUIRE(fast.receive() == payload);
+    }
+    REQUIRE(lines->starting("memory budget: shedding").size() == 1);
+    CHECK(lines->starting("memory budget: shedding")[0].find("its output queue") != std::string::npos);
+    // The slow one now reads: the queued publishes, then close 1008.
+    std::optional<std::uint16_t> code;
+    for (int i = 0; i < 100000 && !code; ++i) {
+        auto e = slow.next();
+        if (!e) break;
+        if (e->kind == WsTestClient::Event::Kind::close) code = e->code;
+    }
+    CHECK(code == 1008);
+    s.server.publish("feed", "after");
+    CHECK(fast.receive() == "after");
+}
+
 TEST_CASE("access log: a line per HTTP request and per WebSocket session when on; none when off; 1 in N when sampled") {
     auto lines = std::make_shared<Lines>();
     {

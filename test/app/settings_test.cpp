@@ -74,6 +74,7 @@ std::map<std::string, std::function<void(Server&)>> invalid_setters() {
         {"shutdown_timeout", [](Server& s) { s.shutdown_timeout(0ms); }},
         {"allowed_origins", [](Server& s) { s.allowed_origins({""}); }},
         {"max_headers", [](Server& s) { s.max_headers(0); }},
+        {"max_memory", [](Server& s) { s.max_memory(1); }},
         {"max_frame_size", [](Server& s) { s.max_frame_size(0); }},
         {"max_connections_per_address", {}},
         {"ping_interval", [](Server& s) { s.ping_interval(0ms); }},
