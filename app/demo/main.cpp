@@ -151,7 +151,8 @@ int main(int argc, char** argv) {
         }
     }
     server.on_log([&log_mutex, quiet](std::string_view line) {
-        if (quiet && (line.rfind("open #", 0) == 0 || line.rfind("close #", 0) == 0 || line.rfind("upgrade #", 0) == 0))
+        if (quiet && (line.rfind("open #", 0) == 0 || line.rfind("close #", 0) == 0 || line.rfind("upgrade #", 0) == 0 ||
+                      line.rfind("access ", 0) == 0))
             return;
         std::lock_guard lock(log_mutex);
         std::cout << line << '\n' << std::flush;

@@ -39,6 +39,10 @@ class AccessLog {  // One per Worker: the sampling count is its thread's.
  public:
     explicit AccessLog(const Settings& s) noexcept : mode_(s.access_log), one_in_(s.access_log_sample) {}
     // Whether the next request or session is logged: never, always, or 1 in access_log_sample.
+    bool enabled() const noexcept { return mode_ != Settings::AccessLog::off; }
+    // The clock itself, not the loop's cached time: a request answered within one loop
+    // iteration still gets its duration. Read only when enabled().
+    static net::TimePoint now() noexcept { return net::Clock::now(); }
     bool pick() noexcept {
         if (mode_ == Settings::AccessLog::off) return false;
         return mode_ == Settings::AccessLog::on || ++seen_ % one_in_ == 0;

@@ -135,7 +135,7 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
     if (!d.subprotocol.empty()) request_.set_subprotocol(d.subprotocol);
     mode_ = Mode::websocket;
     set_kind(ConnectionKind::websocket);
-    if (worker_.access.pick()) tally_ = std::make_unique<SessionTally>(worker_.reactor.now());
+    if (worker_.access.pick()) tally_ = std::make_unique<SessionTally>(AccessLog::now());
     http_.reset();   // nothing of the HTTP exchange is needed any more (the caller returns at once)
     proto::WsLimits limits;
     limits.max_frame_size = worker_.settings.max_frame_size;

@@ -84,7 +84,7 @@ void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
     closed_notified_ = true;
     if (extras_) extras_->drop_subscriptions();
     if (session_) worker_.metrics.ws_close(code);
-    if (tally_) worker_.state.log(AccessLog::ws_line(id_, peer(), request_.path(), *tally_, code, worker_.reactor.now()));
+    if (tally_) worker_.state.log(AccessLog::ws_line(id_, peer(), request_.path(), *tally_, code, AccessLog::now()));
     log_request();   // an HTTP answer cut short (a stream whose reader left)
     if (session_ && handler_ != nullptr) call_handler([&] { handler_->on_close(*this, code, reason); });
     log_close(code, reason);

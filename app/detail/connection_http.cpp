@@ -53,7 +53,7 @@ void Connection::on_http_input(std::span<std::uint8_t> input) {
         if (step.kind == Kind::need_more) break;
         switch (step.kind) {
             case Kind::head_begun:
-                http_->tally = RequestTally{.begun = worker_.reactor.now()};
+                http_->tally = RequestTally{.begun = worker_.access.enabled() ? AccessLog::now() : net::TimePoint{}};
                 arm_deadline(Deadline::header, http_->head_deadline(worker_.settings, worker_.reactor.now()));
                 break;
             case Kind::error: send_error(step.status); break;
@@ -156,7 +156,7 @@ void Connection::send_error(int status, std::string_view extra_headers, std::str
 void Connection::log_request() {
     if (!http_ || http_->tally.status == 0 || !worker_.access.pick()) return;
     worker_.state.log(AccessLog::http_line(id_, peer(), request_.method(), request_.target(), http_->tally,
-                                           worker_.reactor.now()));
+                                           AccessLog::now()));
     http_->tally.status = 0;   // once
 }
 

@@ -233,6 +233,7 @@ TEST_CASE("ping_interval: pings go out while the peer keeps sending (a proxy's r
 
 TEST_CASE("slow subscriber: a missed publish is counted and told through on_dropped; a reading subscriber gets every one") {
     std::atomic<int> dropped{0};
+    std::uint64_t missed_seen = 0;
     std::string dropped_topic;
     std::mutex m;
     TestServer s([&](Server& srv) {
@@ -242,10 +243,11 @@ TEST_CASE("slow subscriber: a missed publish is counted and told through on_drop
                            .on_drain = {},
                            .on_ping = {},
                            .on_pong = {},
-                           .on_dropped = [&](Context&, std::string_view topic) {
+                           .on_dropped = [&](Context& c, std::string_view topic) {
                                std::lock_guard<std::mutex> lock(m);
                                dropped_topic = std::string(topic);
                                ++dropped;
+                               missed_seen = c.missed_publishes();   // what a coroutine route reads
                            },
                            .on_close = {}});
     });
@@ -269,6 +271,7 @@ TEST_CASE("slow subscriber: a missed publish is counted and told through on_drop
     {
         std::lock_guard<std::mutex> lock(m);
         CHECK(dropped_topic == "feed");
+        CHECK(missed_seen == static_cast<std::uint64_t>(dropped.load()));
     }
     TcpClient c(s.port());
     REQUIRE(c.send_all("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
@@ -379,6 +382,8 @@ TEST_CASE("access log: a line per HTTP request and per WebSocket session when on
         CHECK(wsl.find(" route=\"/ws\" ms=") != std::string::npos);
         CHECK(wsl.find(" in_msgs=2 in_bytes=7 out_msgs=2 out_bytes=7 close=1000") != std::string::npos);
         CHECK(wsl.find("peer=127.0.0.1:") != std::string::npos);
+        // The session spanned several round trips: its duration is measured, not the loop's cached time.
+        CHECK(std::stod(wsl.substr(wsl.find(" ms=") + 4)) > 0.0);
     }
     for (const auto mode : {sluice::Settings::AccessLog::off, sluice::Settings::AccessLog::sampled}) {
         lines->all.clear();
