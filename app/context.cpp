@@ -153,6 +153,8 @@ void Context::subscribe(std::string_view topic) { conn_->subscribe(topic); }
 void Context::unsubscribe(std::string_view topic) { conn_->unsubscribe(topic); }
 bool Context::is_subscribed(std::string_view topic) const { return conn_->subscribed(topic); }
 
+std::uint64_t Context::missed_publishes() const { return conn_->missed_publishes(); }
+
 void Context::publish(std::string_view topic, std::string_view text) { server().publish(topic, text); }
 void Context::publish_binary(std::string_view topic, std::span<const std::uint8_t> bytes) {
     server().publish_binary(topic, bytes);

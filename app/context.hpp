@@ -152,6 +152,10 @@ class Context {  // Owned by its connection (the server); owns the per-connectio
     void subscribe(std::string_view topic);
     void unsubscribe(std::string_view topic);
     bool is_subscribed(std::string_view topic) const;
+    // Publishes this subscriber missed because its queue was over max_backpressure (callback
+    // routes are also told each time through WsCallbacks::on_dropped; a coroutine checks this
+    // count, e.g. after each receive, to resynchronise).
+    std::uint64_t missed_publishes() const;
     // To every subscriber of `topic` on every thread, this connection included if it is
     // subscribed. The frame is encoded once per thread and shared by reference.
     void publish(std::string_view topic, std::string_view text);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,13 +18,20 @@ namespace sluice {
 
 // The callback style, for the hot path; set the members you need with designated
 // initialisers. Every member may be empty.
-struct WsCallbacks {
-    // Decides before the 101 (app/upgrade.hpp). `{}`: initialisers that omit it stay warning-free.
+struct WsCallbacks {   // Every member `{}`: designated initialisers that omit any stay warning-free (g++).
+    // Decides before the 101 (app/upgrade.hpp).
     UpgradeCallback on_upgrade{};
-    std::function<void(Context&)> on_open;                            // after the 101 is queued
-    std::function<void(Context&, const Message&)> on_message;         // message bytes valid during the call
-    std::function<void(Context&)> on_drain;                           // output queue fell back under max_backpressure
-    std::function<void(Context&, std::uint16_t code, std::string_view reason)> on_close;  // once; 1006 if no close frame
+    std::function<void(Context&)> on_open{};                            // after the 101 is queued
+    std::function<void(Context&, const Message&)> on_message{};         // message bytes valid during the call
+    std::function<void(Context&)> on_drain{};                           // output queue fell back under max_backpressure
+    // Control frames (RFC 6455 §5.5.2, §5.5.3): a ping after the server queued its pong; a pong
+    // (the answer to a keep-alive ping, or unsolicited). Payload valid during the call.
+    std::function<void(Context&, std::span<const std::uint8_t> payload)> on_ping{};
+    std::function<void(Context&, std::span<const std::uint8_t> payload)> on_pong{};
+    // A publish to `topic` this subscriber missed: its queue was over max_backpressure. The
+    // app can close it or resynchronise it (counted in sluice_publishes_missed_total too).
+    std::function<void(Context&, std::string_view topic)> on_dropped{};
+    std::function<void(Context&, std::uint16_t code, std::string_view reason)> on_close{};  // once; 1006 if no close frame
 };
 
 // A coroutine handler: called once per WebSocket (after the upgrade) and once per plain

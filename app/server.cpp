@@ -74,6 +74,14 @@ Server& Server::topic_history(std::string_view topic, TopicHistoryLimits limits)
     return *this;
 }
 Server& Server::max_connections(std::size_t n) { settings_.max_connections = n; return *this; }
+Server& Server::max_connections_per_address(std::size_t n) { settings_.max_connections_per_address = n; return *this; }
+Server& Server::max_memory(std::size_t n) { settings_.max_memory = n; return *this; }
+Server& Server::max_headers(std::size_t n) { settings_.max_headers = n; return *this; }
+Server& Server::max_frame_size(std::size_t n) { settings_.max_frame_size = n; return *this; }
+Server& Server::ping_interval(std::chrono::milliseconds t) { settings_.ping_interval = t; return *this; }
+Server& Server::pong_timeout(std::chrono::milliseconds t) { settings_.pong_timeout = t; return *this; }
+Server& Server::access_log(Settings::AccessLog mode) { settings_.access_log = mode; return *this; }
+Server& Server::access_log_sample(unsigned n) { settings_.access_log_sample = n; return *this; }
 Server& Server::allowed_origins(std::vector<std::string> o) { settings_.allowed_origins = std::move(o); return *this; }
 Server& Server::trusted_proxies(std::vector<std::string> t) { settings_.trusted_proxies = std::move(t); return *this; }
 Server& Server::threads(unsigned n) { settings_.threads = n; return *this; }
@@ -151,6 +159,22 @@ Server& Server::on_log(std::function<void(std::string_view line)> fn) {
     return *this;
 }
 
+Server& Server::metrics(std::string_view path) {
+    detail::ServerState* st = state_.get();
+    return http("GET", path, [st](Context& c) {
+        std::string text;
+        {
+            std::lock_guard<std::mutex> lock(st->workers_mutex);   // a worker may be leaving
+            std::vector<const detail::Metrics*> each;
+            for (const auto& w : st->workers) {
+                if (w) each.push_back(&w->metrics);
+            }
+            text = detail::render_metrics(each, st->metrics);
+        }
+        c.respond(200, text, detail::kMetricsContentType);
+    });
+}
+
 std::string Server::validate() const {
     const Settings& s = settings_;
     if (!state_->route_errors.empty()) return state_->route_errors.front();
@@ -166,13 +190,20 @@ std::string Server::validate() const {
     if (s.max_message_size == 0 || s.max_message_size > (1u << 30))
         return "max_message_size must be between 1 byte and 1 GiB";
     if (s.max_backpressure == 0) return "max_backpressure must be greater than 0";
+    if (s.max_memory != 0 && s.max_memory < 4 * s.output_block_size)
+        return "max_memory must be 0 (no budget) or at least 4 output blocks (" + std::to_string(4 * s.output_block_size) + " bytes)";
+    if (s.max_frame_size == 0 || s.max_frame_size > (1u << 30)) return "max_frame_size must be between 1 byte and 1 GiB";
+    if (s.max_headers == 0 || s.max_headers > 10000) return "max_headers must be between 1 and 10000";
+    if (s.pong_timeout >= s.ping_interval) return "pong_timeout must be shorter than ping_interval";
+    if (s.access_log_sample == 0) return "access_log_sample must be at least 1";
     if (s.max_connections == 0) return "max_connections must be greater than 0";
     const std::pair<const char*, std::chrono::milliseconds> timeouts[] = {
         {"idle_timeout", s.idle_timeout},         {"handshake_timeout", s.handshake_timeout},
         {"header_timeout", s.header_timeout},     {"body_timeout", s.body_timeout},
         {"response_timeout", s.response_timeout}, {"message_timeout", s.message_timeout},
         {"close_timeout", s.close_timeout},       {"sse_heartbeat", s.sse_heartbeat},
-        {"poll_timeout", s.poll_timeout},
+        {"poll_timeout", s.poll_timeout},         {"ping_interval", s.ping_interval},
+        {"pong_timeout", s.pong_timeout},
         {"backpressure_timeout", s.backpressure_timeout}, {"shutdown_timeout", s.shutdown_timeout}};
     for (const auto& [name, t] : timeouts) {
         if (t.count() <= 0) return std::string(name) + " must be greater than 0 ms (got " + std::to_string(t.count()) + ")";
@@ -303,6 +334,7 @@ void Server::publish_frame(std::string_view topic, bool text, std::span<const st
     detail::ServerState& st = *state_;
     if (!st.running.load()) return;
     const proto::Opcode op = text ? proto::Opcode::text : proto::Opcode::binary;
+    st.metrics.publishes.fetch_add(1, std::memory_order_relaxed);
     // A topic with history: numbered and kept, and posted to every thread, under its one
     // lock, so each thread receives its messages in order (app/detail/topic_history.hpp).
     detail::TopicHistory* history = st.histories.find(topic);

@@ -20,10 +20,11 @@
 //                      never-finished one, on a fresh connection) -> close (408 if a byte came)
 //   header_timeout     first byte of a request head -> head complete; NOT reset by a trickle
 //                      -> 408 Request Timeout and close
-//   idle_timeout       keep-alive HTTP: between requests -> close;
-//                      WebSocket: no byte received for this long -> a ping; still nothing
-//                      for another idle_timeout -> close 1001 (a browser answers pings, so
-//                      a listening page stays connected)
+//   idle_timeout       keep-alive HTTP: between requests -> close
+//   ping_interval      WebSocket: a ping this often whatever the traffic (a proxy's read
+//                      timeout always sees a byte from us; a browser answers pings, so a
+//                      listening page stays connected)
+//   pong_timeout       WebSocket: no byte at all within this of a ping -> close 1001
 //   body_timeout       end of a request head -> its whole body received (Content-Length or
 //                      chunked); NOT reset by a trickle -> 408 Request Timeout and close
 //   response_timeout   request complete -> the handler responds or begins a stream
@@ -90,9 +91,12 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     Server& ws_buffer_size(std::size_t bytes);   // the seed's name: an alias of output_block_size
     Server& http_buffer_size(std::size_t bytes);
     Server& max_request_line(std::size_t bytes);
+    Server& max_headers(std::size_t n);
     Server& max_body_size(std::size_t bytes);
     Server& max_message_size(std::size_t bytes);
+    Server& max_frame_size(std::size_t bytes);
     Server& max_backpressure(std::size_t bytes);
+    Server& max_memory(std::size_t bytes);   // app/detail/memory_budget.hpp
     Server& idle_timeout(std::chrono::milliseconds t);
     Server& handshake_timeout(std::chrono::milliseconds t);
     Server& header_timeout(std::chrono::milliseconds t);
@@ -108,6 +112,13 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     // so that SSE, long-poll and WebSocket (?since=) clients coming back get what they missed.
     Server& topic_history(std::string_view topic, TopicHistoryLimits limits = {});
     Server& max_connections(std::size_t n);
+    // Over it, a new connection from the same IP address is closed at once, before a byte is
+    // read (as max_connections): a 429 would mean reading and answering the very peer being shed.
+    Server& max_connections_per_address(std::size_t n);
+    Server& ping_interval(std::chrono::milliseconds t);
+    Server& pong_timeout(std::chrono::milliseconds t);
+    Server& access_log(Settings::AccessLog mode);
+    Server& access_log_sample(unsigned one_in);   // with AccessLog::sampled: 1 line in this many
     Server& allowed_origins(std::vector<std::string> origins);
     // Proxies whose forwarding fields set peer_address() and scheme() (app/trusted_proxies.hpp).
     Server& trusted_proxies(std::vector<std::string> addresses_or_ranges);
@@ -159,6 +170,9 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     // One line per connection open and close (and start-up/shutdown notes). Called on the
     // connection's thread; with threads(n > 1) from several threads at once.
     Server& on_log(std::function<void(std::string_view line)> fn);
+    // GET `path` answers the Prometheus text exposition (version 0.0.4) of every thread's
+    // counters summed (names and meanings: app/detail/metrics.cpp, README "Metrics").
+    Server& metrics(std::string_view path);
 
     // "" if the settings and routes are valid, else one clear sentence naming the problem.
     std::string validate() const;

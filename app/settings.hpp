@@ -28,11 +28,22 @@ struct Settings {
     std::size_t output_block_size = 16 * 1024;     // block size of the output pool (one block per queued burst)
     std::size_t http_buffer_size = 16 * 1024;      // largest HTTP request header section (431 above it)
     std::size_t max_request_line = 8 * 1024;       // 414 above it
+    std::size_t max_headers = 100;                 // header field lines per request (431 above it, RFC 6585 §5)
     std::size_t max_body_size = 1024 * 1024;       // 413 above it
     std::size_t max_message_size = 16 * 1024 * 1024;   // WebSocket message (1009 above it, RFC 6455 §7.4.1)
+    std::size_t max_frame_size = 16 * 1024 * 1024;     // one WebSocket frame's payload (1009 above it), whatever the message
     std::size_t max_backpressure = 1024 * 1024;    // bytes queued per connection before sends are dropped
+    // All connections' assembly buffers and output queues together; over it the largest are
+    // shed (1009 / 1008). 0 = no budget (the default: max_backpressure bounds each queue).
+    std::size_t max_memory = 0;
     std::size_t max_connections = 10000;           // over it, new connections are closed at once
-    std::chrono::milliseconds idle_timeout{60'000};
+    // Per peer IP address; 0 = no limit (the default: behind a proxy every peer is the proxy).
+    std::size_t max_connections_per_address = 0;
+    std::chrono::milliseconds idle_timeout{60'000};   // keep-alive HTTP between requests
+    // WebSocket keep-alive: a ping every ping_interval (30 s: a proxy's read timeout, nginx's
+    // 60 s default, always sees a byte); no byte back within pong_timeout -> close 1001.
+    std::chrono::milliseconds ping_interval{30'000};
+    std::chrono::milliseconds pong_timeout{10'000};
     std::chrono::milliseconds handshake_timeout{15'000};
     std::chrono::milliseconds header_timeout{10'000};
     std::chrono::milliseconds body_timeout{30'000};
@@ -50,6 +61,11 @@ struct Settings {
     // believed (app/trusted_proxies.hpp); empty = none: a client could write those itself.
     std::vector<std::string> trusted_proxies;
     unsigned threads = 1;
+    // Access log (app/detail/access_log.hpp): a line per HTTP request and per WebSocket
+    // session, through on_log. off, on, or 1 in access_log_sample of them.
+    enum class AccessLog : std::uint8_t { off, on, sampled };
+    AccessLog access_log = AccessLog::off;
+    unsigned access_log_sample = 100;
 };
 
 }  // namespace sluice

@@ -32,6 +32,7 @@ void install(Server& server, const DemoOptions& options) {
     install_collab(server, pages);
     install_resilient(server, options.heartbeat_interval, options.resilient_max_bytes);
     install_private_echo(server);
+    server.metrics("/metrics");
     // The pages: "/" is index.html; every other file under web_root by its path.
     server.http("GET", "/", [pages](Context& ctx) { pages->serve(ctx, "/index.html"); });
     server.http("GET", "/*", [pages](Context& ctx) { pages->serve(ctx, ctx.path()); });
@@ -55,6 +56,7 @@ const std::vector<DemoEntry>& demo_list() {
         {"/poll/chat", "long-poll of a topic (chat, data, trading): ?since=<id> resumes, &wait=0 answers at once"},
         {"/publish/chat", "POST {\"from\":..,\"text\":..}: a chat message (204); data and trading: 403"},
         {"/healthz", "HTTP 200 ok"},
+        {"/metrics", "HTTP: Prometheus text exposition of the server's counters (sluice_*)"},
         {"/echo", "HTTP, any method: 200 with the request body as received"},
     };
     return kList;

@@ -43,7 +43,7 @@ void install_echo(Server& server) {
                                                 }
                                             },
                                         .on_drain = {},
-                                        .on_close = {}});
+                                        .on_ping = {}, .on_pong = {}, .on_dropped = {}, .on_close = {}});
 }
 
 }  // namespace sluice::demo

@@ -23,6 +23,9 @@ constexpr std::string_view kUsage =
     "usage: sluice-demo [--host 127.0.0.1] [--port 60000] [--threads 1] [--web-root app/web]\n"
     "                   [--heartbeat-ms 30000] [--quiet 1] [--set SETTING=VALUE]...\n"
     "                   [--backend automatic|epoll|io_uring|kqueue] [--trusted-proxies 127.0.0.1,::1]\n"
+    "                   [--access-log on|off|N]\n"
+    "  --access-log: a line per HTTP request and WebSocket session (on, the default here),\n"
+    "  none (off), or 1 in N of them\n"
     "  --set takes a numeric setting of the README's table: a timeout in ms\n"
     "  (--set header_timeout=2000) or a size/count (--set max_connections=500)\n";
 
@@ -46,14 +49,20 @@ bool apply_setting(sluice::Server& server, std::string_view name, std::string_vi
         {"close_timeout", &sluice::Server::close_timeout},
         {"message_timeout", &sluice::Server::message_timeout},
         {"backpressure_timeout", &sluice::Server::backpressure_timeout},
-        {"shutdown_timeout", &sluice::Server::shutdown_timeout}};
+        {"shutdown_timeout", &sluice::Server::shutdown_timeout},
+        {"ping_interval", &sluice::Server::ping_interval},
+        {"pong_timeout", &sluice::Server::pong_timeout}};
     static const std::pair<std::string_view, SizeSetter> sizes[] = {
         {"http_buffer_size", &sluice::Server::http_buffer_size},
         {"max_request_line", &sluice::Server::max_request_line},
         {"max_body_size", &sluice::Server::max_body_size},
         {"max_message_size", &sluice::Server::max_message_size},
         {"max_backpressure", &sluice::Server::max_backpressure},
-        {"max_connections", &sluice::Server::max_connections}};
+        {"max_memory", &sluice::Server::max_memory},
+        {"max_connections", &sluice::Server::max_connections},
+        {"max_connections_per_address", &sluice::Server::max_connections_per_address},
+        {"max_frame_size", &sluice::Server::max_frame_size},
+        {"max_headers", &sluice::Server::max_headers}};
     long long number = 0;
     if (!parse_number(value, number) || number < 0) return false;
     for (const auto& [setting, set] : timeouts) {
@@ -77,6 +86,8 @@ int main(int argc, char** argv) {
     unsigned threads = 1;
     long long heartbeat_ms = 30'000;
     bool quiet = false;
+    auto access_log = sluice::Settings::AccessLog::on;   // the demo shows what a production server logs
+    unsigned access_sample = 100;
     std::vector<std::pair<std::string, std::string>> settings;  // --set, applied after the defaults
     std::vector<std::string> trusted_proxies;                      // --trusted-proxies, comma-separated
     sluice::demo::DemoOptions options;
@@ -106,6 +117,13 @@ int main(int argc, char** argv) {
             sluice::net::Backend backend;
             ok = sluice::net::backend_from_name(value, backend);  // every reactor made from now on
             if (ok) sluice::net::Reactor::set_default_backend(backend);
+        } else if (flag == "--access-log") {
+            unsigned n = 0;
+            ok = value == "on" || value == "off" || (parse_number(value, n) && n > 0);
+            access_log = value == "on" ? sluice::Settings::AccessLog::on
+                         : value == "off" ? sluice::Settings::AccessLog::off
+                                          : sluice::Settings::AccessLog::sampled;
+            if (n > 0) access_sample = n;
         } else if (flag == "--quiet") {
             quiet = value == "1";  // no line per connection (load and soak runs)
             ok = value == "0" || value == "1";
@@ -132,6 +150,7 @@ int main(int argc, char** argv) {
 
     sluice::Server server;
     server.host(host).port(port).threads(threads).nodelay(true).linger(false).trusted_proxies(trusted_proxies);
+    server.access_log(access_log).access_log_sample(access_sample);
     std::mutex log_mutex;
     for (const auto& [name, value] : settings) {
         if (!apply_setting(server, name, value)) {
@@ -141,7 +160,8 @@ int main(int argc, char** argv) {
         }
     }
     server.on_log([&log_mutex, quiet](std::string_view line) {
-        if (quiet && (line.rfind("open #", 0) == 0 || line.rfind("close #", 0) == 0 || line.rfind("upgrade #", 0) == 0))
+        if (quiet && (line.rfind("open #", 0) == 0 || line.rfind("close #", 0) == 0 || line.rfind("upgrade #", 0) == 0 ||
+                      line.rfind("access ", 0) == 0))
             return;
         std::lock_guard lock(log_mutex);
         std::cout << line << '\n' << std::flush;

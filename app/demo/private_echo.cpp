@@ -44,9 +44,7 @@ void install_private_echo(Server& server) {
                                      } else {
                                          ctx.send_binary_now(m.bytes());
                                      }
-                                 },
-                             .on_drain = {},
-                             .on_close = {}});
+                                 }});
 }
 
 }  // namespace sluice::demo

@@ -18,17 +18,20 @@ std::uint8_t* AssemblyCache::acquire(std::size_t min, std::size_t max, std::size
         --count_;
         bytes_ -= b.capacity;
         capacity = b.capacity;
+        lent_ += capacity;
         return b.data;
     }
     auto* data = static_cast<std::uint8_t*>(std::malloc(min == 0 ? 1 : min));
     if (data == nullptr) return nullptr;
     ++allocations_;
     capacity = min;
+    lent_ += capacity;
     return data;
 }
 
 void AssemblyCache::release(std::uint8_t* data, std::size_t capacity) noexcept {
     if (data == nullptr) return;
+    lent_ -= capacity;
     if (count_ == kMaxBlocks || capacity > kMaxBytes - bytes_) {
         std::free(data);
         return;

@@ -41,6 +41,7 @@ class AssemblyCache {  // Owns the blocks it keeps (std::malloc'd); lent blocks 
     std::size_t blocks() const noexcept { return count_; }   // kept right now
     std::size_t bytes() const noexcept { return bytes_; }
     std::size_t allocations() const noexcept { return allocations_; }   // std::malloc calls, ever
+    std::size_t lent() const noexcept { return lent_; }   // bytes held by borrowers now (max_memory counts them)
 
  private:
     static std::uint8_t* acquire_fn(void* self, std::size_t min, std::size_t max, std::size_t& capacity) noexcept;
@@ -54,6 +55,7 @@ class AssemblyCache {  // Owns the blocks it keeps (std::malloc'd); lent blocks 
     std::size_t count_ = 0;
     std::size_t bytes_ = 0;
     std::size_t allocations_ = 0;
+    std::size_t lent_ = 0;
     proto::WsBufferSource source_{this, &acquire_fn, &release_fn};   // what source() points to
 };
 

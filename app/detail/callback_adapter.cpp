@@ -21,4 +21,13 @@ void CallbackAdapter::on_close(Connection& c, std::uint16_t code, std::string_vi
     if (callbacks_->on_close) callbacks_->on_close(c.context(), code, reason);
 }
 
+void CallbackAdapter::on_control(Connection& c, bool ping, std::span<const std::uint8_t> payload) {
+    const auto& fn = ping ? callbacks_->on_ping : callbacks_->on_pong;
+    if (fn) fn(c.context(), payload);
+}
+
+void CallbackAdapter::on_dropped(Connection& c, std::string_view topic) {
+    if (callbacks_->on_dropped) callbacks_->on_dropped(c.context(), topic);
+}
+
 }  // namespace sluice::detail

@@ -15,6 +15,8 @@ class CallbackAdapter final : public HandlerAdapter {  // Does not own the callb
     void on_message(Connection& c, bool text, std::span<const std::uint8_t> bytes) override;
     void on_drain(Connection& c) override;
     void on_close(Connection& c, std::uint16_t code, std::string_view reason) override;
+    void on_control(Connection& c, bool ping, std::span<const std::uint8_t> payload) override;
+    void on_dropped(Connection& c, std::string_view topic) override;
 
  private:
     const WsCallbacks* callbacks_;

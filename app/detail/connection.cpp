@@ -76,7 +76,6 @@ void Connection::start() {
     request_.set_peer(net::peer_address(fd_));
     net::set_nodelay(fd_, s.nodelay);
     if (s.linger) net::set_linger(fd_, true, 0);
-    last_read_ = worker_.reactor.now();
     interest_ = net::kReadable;
     if (!worker_.reactor.add(fd_, interest_, this)) {
         destroy();
@@ -94,7 +93,7 @@ void Connection::on_events(net::EventMask events) noexcept {
         return;
     }
     if ((events & net::kWritable) != 0) flush();
-    if (mode_ == Mode::dead || read_paused_) return;
+    if (mode_ == Mode::dead || read_paused_ || budget_paused_) return;
     if ((events & (net::kReadable | net::kHangup | net::kError)) == 0) return;
     switch (mode_) {
         case Mode::http: read_http(); break;
@@ -109,16 +108,19 @@ void Connection::on_events(net::EventMask events) noexcept {
 void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> rest) {
     if (!worker_.state.trusted_proxies.empty()) take_forwarded(req);
     request_.assign(req);
+    http_->tally.routed = true;
     RouteMatch m = worker_.state.router.match(request_.method(), request_.path(), true);
     const RouteTarget* route = m.status == RouteStatus::found ? worker_.state.targets[m.target].get() : nullptr;
     http_->begin_request(req, nullptr, HttpExchange::limits(worker_.settings));
     if (route == nullptr) {
         http_->close_after();
+        worker_.metrics.handshake(404);
         send_error(404);
         return;
     }
     request_.add_params(std::span<const RouteParam>(m.params.items.data(), m.params.count));
     if (!accept_ws_resume()) {   // ?since= that is not an id (connection_push.cpp)
+        worker_.metrics.handshake(400);
         send_error(400);
         return;
     }
@@ -135,7 +137,11 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
     std::array<char, 1024> out;
     const std::size_t n = proto::write_handshake_response(d, out);
     queue_bytes(bytes_of(std::string_view(out.data(), n)));
+    worker_.metrics.handshake(d.status);
+    worker_.metrics.http_response(d.status);
     if (d.status != 101) {
+        http_->tally.answered(d.status, 0);
+        log_request();
         begin_teardown();
         return;
     }
@@ -146,13 +152,14 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
 void Connection::open_websocket(const RouteTarget& route, std::string_view subprotocol, std::span<std::uint8_t> rest) {
     if (!subprotocol.empty()) request_.set_subprotocol(subprotocol);
     mode_ = Mode::websocket;
+    set_kind(ConnectionKind::websocket);
+    if (worker_.access.pick()) tally_ = std::make_unique<SessionTally>(AccessLog::now());
     http_.reset();   // nothing of the HTTP exchange is needed any more (the caller returns at once)
     proto::WsLimits limits;
-    limits.max_frame_size = worker_.settings.max_message_size;
+    limits.max_frame_size = worker_.settings.max_frame_size;
     limits.max_message_size = worker_.settings.max_message_size;
     session_.emplace(proto::Role::server, limits, static_cast<Hooks&>(*this), worker_.assembly.source());
-    last_read_ = worker_.reactor.now();
-    arm_deadline(Deadline::idle, worker_.settings.idle_timeout);
+    arm_deadline(Deadline::ping, worker_.settings.ping_interval);
     worker_.state.log("upgrade #" + std::to_string(id_) + " " + std::string(peer()) + " " + std::string(request_.path()));
     start_adapter(&route);
     if (!call_handler([this] { handler_->on_open(*this); })) close(proto::kCloseInternalError, "internal error");
@@ -167,21 +174,23 @@ void Connection::read_ws() {
         destroy(proto::kCloseAbnormal, {});   // RFC 6455 §7.1.5: no close frame -> 1006
         return;
     }
-    last_read_ = worker_.reactor.now();
     idle_pinged_ = false;   // any byte (a pong included) proves the peer alive
     session_->feed(buffer.first(r.bytes));
     // While a frame or message is arriving, message_timeout counts from its first byte (a
-    // trickle resets idle_timeout, not this); between messages the idle deadline is back.
+    // trickle proves the peer alive, not this); between messages the ping deadline is back.
     if (mode_ != Mode::websocket) return;
     const bool receiving = session_->receiving();
-    if (receiving && deadline_ == Deadline::idle) {
+    if (receiving && deadline_ == Deadline::ping) {
+        awaiting_pong_ = false;
         arm_deadline(Deadline::message, worker_.settings.message_timeout);
     } else if (!receiving && deadline_ == Deadline::message) {
-        arm_deadline(Deadline::idle, worker_.settings.idle_timeout);
+        arm_deadline(Deadline::ping, worker_.settings.ping_interval);
     }
 }
 
 void Connection::on_ws_message(proto::Opcode op, std::span<const std::uint8_t> bytes) {
+    worker_.metrics.received(bytes.size());
+    if (tally_) tally_->received(bytes.size());
     // One adapter dispatch: callbacks get a view into the read, a coroutine an inbox copy.
     if (!call_handler([&] { handler_->on_message(*this, op == proto::Opcode::text, bytes); })) {
         close(proto::kCloseInternalError, "internal error");
@@ -199,15 +208,49 @@ bool Connection::over_backpressure() const noexcept { return output_.over(); }
 
 SendResult Connection::send_message(bool text, std::span<const std::uint8_t> payload) {
     if (!can_send()) return SendResult::closed;
-    if (over_backpressure()) return SendResult::dropped;
+    if (over_backpressure()) {
+        worker_.metrics.sends_dropped.add();
+        return SendResult::dropped;
+    }
+    worker_.metrics.sent(payload.size());
+    if (tally_) tally_->sent(payload.size());
     const bool backlog = output_.want_write();
     session_->send_message(text ? proto::Opcode::text : proto::Opcode::binary, payload);
     return backlog ? SendResult::queued : SendResult::sent;
 }
 
-void Connection::send_shared(const core::SharedBytes& frame, std::size_t size) {
-    if (!can_send() || over_backpressure()) return;
+SendResult Connection::send_shared(const core::SharedBytes& frame, std::size_t size, std::size_t header) {
+    if (!can_send()) return SendResult::closed;
+    if (over_backpressure()) return SendResult::dropped;
+    worker_.metrics.publish_deliveries.add();
+    worker_.metrics.sent(size - header);
+    if (tally_) tally_->sent(size - header);
     wrote(output_.queue_shared(frame, size));
+    return SendResult::queued;
+}
+
+// A slow subscriber is never skipped silently: counted, and its handler told (it may close
+// the connection or resynchronise it).
+void Connection::missed_publish(std::string_view topic) {
+    worker_.metrics.publishes_missed.add();
+    if (!conversing()) return;
+    ++extras().missed_publishes;
+    if (handler_ != nullptr) call_handler([&] { handler_->on_dropped(*this, topic); });
+}
+
+std::uint64_t Connection::missed_publishes() const noexcept { return extras_ ? extras_->missed_publishes : 0; }
+
+void Connection::on_ws_control(bool ping, std::span<const std::uint8_t> payload) {
+    if (!ping) worker_.metrics.pongs_received.add();
+    if (handler_ != nullptr && conversing()) call_handler([&] { handler_->on_control(*this, ping, payload); });
+}
+
+void Connection::set_kind(ConnectionKind kind) noexcept {
+    if (counted_) {
+        worker_.metrics.close(kind_);
+        worker_.metrics.open(kind);
+    }
+    kind_ = kind;
 }
 
 void Connection::close(std::uint16_t code, std::string_view reason) {
@@ -231,6 +274,17 @@ void Connection::ping(std::span<const std::uint8_t> payload) {
 
 void Connection::hold_input(bool hold) {
     if (mode_ == Mode::websocket) set_read_paused(hold);
+}
+
+void Connection::pause_for_budget(bool paused) {
+    if (budget_paused_ == paused || (paused && !can_send())) return;   // a closing one reads its peer's close
+    budget_paused_ = paused;
+    update_interest();
+}
+
+void Connection::shed(std::uint16_t code) {
+    close(code, "memory budget");   // RFC 6455 §7.4.1: 1009 message too big, 1008 policy
+    pause_for_budget(false);
 }
 
 // ---- the route's adapter, pub/sub and timers --------------------------------------------------
@@ -331,7 +385,7 @@ void Connection::on_bound_crossed() {
 void Connection::update_interest() {
     if (mode_ == Mode::dead) return;
     net::EventMask want = 0;
-    if (!read_paused_) want |= net::kReadable;
+    if (!read_paused_ && !budget_paused_) want |= net::kReadable;
     if (output_.want_write()) want |= net::kWritable;
     if (want != interest_ && worker_.reactor.modify(fd_, want, this)) interest_ = want;
 }

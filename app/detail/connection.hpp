@@ -39,8 +39,10 @@
 #include <string_view>
 
 #include "app/context.hpp"
+#include "app/detail/access_log.hpp"
 #include "app/detail/handler_adapter.hpp"
 #include "app/detail/http_exchange.hpp"
+#include "app/detail/metrics.hpp"
 #include "app/detail/request_copy.hpp"
 #include "app/detail/socket_writer.hpp"
 #include "app/message.hpp"
@@ -69,8 +71,8 @@ struct ConnectionHooks {
     void on_fail(std::uint16_t code);
     // Events: a message goes to the route's adapter; the session answers pings itself.
     void on_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
-    void on_ping(std::span<const std::uint8_t>) {}
-    void on_pong(std::span<const std::uint8_t>) {}
+    void on_ping(std::span<const std::uint8_t> payload);   // after the session queued its pong
+    void on_pong(std::span<const std::uint8_t> payload);
 
  private:
     Connection& self() noexcept;
@@ -96,10 +98,19 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool dead() const noexcept { return mode_ == Mode::dead; }
     bool is_ws() const noexcept { return mode_ == Mode::websocket; }
     bool ws_ever() const noexcept { return session_.has_value(); }   // upgraded (open or not)
-    void send_shared(const core::SharedBytes& frame, std::size_t size);   // a published frame
     // A published message to one of this connection's subscriptions, in its transport's
     // form (connection_push.cpp): `frame` is the WebSocket frame, the rest is made on need.
-    void deliver(Publication& p, Subscription& s, const core::SharedBytes& frame, std::size_t size);
+    // `dropped` when over max_backpressure (the worker then calls missed_publish()).
+    SendResult deliver(Publication& p, Subscription& s, const core::SharedBytes& frame, std::size_t size,
+                       std::size_t header);
+    // A published frame: bytes [0, size) of `frame`, the first `header` of them its frame header.
+    // `dropped` when over max_backpressure: the caller then tells it with missed_publish().
+    SendResult send_shared(const core::SharedBytes& frame, std::size_t size, std::size_t header = 0);
+    void missed_publish(std::string_view topic);   // counted, and told to the handler (on_dropped)
+    std::uint64_t missed_publishes() const noexcept;
+    // What this connection serves now, for sluice_connections_open (an SSE or long-poll
+    // adapter sets it when its stream or hold begins, and back to http when it ends).
+    void set_kind(ConnectionKind kind) noexcept;
 
     // Worker's bookkeeping
     std::uint32_t live_index = 0;   // index in Worker::live_ (fds are ints: 32 bits suffice)
@@ -139,6 +150,12 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     std::size_t buffered() const noexcept { return output_.size(); }
     void hold_input(bool hold);   // WebSocket: stop / resume reading (the handler is behind)
 
+    // ---- called by the MemoryBudget (memory_budget.hpp) ----
+    std::uint64_t id() const noexcept { return id_; }
+    std::size_t assembly_held() const noexcept { return session_ ? session_->receiver().assembly_capacity() : 0; }
+    void pause_for_budget(bool paused);   // WebSocket: new messages wait while over max_memory
+    void shed(std::uint16_t code);        // close 1009 / 1008 to give memory back
+
     void subscribe(std::string_view topic);
     void unsubscribe(std::string_view topic);
     bool subscribed(std::string_view topic) const;
@@ -170,7 +187,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
  private:
     friend struct ConnectionHooks;
     enum class Mode : std::uint8_t { http, websocket, teardown, dead };
-    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, message, close, heartbeat, hold, hook };
+    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, ping, message, close, heartbeat, hold, hook };
 
     // HTTP
     void read_http();
@@ -182,6 +199,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     void check_exchange();
     void finish_exchange();
     void send_error(int status, std::string_view extra_headers = {}, std::string_view body = {});
+    void log_request();   // the access log's line for the answered request (once)
     HttpExchange::Answer answer();
     // WebSocket
     void upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> rest);
@@ -194,6 +212,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     void read_ws();
     void on_ws_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
     void on_ws_end(std::uint16_t code, std::string_view reason);
+    void on_ws_control(bool ping, std::span<const std::uint8_t> payload);   // counted, told to the handler
     // the route's adapter
     void start_adapter(const RouteTarget* route);
     void end_adapter() noexcept;
@@ -220,7 +239,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     void on_subscribed(Subscription& s); // replay what a resuming client missed
     void replay_one(std::string_view epoch, std::uint64_t seq, bool text, std::string_view payload);
     void sse_heartbeat();
-    void stream_shared(const core::SharedBytes& bytes);
+    SendResult stream_shared(const core::SharedBytes& bytes);
     void answer_poll(std::string_view body);
     void answer_poll_empty(bool reset);
     void read_sse();
@@ -236,15 +255,17 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool read_paused_ : 1 = false;      // inbound over its bound, or an exchange in flight, or EOF
     bool shut_write_ : 1 = false;
     bool peer_eof_ : 1 = false;         // the peer's FIN arrived
-    bool idle_pinged_ : 1 = false;      // a quiet WebSocket was pinged (see on_deadline)
+    bool idle_pinged_ : 1 = false;      // our keep-alive ping is out and no byte came since (see on_deadline)
+    bool awaiting_pong_ : 1 = false;    // the ping deadline now counts pong_timeout, not ping_interval
+    bool budget_paused_ : 1 = false;    // not read while the server is over max_memory
     bool closed_notified_ : 1 = false;  // the end was reported (log, subscriptions, adapter)
     bool counted_ : 1 = true;           // in ServerState::connections (until teardown or death)
     bool sse_ : 1 = false;              // this exchange is an SSE stream
     bool poll_ : 1 = false;             // this exchange is a long-poll route's (GET held, POST)
     bool ws_ids_ : 1 = false;           // a WebSocket that asked for ids (?since=): envelopes
     bool forwarded_https_ : 1 = false;  // a trusted proxy said the client used https (take_forwarded)
+    ConnectionKind kind_ = ConnectionKind::http;   // counted open under this kind while counted_
     std::uint64_t id_;
-    net::TimePoint last_read_;
 
     std::unique_ptr<HttpExchange> http_;   // while HTTP (freed at the upgrade)
     // Kept for the connection's life: a WebSocket coroutine may read its upgrade request
@@ -257,6 +278,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     SocketWriter output_;
     net::Timer deadline_timer_;
     std::unique_ptr<Extras> extras_;
+    std::unique_ptr<SessionTally> tally_;   // a WebSocket session the access log picked; else none
 
     // The route's adapter, made in place by its RouteTarget: none between HTTP requests.
     HandlerAdapter* handler_ = nullptr;
@@ -270,6 +292,8 @@ inline Connection& ConnectionHooks::self() noexcept { return static_cast<Connect
 inline void ConnectionHooks::on_message(proto::Opcode op, std::span<const std::uint8_t> bytes) {
     self().on_ws_message(op, bytes);
 }
+inline void ConnectionHooks::on_ping(std::span<const std::uint8_t> payload) { self().on_ws_control(true, payload); }
+inline void ConnectionHooks::on_pong(std::span<const std::uint8_t> payload) { self().on_ws_control(false, payload); }
 inline void ConnectionHooks::on_close(std::uint16_t code, std::string_view reason) { self().on_ws_end(code, reason); }
 inline void ConnectionHooks::on_fail(std::uint16_t code) { self().on_ws_end(code, "protocol error"); }
 inline void ConnectionHooks::send(std::span<const std::uint8_t> bytes) { self().queue_bytes(bytes); }

@@ -67,11 +67,11 @@ void Connection::destroy(std::uint16_t code, std::string_view reason) {
         extras_->clear_timers();
         extras_->drop_subscriptions();
     }
+    uncount();   // before the close: it may ask the socket for its peer
     worker_.reactor.remove(fd_);
     net::close_fd(fd_);
     fd_ = -1;
     output_.clear();
-    uncount();
     worker_.bury(this);
 }
 
@@ -79,12 +79,18 @@ void Connection::uncount() {
     if (!counted_) return;
     counted_ = false;
     worker_.state.connections.fetch_sub(1);
+    worker_.metrics.close(kind_);
+    // The socket's own address, as at accept (peer() may since be a proxy's forwarded client).
+    if (worker_.settings.max_connections_per_address > 0) worker_.state.peers.release(address_of(net::peer_address(fd_)));
 }
 
 void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
     if (closed_notified_) return;
     closed_notified_ = true;
     if (extras_) extras_->drop_subscriptions();
+    if (session_) worker_.metrics.ws_close(code);
+    if (tally_) worker_.state.log(AccessLog::ws_line(id_, peer(), request_.path(), *tally_, code, AccessLog::now()));
+    log_request();   // an HTTP answer cut short (a stream whose reader left)
     if (session_ && handler_ != nullptr) call_handler([&] { handler_->on_close(*this, code, reason); });
     log_close(code, reason);
 }
@@ -138,23 +144,29 @@ void Connection::on_deadline() {
             respond(503, "the handler did not answer in time\n", kTextPlain);
             break;
         case Deadline::idle:
-            if (mode_ == Mode::http) {
-                begin_teardown();
-            } else if (mode_ == Mode::websocket) {
-                // Re-armed lazily from last_read_, not per read. A quiet peer is pinged
-                // first (RFC 6455 §5.5.2; browsers answer pings but never send them), and
-                // closed only if a whole further idle_timeout passes without a byte.
-                const auto quiet = worker_.reactor.now() - last_read_;
-                if (quiet < s.idle_timeout) {
-                    arm_deadline(Deadline::idle, s.idle_timeout - quiet);
-                } else if (!idle_pinged_ && can_send()) {
-                    idle_pinged_ = true;
-                    session_->send_ping({});
-                    last_read_ = worker_.reactor.now();   // the peer gets a whole idle_timeout to answer
-                    arm_deadline(Deadline::idle, s.idle_timeout);
-                } else {
-                    close(proto::kCloseGoingAway, "idle timeout");
+            if (mode_ == Mode::http) begin_teardown();
+            break;
+        case Deadline::ping:
+            // A ping every ping_interval whatever the traffic (RFC 6455 §5.5.2; browsers answer
+            // pings but never send them): a proxy's read timeout always sees a byte from us,
+            // and a peer from which not one byte (a pong or anything) arrives within
+            // pong_timeout of it is gone. Nothing is done per read: the read clears idle_pinged_.
+            if (mode_ != Mode::websocket) break;
+            if (awaiting_pong_) {
+                awaiting_pong_ = false;
+                if (idle_pinged_) {
+                    worker_.state.log("pong timeout #" + std::to_string(id_) + " " + std::string(peer()) +
+                                      ": nothing received within " + std::to_string(s.pong_timeout.count()) +
+                                      " ms of a ping, closing with 1001");
+                    close(proto::kCloseGoingAway, "pong timeout");   // RFC 6455 §7.4.1: 1001
+                    break;
                 }
+                arm_deadline(Deadline::ping, s.ping_interval - s.pong_timeout);
+            } else if (can_send()) {
+                session_->send_ping({});
+                worker_.metrics.pings_sent.add();
+                idle_pinged_ = awaiting_pong_ = true;
+                arm_deadline(Deadline::ping, s.pong_timeout);
             }
             break;
         case Deadline::message:

@@ -40,11 +40,13 @@ void Connection::settle_upgrade_hook() {
                           std::string(problem.empty() ? std::string_view("a header on the 101 does not validate") : problem) +
                           ", 500");
         http_->close_after();
+        worker_.metrics.handshake(500);
         respond(500, "internal error\n", kTextPlain);
         begin_teardown();
         return;
     }
     if (gate->verdict == UpgradeGate::Verdict::reject) {
+        worker_.metrics.handshake(gate->status);
         for (const auto& [name, value] : gate->headers) http_->add_header(name, value);
         respond(gate->status, gate->body, gate->content_type);
         // As after any answer: the next request, or the close HTTP's rules ask for.
@@ -57,10 +59,13 @@ void Connection::settle_upgrade_hook() {
     }
     if (worker_.shutting_down) {   // accepted while the server stops: no new WebSocket
         http_->close_after();
+        worker_.metrics.handshake(503);
         respond(503, "the server is shutting down\n", kTextPlain);
         begin_teardown();
         return;
     }
+    worker_.metrics.handshake(101);
+    worker_.metrics.http_response(101);
     http_->close_after();   // the tail is the WebSocket's now
     std::string rest = std::move(http_->tail());
     http_->tail().clear();
@@ -77,6 +82,7 @@ void Connection::upgrade_hook_unanswered(std::string_view why) {
     http_->gate.reset();   // the hook's frame, suspended where it waited
     if (deadline_ == Deadline::hook) arm_deadline(Deadline::none, {});
     http_->close_after();
+    worker_.metrics.handshake(503);
     respond(503, std::string(why) + "\n", kTextPlain);
     begin_teardown();
 }

@@ -29,7 +29,6 @@ void Connection::read_http() {
         const net::IoResult r = net::read_some(fd_, buffer.subspan(kept));
         if (r.status == net::IoStatus::ok) {
             got = r.bytes;
-            last_read_ = worker_.reactor.now();
         } else if (r.status == net::IoStatus::closed && r.error == 0) {
             // The peer's FIN: it sends no more, but may still read what we owe it
             // (a client that half-closes after its last request).
@@ -58,6 +57,7 @@ void Connection::on_http_input(std::span<std::uint8_t> input) {
         if (step.kind == Kind::need_more) break;
         switch (step.kind) {
             case Kind::head_begun:
+                http_->tally = RequestTally{.begun = worker_.access.enabled() ? AccessLog::now() : net::TimePoint{}};
                 arm_deadline(Deadline::header, http_->head_deadline(worker_.settings, worker_.reactor.now()));
                 break;
             case Kind::error: send_error(step.status); break;
@@ -77,6 +77,7 @@ void Connection::on_http_input(std::span<std::uint8_t> input) {
 void Connection::route_request(const proto::HttpRequest& req, bool& continue_100) {
     if (!worker_.state.trusted_proxies.empty()) take_forwarded(req);
     request_.assign(req);
+    http_->tally.routed = true;
     RouteMatch m = worker_.state.router.match(request_.method(), request_.path(), false);
     const RouteTarget* route = m.status == RouteStatus::found ? worker_.state.targets[m.target].get() : nullptr;
     const bool body = http_->begin_request(req, route, HttpExchange::limits(worker_.settings));
@@ -142,6 +143,7 @@ void Connection::check_exchange() {
 
 void Connection::finish_exchange() {
     end_push();
+    log_request();
     end_adapter();
     http_->next_request();
     if (http_->closes(request_, worker_.shutting_down)) {
@@ -154,12 +156,22 @@ void Connection::finish_exchange() {
 }
 
 void Connection::send_error(int status, std::string_view extra_headers, std::string_view body) {
+    worker_.metrics.http_response(status);
+    http_->tally.answered(status, body.empty() ? proto::http_reason_phrase(status).size() + 1 : body.size());
     wrote(http_->send_error(output_, answer(), status, extra_headers, body));
     if (http_->closing()) {
+        log_request();
         begin_teardown();
     } else {
         finish_exchange();
     }
+}
+
+void Connection::log_request() {
+    if (!http_ || http_->tally.status == 0 || !worker_.access.pick()) return;
+    worker_.state.log(AccessLog::http_line(id_, peer(), request_.method(), request_.target(), http_->tally,
+                                           AccessLog::now()));
+    http_->tally.status = 0;   // once
 }
 
 HttpExchange::Answer Connection::answer() {
@@ -174,6 +186,8 @@ void Connection::add_header(std::string_view name, std::string_view value) {
 void Connection::respond(int status, std::string_view body, std::string_view content_type) {
     if (mode_ != Mode::http || !http_->answering()) return;
     if (deadline_ == Deadline::response) arm_deadline(Deadline::none, {});
+    worker_.metrics.http_response(status);
+    http_->tally.answered(status, body.size());
     wrote(http_->respond(output_, answer(), status, body, content_type));
     worker_.mark_progress(this);
 }
@@ -183,14 +197,20 @@ void Connection::begin_stream(int status, std::string_view content_type) {
     // A stream has no end the server can predict; a reader that stops reading is bounded
     // by backpressure_timeout instead (on_bound_crossed).
     if (deadline_ == Deadline::response) arm_deadline(Deadline::none, {});
+    worker_.metrics.http_response(status);
+    http_->tally.answered(status, 0);
     wrote(http_->begin_stream(output_, answer(), status, content_type));
 }
 
 SendResult Connection::write_chunk(std::span<const std::uint8_t> data) {
     if (mode_ != Mode::http || !http_->streaming()) return SendResult::closed;
-    if (over_backpressure()) return SendResult::dropped;
+    if (over_backpressure()) {
+        worker_.metrics.sends_dropped.add();
+        return SendResult::dropped;
+    }
     if (data.empty() || request_.head()) return SendResult::sent;   // an empty chunk would end the body
     const bool backlog = output_.want_write();
+    http_->tally.bytes += data.size();
     wrote(http_->write_chunk(output_, request_.head(), data));
     return backlog ? SendResult::queued : SendResult::sent;
 }

@@ -56,6 +56,7 @@ bool Connection::open_push() {
     add_header("Cache-Control", "no-cache");
     add_header("X-Accel-Buffering", "no");   // nginx: pass each event on at once
     begin_stream(200, "text/event-stream");
+    set_kind(ConnectionKind::sse);
     arm_deadline(Deadline::heartbeat, worker_.settings.sse_heartbeat);
     return true;
 }
@@ -68,31 +69,33 @@ bool Connection::accept_ws_resume() {
 
 // ---- delivering --------------------------------------------------------------------------------
 
-void Connection::deliver(Publication& p, Subscription& s, const core::SharedBytes& frame, std::size_t size) {
+SendResult Connection::deliver(Publication& p, Subscription& s, const core::SharedBytes& frame, std::size_t size,
+                               std::size_t header) {
     if (p.seq() != 0) {
-        if (p.seq() <= s.seen) return;   // replayed already (it was in the history when we subscribed)
+        if (p.seq() <= s.seen) return SendResult::queued;   // replayed already (it was in the history when we subscribed)
         s.seen = p.seq();
     }
     if (mode_ == Mode::websocket) {
         if (ws_ids_ && p.text()) {
             const core::SharedBytes& e = p.ws_envelope();
-            if (e) send_shared(e, e.size());
-        } else {
-            send_shared(frame, size);
+            if (!e) return SendResult::dropped;
+            return send_shared(e, e.size(), p.ws_envelope_header());
         }
-        return;
+        return send_shared(frame, size, header);
     }
-    if (mode_ != Mode::http || !p.text()) return;   // SSE and long-poll carry text only
-    if (sse_) {
-        stream_shared(p.sse(!request_.http10()));
-    } else if (deadline_ == Deadline::hold) {
-        answer_poll(p.poll_body());
-    }
+    if (mode_ != Mode::http || !p.text()) return SendResult::closed;   // SSE and long-poll carry text only
+    if (sse_) return stream_shared(p.sse(!request_.http10()));
+    if (deadline_ == Deadline::hold) answer_poll(p.poll_body());
+    return SendResult::queued;
 }
 
-void Connection::stream_shared(const core::SharedBytes& bytes) {
-    if (!bytes || !http_->streaming() || over_backpressure()) return;
+SendResult Connection::stream_shared(const core::SharedBytes& bytes) {
+    if (!bytes || !http_->streaming()) return SendResult::closed;
+    if (over_backpressure()) return SendResult::dropped;
+    worker_.metrics.publish_deliveries.add();
+    worker_.metrics.sent(bytes.size());
     wrote(output_.queue_shared(bytes, bytes.size()));
+    return SendResult::queued;
 }
 
 SendResult Connection::send_event(const proto::SseMessage& m) {
@@ -166,6 +169,7 @@ bool Connection::settle_push() {
         answer_poll_empty(false);
         return true;
     }
+    set_kind(ConnectionKind::long_poll);
     arm_deadline(Deadline::hold, worker_.settings.poll_timeout);
     return true;
 }
@@ -215,6 +219,7 @@ void Connection::read_sse() {
 void Connection::end_push() noexcept {
     if (poll_ && extras_) extras_->drop_subscriptions();   // a poll's subscriptions end with its answer
     if (deadline_ == Deadline::heartbeat || deadline_ == Deadline::hold) arm_deadline(Deadline::none, {});
+    if (sse_ || poll_) set_kind(ConnectionKind::http);
     sse_ = false;
     poll_ = false;
 }

@@ -45,6 +45,7 @@ void Extras::fire(TimerId id) {
 Subscription* Extras::subscribe(std::string_view topic) {
     if (subscribed(topic)) return nullptr;
     subscriptions_.push_back(conn_.worker().topics.subscribe(topic, &conn_));
+    conn_.worker().metrics.subscribed.add();
     return subscriptions_.back();
 }
 
@@ -53,6 +54,7 @@ void Extras::unsubscribe(std::string_view topic) {
         if ((*it)->topic == topic) {
             conn_.worker().topics.unsubscribe(*it);
             subscriptions_.erase(it);
+            conn_.worker().metrics.unsubscribed.add();
             return;
         }
     }
@@ -65,6 +67,7 @@ bool Extras::subscribed(std::string_view topic) const {
 
 void Extras::drop_subscriptions() noexcept {
     for (Subscription* s : subscriptions_) conn_.worker().topics.unsubscribe(s);
+    conn_.worker().metrics.unsubscribed.add(subscriptions_.size());
     subscriptions_.clear();
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -36,6 +37,7 @@ class Extras {  // Owns the user timers and the subscriptions' handles (the node
     bool subscribed(std::string_view topic) const;
     void drop_subscriptions() noexcept;
     const std::vector<Subscription*>& subscriptions() const noexcept { return subscriptions_; }
+    std::uint64_t missed_publishes = 0;   // publishes this subscriber missed (Context::missed_publishes)
 
  private:
     struct UserTimer {

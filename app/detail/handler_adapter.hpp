@@ -53,6 +53,10 @@ class HandlerAdapter {  // Lives in its connection's adapter storage; the connec
     virtual void on_drain(Connection&) {}
     // Our close frame went out: a sender waiting for the drain learns it is closed.
     virtual void on_closing(Connection&) {}
+    // A ping (already answered) or a pong arrived.
+    virtual void on_control(Connection&, bool /*ping*/, std::span<const std::uint8_t> /*payload*/) {}
+    // A publish to `topic` was not queued: the subscriber is over max_backpressure.
+    virtual void on_dropped(Connection&, std::string_view /*topic*/) {}
     // The conversation ended (called once): the peer's close, a failure, or the socket's end.
     virtual void on_close(Connection&, std::uint16_t /*code*/, std::string_view /*reason*/) {}
 };

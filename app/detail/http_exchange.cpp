@@ -13,7 +13,7 @@ proto::HttpLimits HttpExchange::limits(const Settings& s) noexcept {
     proto::HttpLimits l;
     l.max_request_line = s.max_request_line;
     l.max_header_section = s.http_buffer_size;
-    l.max_headers = 100;
+    l.max_headers = s.max_headers;
     l.max_body = s.max_body_size;
     return l;
 }
@@ -177,7 +177,9 @@ WriteStatus HttpExchange::send_error(SocketWriter& out, const Answer& a, int sta
                                      std::string_view body) {
     const bool closes_anyway = proto::error_closes_connection(status);
     const bool close = closes_anyway || closes(a.request, a.shutting_down) || phase_ != Phase::busy;
-    std::string extra(extra_headers);
+    // RFC 9110 §6.6.1: an origin server with a clock MUST send Date, in error responses too.
+    std::string extra = "Date: " + std::string(a.dates.value()) + "\r\n";
+    extra += extra_headers;
     if (close && !closes_anyway) extra += "Connection: close\r\n";
     std::array<char, 2048> buf;
     const std::size_t n = proto::write_error_response(status, buf, extra, body);

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/detail/access_log.hpp"
 #include "app/detail/request_copy.hpp"
 #include "app/detail/socket_writer.hpp"
 #include "app/detail/upgrade_gate.hpp"
@@ -118,6 +119,7 @@ class HttpExchange {  // Owns the parse state, the request body, the input tail 
 
     // The route's upgrade hook deciding the current request, while it decides (upgrade_gate.hpp).
     std::unique_ptr<UpgradeGate> gate;
+    RequestTally tally;   // the access log's figures for the current request (access_log.hpp)
 
  private:
     proto::HttpRequestParser parser_;

@@ -22,6 +22,7 @@ const core::SharedBytes& Publication::ws_envelope() {
         std::string frame(reinterpret_cast<const char*>(header), h);
         frame += json;
         envelope_ = share(frame);
+        envelope_header_ = h;
     }
     return envelope_;
 }

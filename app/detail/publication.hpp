@@ -36,6 +36,7 @@ class Publication {  // Owns the forms it made; views the topic, payload and epo
     }
 
     const core::SharedBytes& ws_envelope();
+    std::size_t ws_envelope_header() const noexcept { return envelope_header_; }   // its frame header's size
     const core::SharedBytes& sse(bool chunked);
     const std::string& poll_body();
 
@@ -50,6 +51,7 @@ class Publication {  // Owns the forms it made; views the topic, payload and epo
     bool text_;
     core::SharedBytes envelope_, sse_chunked_, sse_plain_;
     std::string poll_body_;
+    std::size_t envelope_header_ = 0;
 };
 
 }  // namespace sluice::detail

@@ -29,7 +29,8 @@ void ServerState::begin_shutdown() {
 }
 
 Worker::Worker(ServerState& s, unsigned i)
-    : state(s), settings(s.settings), index(i), pool(s.settings.output_block_size) {
+    : state(s), settings(s.settings), index(i), pool(s.settings.output_block_size),
+      access(s.settings), header_storage(s.settings.max_headers) {
     shutdown_timer_.set_callback([this] {
         Scope scope(*this);
         const std::vector<Connection*> all = live_;
@@ -70,10 +71,19 @@ bool Worker::open_listener(std::uint16_t port, bool reuse_port) {
 
 void Worker::accept(int fd) {
     if (shutting_down || state.connections.load() >= settings.max_connections) {
+        metrics.reject(shutting_down ? Rejection::shutting_down : Rejection::max_connections);
         net::close_fd(fd);   // over max_connections: refused at once, not queued
         return;
     }
+    if (settings.max_connections_per_address > 0 &&
+        !state.peers.admit(address_of(net::peer_address(fd)), settings.max_connections_per_address)) {
+        metrics.reject(Rejection::per_address);
+        net::close_fd(fd);   // closed before a byte is read, like max_connections (server.hpp says why)
+        return;
+    }
     state.connections.fetch_add(1);
+    metrics.accepted.add();
+    metrics.open(ConnectionKind::http);
     auto* c = new Connection(*this, fd, next_connection_id());
     c->live_index = static_cast<std::uint32_t>(live_.size());
     live_.push_back(c);
@@ -128,6 +138,7 @@ void Worker::leave() {
         });
         if (!more) break;
     }
+    if (settings.max_memory > 0) budget.check(*this);   // may shed: its flushes run in the posted scope
     if (!progress_.empty() || !dirty_.empty() || !graveyard_.empty()) {
         reactor.post([this] { Scope scope(*this); });
     }
@@ -147,10 +158,14 @@ void Worker::publish_local(std::string_view topic, proto::Opcode op, std::span<c
     if (!payload.empty()) std::memcpy(frame.writable().data() + h, payload.data(), payload.size());
     const std::size_t size = h + payload.size();
     // The other transports' forms (SSE, long-poll, id envelopes) are made on first need.
+    // Subscribers over max_backpressure are told after the walk (their handler may unsubscribe).
     Publication pub(pool, topic, op == proto::Opcode::text, payload, seq, state.histories.epoch_of(topic));
+    std::vector<Connection*> missed;
     topics.for_each_subscription(topic, [&](Subscription& s) {
-        static_cast<Connection*>(s.subscriber)->deliver(pub, s, frame, size);
+        auto* c = static_cast<Connection*>(s.subscriber);
+        if (c->deliver(pub, s, frame, size, h) == SendResult::dropped) missed.push_back(c);
     });
+    for (Connection* c : missed) c->missed_publish(topic);
 }
 
 void Worker::begin_shutdown() {

@@ -25,9 +25,13 @@
 #include <thread>
 #include <vector>
 
+#include "app/detail/access_log.hpp"
 #include "app/detail/assembly_cache.hpp"
 #include "app/detail/handler_adapter.hpp"
 #include "app/detail/topic_history.hpp"
+#include "app/detail/memory_budget.hpp"
+#include "app/detail/metrics.hpp"
+#include "app/detail/peer_limit.hpp"
 #include "app/detail/topics.hpp"
 #include "app/router.hpp"
 #include "app/settings.hpp"
@@ -66,6 +70,9 @@ class ServerState {  // Owns the workers and their threads; shared by them read-
     std::vector<std::unique_ptr<Worker>> workers;
     std::vector<std::thread> threads;
     std::atomic<std::size_t> connections{0};
+    ServerMetrics metrics;                  // what no one worker counts (publishes)
+    PeerLimit peers;                        // max_connections_per_address (when set)
+    std::atomic<std::int64_t> memory_held{0};   // max_memory: every worker's MemoryBudget adds its share
     std::atomic<bool> running{false};
     std::atomic<bool> stopping{false};
     std::atomic<unsigned> workers_done{0};
@@ -93,7 +100,10 @@ class Worker {  // Owns its reactor, listener, pool, topics and connections. One
     AssemblyCache assembly;   // lent to every WsSession: before the connections, outlives them
     TopicRegistry topics;
     proto::DateCache dates;
-    std::array<proto::HttpHeader, 128> header_storage{};   // parse-time only, shared by connections
+    Metrics metrics;          // this thread's counters (metrics.hpp); summed at scrape time
+    AccessLog access;         // which requests and sessions get an access-log line (access_log.hpp)
+    MemoryBudget budget;      // max_memory (memory_budget.hpp)
+    std::vector<proto::HttpHeader> header_storage;   // parse-time only, shared by connections (max_headers)
     bool shutting_down = false;
 
     struct Scope {   // see the file comment
@@ -115,6 +125,7 @@ class Worker {  // Owns its reactor, listener, pool, topics and connections. One
     void close_all();   // loop thread, after the loop ended: every connection closed now
     std::size_t live() const noexcept { return live_.size(); }
     std::uint64_t next_connection_id();
+    const std::vector<Connection*>& connections() const noexcept { return live_; }
 
  private:
     void leave();

@@ -130,7 +130,7 @@ TEST_CASE("RFC 6455 4.2.2: a callback route echoes; on_open and on_close run onc
                              .on_open = [&](Context&) { ++opened; },
                              .on_message = [](Context& c, const Message& m) { c.send_now(m.text()); },
                              .on_drain = {},
-                             .on_close = [&](Context&, std::uint16_t code, std::string_view) {
+                             .on_ping = {}, .on_pong = {}, .on_dropped = {}, .on_close = [&](Context&, std::uint16_t code, std::string_view) {
                                  close_code = code;
                                  ++closed;
                              }});
@@ -336,7 +336,7 @@ TEST_CASE("per-connection user data lives as long as its connection") {
                                     c.send_now(std::to_string(++n));
                                 },
                                 .on_drain = {},
-                                .on_close = {}});
+                                .on_ping = {}, .on_pong = {}, .on_dropped = {}, .on_close = {}});
     });
     WsTestClient a, b;
     REQUIRE(a.connect(s.port(), "/count"));
@@ -425,7 +425,7 @@ TEST_CASE("backpressure: sends report queued then dropped for a client that does
                                 },
                                 .on_message = {},
                                 .on_drain = [&](Context&) { ++drains; },
-                                .on_close = {}});
+                                .on_ping = {}, .on_pong = {}, .on_dropped = {}, .on_close = {}});
     });
     WsTestClient ws;
     REQUIRE(ws.connect(s.port(), "/flood"));
@@ -504,7 +504,7 @@ TEST_CASE("output: a large send goes to the socket at once; what the kernel refu
                                       done = true;
                                   },
                               .on_drain = {},
-                              .on_close = {}});
+                              .on_ping = {}, .on_pong = {}, .on_dropped = {}, .on_close = {}});
     });
     WsTestClient ws;
     REQUIRE(ws.connect(s.port(), "/big"));
@@ -543,7 +543,7 @@ TEST_CASE("RFC 6455 7.4.1: a peer that stays over the bound past backpressure_ti
                                 },
                                 .on_message = {},
                                 .on_drain = {},
-                                .on_close = {}});
+                                .on_ping = {}, .on_pong = {}, .on_dropped = {}, .on_close = {}});
     });
     WsTestClient ws;
     REQUIRE(ws.connect(s.port(), "/stuck"));
@@ -775,8 +775,8 @@ TEST_CASE("RFC 9112 9.3: HTTP/1.0 closes by default and keeps alive on request")
     }
 }
 
-TEST_CASE("idle_timeout: a quiet WebSocket is pinged, then closed with 1001 if it never answers") {
-    TestServer s([](Server& srv) { srv.idle_timeout(200ms).close_timeout(200ms); });
+TEST_CASE("ping_interval: a quiet WebSocket is pinged, then closed with 1001 if it never answers") {
+    TestServer s([](Server& srv) { srv.ping_interval(200ms).pong_timeout(100ms).close_timeout(200ms); });
     WsTestClient ws;
     REQUIRE(ws.connect(s.port(), "/ws"));
     // Read nothing (so no pong goes back) until the server has given up.
@@ -787,8 +787,8 @@ TEST_CASE("idle_timeout: a quiet WebSocket is pinged, then closed with 1001 if i
     CHECK(ws.wait_close() == 1001);
 }
 
-TEST_CASE("idle_timeout: a WebSocket that answers pings stays open") {
-    TestServer s([](Server& srv) { srv.idle_timeout(100ms); });
+TEST_CASE("ping_interval: a WebSocket that answers pings stays open, idle_timeout does not apply to it") {
+    TestServer s([](Server& srv) { srv.ping_interval(100ms).pong_timeout(50ms).idle_timeout(50ms); });
     WsTestClient ws;
     REQUIRE(ws.connect(s.port(), "/ws"));
     int pings = 0;

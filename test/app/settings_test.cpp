@@ -77,6 +77,14 @@ std::map<std::string, std::function<void(Server&)>> invalid_setters() {
         {"poll_timeout", [](Server& s) { s.poll_timeout(0ms); }},
         {"topic_history", [](Server& s) { s.topic_history("t", {.max_messages = 0}); }},
         {"trusted_proxies", [](Server& s) { s.trusted_proxies({"10.0.0.0/33"}); }},
+        {"max_headers", [](Server& s) { s.max_headers(0); }},
+        {"max_memory", [](Server& s) { s.max_memory(1); }},
+        {"max_frame_size", [](Server& s) { s.max_frame_size(0); }},
+        {"max_connections_per_address", {}},
+        {"ping_interval", [](Server& s) { s.ping_interval(0ms); }},
+        {"pong_timeout", [](Server& s) { s.pong_timeout(60'000ms); }},
+        {"access_log", {}},
+        {"access_log_sample", [](Server& s) { s.access_log_sample(0); }},
     };
 }
 

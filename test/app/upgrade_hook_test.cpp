@@ -69,8 +69,6 @@ WsCallbacks gated_echo(sluice::UpgradeCallback hook, std::atomic<int>* opened = 
             ctx.send_now("open as " + ctx.data<Session>().user);
         },
         .on_message = [](Context& ctx, const Message& m) { ctx.send_now(ctx.data<Session>().user + ": " + std::string(m.text())); },
-        .on_drain = {},
-        .on_close = {},
     };
 }
 

@@ -21,7 +21,7 @@ nginx=/usr/sbin/nginx
 logs="$build/logs"
 mkdir -p "$logs"
 read_timeout_s=3   # nginx's proxy_read_timeout here
-ping_ms=1000       # the demo's idle_timeout: a silent WebSocket is pinged after this long
+ping_ms=1000       # the demo's ping_interval: every WebSocket is pinged this often
 idle_s=5           # how long the idle checks stay silent (> read_timeout_s)
 
 pass=0 fail=0
@@ -80,16 +80,16 @@ if ! /usr/bin/openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1
   ko "a self-signed certificate (openssl req)" "$(tail -1 "$tmp/openssl.log")"; finish
 fi
 
-# start_pair NAME IDLE_MS: a demo (--set idle_timeout=IDLE_MS, trusting 127.0.0.1) and an
+# start_pair NAME PING_MS: a demo (--set ping_interval=PING_MS, trusting 127.0.0.1) and an
 # nginx in front of it; sets HTTPS_PORT and DEMO_LOG. False if either does not come up.
 start_pair() {
-  local name=$1 idle_ms=$2 demo_port dir=$tmp/$1
+  local name=$1 ping_ms=$2 demo_port dir=$tmp/$1
   mkdir -p "$dir"
   demo_port=$(free_port)
   HTTPS_PORT=$(free_port)
   DEMO_LOG="$logs/proxy-$name-demo.log"
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} "$demo" --host 127.0.0.1 --port "$demo_port" \
-    --web-root "$root/app/web" --set "idle_timeout=$idle_ms" --trusted-proxies 127.0.0.1 >"$DEMO_LOG" 2>&1 &
+    --web-root "$root/app/web" --set "ping_interval=$ping_ms" --set "pong_timeout=$((ping_ms / 2))" --trusted-proxies 127.0.0.1 >"$DEMO_LOG" 2>&1 &
   pids+=($!)
   # The documented file, but for what a test machine must choose: each line must be found.
   sed -e "s|listen 443 ssl;|listen 127.0.0.1:$HTTPS_PORT ssl;|" \
