@@ -213,7 +213,12 @@ void Connection::read_sse() {
 // ---- endings -----------------------------------------------------------------------------------
 
 void Connection::end_push() noexcept {
-    if (poll_ && extras_) extras_->drop_subscriptions();   // a poll's subscriptions end with its answer
+    // A push exchange's subscriptions and timers end with it: the keep-alive connection's
+    // next request (a reconnecting EventSource, the next poll) subscribes afresh and resumes.
+    if ((poll_ || sse_) && extras_) {
+        extras_->drop_subscriptions();
+        extras_->clear_timers();
+    }
     if (deadline_ == Deadline::heartbeat || deadline_ == Deadline::hold) arm_deadline(Deadline::none, {});
     sse_ = false;
     poll_ = false;
