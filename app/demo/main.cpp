@@ -45,7 +45,9 @@ bool apply_setting(sluice::Server& server, std::string_view name, std::string_vi
         {"close_timeout", &sluice::Server::close_timeout},
         {"message_timeout", &sluice::Server::message_timeout},
         {"backpressure_timeout", &sluice::Server::backpressure_timeout},
-        {"shutdown_timeout", &sluice::Server::shutdown_timeout}};
+        {"shutdown_timeout", &sluice::Server::shutdown_timeout},
+        {"sse_heartbeat", &sluice::Server::sse_heartbeat},
+        {"poll_timeout", &sluice::Server::poll_timeout}};
     static const std::pair<std::string_view, SizeSetter> sizes[] = {
         {"http_buffer_size", &sluice::Server::http_buffer_size},
         {"max_request_line", &sluice::Server::max_request_line},

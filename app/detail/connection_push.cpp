@@ -180,8 +180,8 @@ void Connection::answer_poll(std::string_view body) {
 // No message: the epoch of the first topic subscribed (the client keeps it), and none.
 void Connection::answer_poll_empty(bool reset) {
     std::string_view epoch = worker_.state.histories.process_epoch();
-    if (extras_ && !extras_->subscriptions().empty()) {
-        epoch = worker_.state.histories.epoch_of(extras_->subscriptions().front()->topic);
+    if (extras_ && extras_->first_subscription() != nullptr) {
+        epoch = worker_.state.histories.epoch_of(extras_->first_subscription()->topic);
     }
     std::string body;
     begin_poll_body(body, epoch);
