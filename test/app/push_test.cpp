@@ -551,6 +551,22 @@ TEST_CASE("push resume: an SSE stream the server ended; the reconnect on the sam
     CHECK(c.pending.find("data: m2") < c.pending.find("data: m3"));
 }
 
+TEST_CASE("push: graceful shutdown ends SSE streams (the last chunk) and answers held polls (no messages)") {
+    auto t = std::make_unique<TestServer>(push_routes);
+    SseTestClient sse;
+    REQUIRE(sse.open(t->port(), "/sse/s"));
+    TcpClient held(t->port());
+    REQUIRE(held.send_all("GET /poll/s HTTP/1.1\r\nHost: x\r\n\r\n"));
+    REQUIRE(eventually([&] { return t->server.connection_count() == 2; }));
+    std::this_thread::sleep_for(20ms);
+    std::thread stopper([&] { t->server.stop(); });
+    CHECK_MESSAGE(sse.tcp.read_until("0\r\n\r\n"), sse.tcp.pending);   // RFC 9112 §7.1: the last chunk: the stream ended properly
+    const auto r = sluice::test::read_http_response(held);
+    CHECK(r.status == 200);
+    CHECK(r.body.find("\"messages\":[]") != std::string::npos);
+    stopper.join();
+}
+
 // ---- one publish, every transport, every thread; many at once ---------------------------------
 
 TEST_CASE("push: a publish from a non-server thread reaches WebSocket, SSE and long-poll subscribers on every thread") {
