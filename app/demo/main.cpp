@@ -51,7 +51,9 @@ bool apply_setting(sluice::Server& server, std::string_view name, std::string_vi
         {"backpressure_timeout", &sluice::Server::backpressure_timeout},
         {"shutdown_timeout", &sluice::Server::shutdown_timeout},
         {"ping_interval", &sluice::Server::ping_interval},
-        {"pong_timeout", &sluice::Server::pong_timeout}};
+        {"pong_timeout", &sluice::Server::pong_timeout},
+        {"sse_heartbeat", &sluice::Server::sse_heartbeat},
+        {"poll_timeout", &sluice::Server::poll_timeout}};
     static const std::pair<std::string_view, SizeSetter> sizes[] = {
         {"http_buffer_size", &sluice::Server::http_buffer_size},
         {"max_request_line", &sluice::Server::max_request_line},

@@ -1,6 +1,7 @@
 #include "app/demo/transports.hpp"
 
 #include <array>
+#include <cstdlib>
 
 #include "app/context.hpp"
 #include "app/demo/chat.hpp"
@@ -88,6 +89,12 @@ void install_transports(Server& server, std::shared_ptr<MarketFeed> feed, std::c
         server.sse("/sse/" + name, [t, name](Context& ctx) {
             ctx.subscribe(name);
             keep_ticking(ctx, t.of(name), name, true);
+            // ?drop_after=<ms>: the server ends the stream then (the browser test's reconnect).
+            const std::string_view q = ctx.query();
+            if (const std::size_t at = q.find("drop_after="); at != std::string_view::npos) {
+                const long ms = std::strtol(std::string(q.substr(at + 11)).c_str(), nullptr, 10);
+                if (ms > 0) ctx.after(std::chrono::milliseconds(ms), [&ctx] { ctx.end_stream(); });
+            }
         });
         server.poll("/poll/" + name, [t, name](Context& ctx) {
             if (ctx.method() == "POST") {

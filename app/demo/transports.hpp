@@ -1,7 +1,8 @@
 // app/demo/transports.hpp — the demo's topics over the other two transports, beside their
 // WebSocket routes (/chat, /data, /trading):
 //
-//   GET  /sse/<topic>           Server-Sent Events (Last-Event-ID or ?lastEventId= resumes)
+//   GET  /sse/<topic>           Server-Sent Events (Last-Event-ID or ?lastEventId= resumes;
+//                               ?drop_after=<ms>: the server ends the stream then, to test reconnects)
 //   GET  /poll/<topic>?since=   long-poll (&wait=0: answer at once)
 //   POST /publish/<topic>       one message, 204: for chat {"from":"<name>","text":"<text>"}
 //   POST /poll/<topic>            (the same); data and trading are the server's own: 403

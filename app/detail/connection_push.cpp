@@ -184,8 +184,8 @@ void Connection::answer_poll(std::string_view body) {
 // No message: the epoch of the first topic subscribed (the client keeps it), and none.
 void Connection::answer_poll_empty(bool reset) {
     std::string_view epoch = worker_.state.histories.process_epoch();
-    if (extras_ && !extras_->subscriptions().empty()) {
-        epoch = worker_.state.histories.epoch_of(extras_->subscriptions().front()->topic);
+    if (extras_ && extras_->first_subscription() != nullptr) {
+        epoch = worker_.state.histories.epoch_of(extras_->first_subscription()->topic);
     }
     std::string body;
     begin_poll_body(body, epoch);
@@ -217,7 +217,12 @@ void Connection::read_sse() {
 // ---- endings -----------------------------------------------------------------------------------
 
 void Connection::end_push() noexcept {
-    if (poll_ && extras_) extras_->drop_subscriptions();   // a poll's subscriptions end with its answer
+    // A push exchange's subscriptions and timers end with it: the keep-alive connection's
+    // next request (a reconnecting EventSource, the next poll) subscribes afresh and resumes.
+    if ((poll_ || sse_) && extras_) {
+        extras_->drop_subscriptions();
+        extras_->clear_timers();
+    }
     if (deadline_ == Deadline::heartbeat || deadline_ == Deadline::hold) arm_deadline(Deadline::none, {});
     if (sse_ || poll_) set_kind(ConnectionKind::http);
     sse_ = false;

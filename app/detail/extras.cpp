@@ -2,6 +2,7 @@
 #include "app/detail/extras.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "app/detail/connection.hpp"
 #include "app/detail/worker.hpp"
@@ -9,7 +10,7 @@
 namespace sluice::detail {
 
 Extras::~Extras() {
-    timers_.clear();
+    timers_.reset();
     drop_subscriptions();
 }
 
@@ -24,36 +25,53 @@ TimerId Extras::add_timer(std::chrono::milliseconds period, bool repeat, std::fu
         fire(id);
     });
     conn_.worker().reactor.arm(t->timer, period);
-    timers_.emplace(id, std::move(t));
+    if (!timers_) timers_ = std::make_unique<std::map<TimerId, std::unique_ptr<UserTimer>>>();
+    timers_->emplace(id, std::move(t));
     return id;
 }
 
 void Extras::fire(TimerId id) {
-    auto it = timers_.find(id);
-    if (it == timers_.end()) return;
+    if (!timers_) return;
+    auto it = timers_->find(id);
+    if (it == timers_->end()) return;
     std::function<void()> call;
     if (it->second->repeat) {
         conn_.worker().reactor.arm(it->second->timer, it->second->period);
         call = it->second->fn;   // a copy: the callback may cancel its own timer
     } else {
         call = std::move(it->second->fn);
-        timers_.erase(it);
+        timers_->erase(it);
     }
     if (call) conn_.call_handler(call);
 }
 
 Subscription* Extras::subscribe(std::string_view topic) {
     if (subscribed(topic)) return nullptr;
-    subscriptions_.push_back(conn_.worker().topics.subscribe(topic, &conn_));
+    Subscription* s = conn_.worker().topics.subscribe(topic, &conn_);
+    if (first_ == nullptr) {
+        first_ = s;
+    } else {
+        more_.push_back(s);
+    }
     conn_.worker().metrics.subscribed.add();
-    return subscriptions_.back();
+    return s;
 }
 
 void Extras::unsubscribe(std::string_view topic) {
-    for (auto it = subscriptions_.begin(); it != subscriptions_.end(); ++it) {
+    if (first_ != nullptr && first_->topic == topic) {
+        conn_.worker().topics.unsubscribe(first_);
+        conn_.worker().metrics.unsubscribed.add();
+        first_ = nullptr;
+        if (!more_.empty()) {
+            first_ = more_.front();
+            more_.erase(more_.begin());
+        }
+        return;
+    }
+    for (auto it = more_.begin(); it != more_.end(); ++it) {
         if ((*it)->topic == topic) {
             conn_.worker().topics.unsubscribe(*it);
-            subscriptions_.erase(it);
+            more_.erase(it);
             conn_.worker().metrics.unsubscribed.add();
             return;
         }
@@ -61,14 +79,15 @@ void Extras::unsubscribe(std::string_view topic) {
 }
 
 bool Extras::subscribed(std::string_view topic) const {
-    return std::any_of(subscriptions_.begin(), subscriptions_.end(),
-                       [topic](const Subscription* s) { return s->topic == topic; });
+    return (first_ != nullptr && first_->topic == topic) ||
+           std::any_of(more_.begin(), more_.end(), [topic](const Subscription* s) { return s->topic == topic; });
 }
 
 void Extras::drop_subscriptions() noexcept {
-    for (Subscription* s : subscriptions_) conn_.worker().topics.unsubscribe(s);
-    conn_.worker().metrics.unsubscribed.add(subscriptions_.size());
-    subscriptions_.clear();
+    conn_.worker().metrics.unsubscribed.add((first_ != nullptr ? 1 : 0) + more_.size());
+    if (first_ != nullptr) conn_.worker().topics.unsubscribe(std::exchange(first_, nullptr));
+    for (Subscription* s : more_) conn_.worker().topics.unsubscribe(s);
+    more_.clear();
 }
 
 }  // namespace sluice::detail

@@ -29,15 +29,17 @@ class Extras {  // Owns the user timers and the subscriptions' handles (the node
     net::Timer backpressure_timer;   // armed while the output queue is over max_backpressure
 
     TimerId add_timer(std::chrono::milliseconds period, bool repeat, std::function<void()> fn);
-    void cancel_timer(TimerId id) { timers_.erase(id); }
-    void clear_timers() { timers_.clear(); }
+    void cancel_timer(TimerId id) {
+        if (timers_) timers_->erase(id);
+    }
+    void clear_timers() { timers_.reset(); }
 
     Subscription* subscribe(std::string_view topic);   // the new node, or nullptr if already subscribed
     void unsubscribe(std::string_view topic);
     bool subscribed(std::string_view topic) const;
     void drop_subscriptions() noexcept;
-    const std::vector<Subscription*>& subscriptions() const noexcept { return subscriptions_; }
     std::uint64_t missed_publishes = 0;   // publishes this subscriber missed (Context::missed_publishes)
+    Subscription* first_subscription() const noexcept { return first_; }   // the oldest, or nullptr
 
  private:
     struct UserTimer {
@@ -49,9 +51,14 @@ class Extras {  // Owns the user timers and the subscriptions' handles (the node
     void fire(TimerId id);
 
     Connection& conn_;
-    std::map<TimerId, std::unique_ptr<UserTimer>> timers_;
+    // On first use: a connection that only subscribes (a held poll, an SSE stream, a WebSocket
+    // subscriber) carries one pointer for it.
+    std::unique_ptr<std::map<TimerId, std::unique_ptr<UserTimer>>> timers_;
     TimerId next_timer_id_ = 1;
-    std::vector<Subscription*> subscriptions_;
+    // The first subscription inline, the others in a vector: most connections subscribe to
+    // one topic, and then no vector block is allocated.
+    Subscription* first_ = nullptr;
+    std::vector<Subscription*> more_;
 };
 
 }  // namespace sluice::detail

@@ -1,4 +1,6 @@
-// The chat page: /chat speaks JSON (see app/demo/chat.hpp); we send plain text.
+// The chat page: /chat speaks JSON (see app/demo/chat.hpp). It arrives over WebSocket,
+// Server-Sent Events or long-polling (transport.js; ?transport=ws|sse|poll forces one);
+// over WebSocket we send plain text, otherwise a POST to /publish/chat with our name.
 'use strict';
 
 const messages = document.getElementById('messages');
@@ -31,7 +33,10 @@ function showCount(m) {
   me.dataset.members = String(m.members);
 }
 
-const ws = connect('/chat', document.getElementById('status'), (m) => {
+const status = document.getElementById('status');
+const forced = new URLSearchParams(location.search).get('transport');
+const guest = 'guest-' + Math.random().toString(36).slice(2, 8);
+function onChat(m) {
   switch (m.type) {
     case 'welcome':
       myName = m.client;
@@ -50,12 +55,30 @@ const ws = connect('/chat', document.getElementById('status'), (m) => {
     case 'error': add('error', '', m.message); break;
     default: add('notice', '', String(m && m.type ? JSON.stringify(m) : m));
   }
+}
+const transport = new Transport({
+  ws: '/chat', sse: '/sse/chat', poll: '/poll/chat', publish: '/publish/chat',
+  force: ['ws', 'sse', 'poll'].includes(forced) ? forced : '',
+  publishBody: (text) => JSON.stringify({ from: myName, text }),
+  onMessage: (text) => {
+    let m = text;
+    try { m = JSON.parse(text); } catch (_) { /* not JSON: shown as is */ }
+    onChat(m);
+  },
+  onReset: () => add('notice', '', 'some messages were missed while away'),
+  onState: (kind, state) => {
+    status.dataset.transport = kind;
+    status.dataset.state = state;
+    setStatus(status, state + ' via ' + TRANSPORT_NAMES[kind], state === 'open' ? 'open' : state === 'failed' ? 'closed' : '');
+    // Over SSE and long-polling there is no welcome: our name is our own.
+    if (kind !== 'ws' && state === 'open' && !myName) {
+      myName = guest;
+      me.textContent = 'You are ' + myName + ' (via ' + TRANSPORT_NAMES[kind] + ')';
+    }
+  },
 });
 
 document.getElementById('form').addEventListener('submit', (e) => {
   e.preventDefault();
-  if (input.value && ws.readyState === WebSocket.OPEN) {
-    ws.send(input.value);
-    input.value = '';
-  }
+  if (input.value && myName && transport.send(input.value)) input.value = '';
 });

@@ -528,6 +528,29 @@ TEST_CASE("push resume: publishes from two server threads at once: a subscriber 
     CHECK_FALSE(c.next(50ms));
 }
 
+TEST_CASE("push resume: an SSE stream the server ended; the reconnect on the same keep-alive connection resumes") {
+    TestServer t([](Server& s) {
+        push_routes(s);
+        s.sse("/sse-brief/:topic", [](Context& ctx) {
+            ctx.subscribe(ctx.param("topic"));
+            ctx.after(50ms, [&ctx] { ctx.end_stream(); });
+        });
+    });
+    const std::string e = epoch_of(t.port(), "h");
+    t.server.publish("h", "m1");
+    TcpClient c(t.port());
+    const std::string get = "GET /sse-brief/h HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n";
+    REQUIRE(c.send_all(get + "\r\n"));
+    REQUIRE(c.read_until("\r\n0\r\n\r\n"));   // RFC 9112 §7.1: the last chunk: the stream ended, the connection stays
+    c.pending.clear();
+    t.server.publish("h", "m2");   // while no stream is open: only the history has it
+    t.server.publish("h", "m3");
+    REQUIRE(c.send_all(get + "Last-Event-ID: " + e + ":1\r\n\r\n"));
+    REQUIRE(c.read_until("data: m3\n"));
+    CHECK(c.pending.find("id: " + e + ":2\ndata: m2\n") != std::string::npos);
+    CHECK(c.pending.find("data: m2") < c.pending.find("data: m3"));
+}
+
 TEST_CASE("push: graceful shutdown ends SSE streams (the last chunk) and answers held polls (no messages)") {
     auto t = std::make_unique<TestServer>(push_routes);
     SseTestClient sse;
@@ -537,7 +560,7 @@ TEST_CASE("push: graceful shutdown ends SSE streams (the last chunk) and answers
     REQUIRE(eventually([&] { return t->server.connection_count() == 2; }));
     std::this_thread::sleep_for(20ms);
     std::thread stopper([&] { t->server.stop(); });
-    CHECK(sse.tcp.read_until("\r\n0\r\n\r\n"));   // RFC 9112 §7.1: the stream ended properly
+    CHECK_MESSAGE(sse.tcp.read_until("0\r\n\r\n"), sse.tcp.pending);   // RFC 9112 §7.1: the last chunk: the stream ended properly
     const auto r = sluice::test::read_http_response(held);
     CHECK(r.status == 200);
     CHECK(r.body.find("\"messages\":[]") != std::string::npos);
