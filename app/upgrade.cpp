@@ -24,6 +24,7 @@ std::string_view Upgrade::target() const { return context().target(); }
 std::optional<std::string_view> Upgrade::header(std::string_view name) const { return context().header(name); }
 std::string_view Upgrade::param(std::string_view name) const { return context().param(name); }
 std::string_view Upgrade::peer_address() const { return context().peer_address(); }
+std::string_view Upgrade::scheme() const { return context().scheme(); }
 
 const std::vector<std::string>& Upgrade::offered_subprotocols() const { return gate_->offered; }
 

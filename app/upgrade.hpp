@@ -75,6 +75,7 @@ class Upgrade {  // Owned by the connection's UpgradeGate while the hook decides
     std::optional<std::string_view> header(std::string_view name) const;   // first, case-insensitive
     std::string_view param(std::string_view name) const;                   // route params, "" if absent
     std::string_view peer_address() const;
+    std::string_view scheme() const;   // "https" when a trusted proxy says so (Server::trusted_proxies)
     // Sec-WebSocket-Protocol: what the client offered, in its order (every header line).
     const std::vector<std::string>& offered_subprotocols() const;
     bool offers(std::string_view subprotocol) const;   // case-sensitive (tokens the app defines)

@@ -337,6 +337,27 @@ TEST_CASE("upgrade hook (coroutine): a hook that never decides gets 503 at hands
     CHECK(read_http_response(again).status == 200);
 }
 
+TEST_CASE("upgrade hook (coroutine): on a kept-alive connection's later request the hook's time counts from that head") {
+    std::vector<std::thread> threads;
+    std::mutex mutex;
+    {
+        TestServer s([&](Server& srv) {
+            srv.handshake_timeout(std::chrono::milliseconds(1000));
+            srv.route("/co", user_echo, sluice::RouteOptions{.subprotocols = {}, .on_upgrade = LookupHook{100ms, &threads, &mutex}});
+        });
+        TcpClient c(s.port());
+        REQUIRE(c.send_all("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+        REQUIRE(read_http_response(c).status == 200);
+        // Past the accept's handshake_timeout: counted from the accept, the hook would have
+        // no time left at all; counted from this head it has a second for its 100 ms lookup.
+        std::this_thread::sleep_for(1200ms);
+        REQUIRE(c.send_all(upgrade_request("/co?token=good")));
+        REQUIRE(c.read_until("open as cy"));
+        CHECK(c.pending.rfind("HTTP/1.1 101 ", 0) == 0);
+    }
+    for (auto& t : threads) t.join();
+}
+
 TEST_CASE("upgrade hook (coroutine): rejects without awaiting; throws after awaiting: 500") {
     std::vector<std::thread> threads;
     {
