@@ -62,6 +62,11 @@ Server& Server::shutdown_timeout(std::chrono::milliseconds t) { settings_.shutdo
 Server& Server::max_connections(std::size_t n) { settings_.max_connections = n; return *this; }
 Server& Server::allowed_origins(std::vector<std::string> o) { settings_.allowed_origins = std::move(o); return *this; }
 Server& Server::threads(unsigned n) { settings_.threads = n; return *this; }
+Server& Server::compression(Compression c) { settings_.compression = c; return *this; }
+Server& Server::compression(std::string_view path, Compression c) {
+    settings_.route_compression.push_back({std::string(path), c});
+    return *this;
+}
 
 namespace {
 void note(std::vector<std::string>& errors, std::string e) {
@@ -130,6 +135,7 @@ std::string Server::validate() const {
     for (const auto& [name, t] : timeouts) {
         if (t.count() <= 0) return std::string(name) + " must be greater than 0 ms (got " + std::to_string(t.count()) + ")";
     }
+    if (std::string e = detail::validate_compression(s, state_->router, state_->targets.size()); !e.empty()) return e;
     for (const auto& o : s.allowed_origins) {
         if (o.empty()) return "allowed_origins must not contain an empty origin";
     }
@@ -155,6 +161,7 @@ bool Server::start_workers() {
     st.settings = settings_;
     st.origin_views.assign(st.settings.allowed_origins.begin(), st.settings.allowed_origins.end());
     for (auto& t : st.targets) t->subprotocol_views.assign(t->subprotocols.begin(), t->subprotocols.end());
+    st.compression.build(st.settings.compression, st.settings.route_compression, st.router, st.targets.size());
     st.stopping = false;
     st.workers.clear();
     const unsigned n = st.settings.threads;

@@ -119,7 +119,9 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
     proto::HandshakePolicy policy;
     policy.allowed_origins = worker_.state.origin_views;
     policy.subprotocols = route->subprotocol_views;
-    const proto::HandshakeDecision d = proto::evaluate_upgrade(req, policy);
+    proto::HandshakeDecision d = proto::evaluate_upgrade(req, policy);
+    std::array<char, 128> extensions;
+    accept_deflate(req, m.target, d, extensions);   // RFC 7692: connection_deflate.cpp
     std::array<char, 1024> out;
     const std::size_t n = proto::write_handshake_response(d, out);
     queue_bytes(bytes_of(std::string_view(out.data(), n)));
@@ -133,6 +135,7 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
     proto::WsLimits limits;
     limits.max_frame_size = worker_.settings.max_message_size;
     limits.max_message_size = worker_.settings.max_message_size;
+    limits.permessage_deflate = deflate_.on();
     session_.emplace(proto::Role::server, limits, static_cast<Hooks&>(*this), worker_.assembly.source());
     last_read_ = worker_.reactor.now();
     arm_deadline(Deadline::idle, worker_.settings.idle_timeout);
@@ -183,13 +186,17 @@ bool Connection::over_backpressure() const noexcept { return output_.over(); }
 SendResult Connection::send_message(bool text, std::span<const std::uint8_t> payload) {
     if (!can_send()) return SendResult::closed;
     if (over_backpressure()) return SendResult::dropped;
+    if (deflate_.on() && payload.size() >= worker_.state.compression.profile(deflate_.profile()).threshold)
+        return send_deflated(text, payload);
     const bool backlog = output_.want_write();
     session_->send_message(text ? proto::Opcode::text : proto::Opcode::binary, payload);
     return backlog ? SendResult::queued : SendResult::sent;
 }
 
-void Connection::send_shared(const core::SharedBytes& frame, std::size_t size) {
+void Connection::send_shared(const core::SharedBytes& frame, std::size_t size, bool deflated) {
     if (!can_send() || over_backpressure()) return;
+    // The peer's window now holds bytes our own compressor never saw (RFC 7692 §7.2.3).
+    if (deflated && extras_ && extras_->deflate) extras_->deflate->forget_sent();
     wrote(output_.queue_shared(frame, size));
 }
 

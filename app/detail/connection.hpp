@@ -43,9 +43,11 @@
 #include "app/detail/http_exchange.hpp"
 #include "app/detail/request_copy.hpp"
 #include "app/detail/socket_writer.hpp"
+#include "app/detail/ws_compression.hpp"
 #include "app/message.hpp"
 #include "net/reactor.hpp"
 #include "net/timer.hpp"
+#include "proto/ws_handshake.hpp"
 #include "proto/ws_session.hpp"
 
 namespace sluice::detail {
@@ -65,6 +67,8 @@ struct ConnectionHooks {
     void on_fail(std::uint16_t code);
     // Events: a message goes to the route's adapter; the session answers pings itself.
     void on_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
+    // RFC 7692: a message with RSV1, inflated by the connection (connection_deflate.cpp).
+    proto::WsError on_compressed_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
     void on_ping(std::span<const std::uint8_t>) {}
     void on_pong(std::span<const std::uint8_t>) {}
 
@@ -92,7 +96,9 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool dead() const noexcept { return mode_ == Mode::dead; }
     bool is_ws() const noexcept { return mode_ == Mode::websocket; }
     bool ws_ever() const noexcept { return session_.has_value(); }   // upgraded (open or not)
-    void send_shared(const core::SharedBytes& frame, std::size_t size);   // a published frame
+    // A published frame; `deflated`: compressed without context, RSV1 set (PublishDeflate).
+    void send_shared(const core::SharedBytes& frame, std::size_t size, bool deflated = false);
+    WsDeflateTerms deflate_terms() const noexcept { return deflate_; }   // RFC 7692 agreement
 
     // Worker's bookkeeping
     std::uint32_t live_index = 0;   // index in Worker::live_ (fds are ints: 32 bits suffice)
@@ -172,6 +178,12 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     void read_ws();
     void on_ws_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
     void on_ws_end(std::uint16_t code, std::string_view reason);
+    // permessage-deflate (connection_deflate.cpp)
+    void accept_deflate(const proto::HttpRequest& req, std::uint32_t target, proto::HandshakeDecision& d,
+                        std::span<char> answer);
+    proto::WsError on_ws_compressed(proto::Opcode op, std::span<const std::uint8_t> bytes);
+    SendResult send_deflated(bool text, std::span<const std::uint8_t> payload);
+    proto::WsDeflate& own_deflate();
     // the route's adapter
     void start_adapter(const RouteTarget* route);
     void end_adapter() noexcept;
@@ -197,6 +209,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     int fd_;
     Mode mode_ = Mode::http;
     Deadline deadline_ = Deadline::none;
+    WsDeflateTerms deflate_;   // RFC 7692 agreement: 2 bytes, in what was padding
     net::EventMask interest_ = 0;
     // One bit each: every idle connection carries them.
     bool read_paused_ : 1 = false;      // inbound over its bound, or an exchange in flight, or EOF
@@ -231,6 +244,9 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
 inline Connection& ConnectionHooks::self() noexcept { return static_cast<Connection&>(*this); }
 inline void ConnectionHooks::on_message(proto::Opcode op, std::span<const std::uint8_t> bytes) {
     self().on_ws_message(op, bytes);
+}
+inline proto::WsError ConnectionHooks::on_compressed_message(proto::Opcode op, std::span<const std::uint8_t> bytes) {
+    return self().on_ws_compressed(op, bytes);
 }
 inline void ConnectionHooks::on_close(std::uint16_t code, std::string_view reason) { self().on_ws_end(code, reason); }
 inline void ConnectionHooks::on_fail(std::uint16_t code) { self().on_ws_end(code, "protocol error"); }

@@ -144,7 +144,11 @@ void Worker::publish_local(std::string_view topic, proto::Opcode op, std::span<c
     std::memcpy(frame.writable().data(), header, h);
     if (!payload.empty()) std::memcpy(frame.writable().data() + h, payload.data(), payload.size());
     const std::size_t size = h + payload.size();
-    topics.for_each(topic, [&frame, size](void* s) { static_cast<Connection*>(s)->send_shared(frame, size); });
+    PublishDeflate deflated(pool, deflate, state.compression, op, payload);   // once per setting, not per subscriber
+    topics.for_each(topic, [&frame, size, &deflated](void* s) {
+        auto* c = static_cast<Connection*>(s);
+        if (!deflated.send_to(*c)) c->send_shared(frame, size);
+    });
 }
 
 void Worker::begin_shutdown() {

@@ -28,6 +28,7 @@
 #include "app/detail/assembly_cache.hpp"
 #include "app/detail/handler_adapter.hpp"
 #include "app/detail/topics.hpp"
+#include "app/detail/ws_compression.hpp"
 #include "app/router.hpp"
 #include "app/settings.hpp"
 #include "core/block_pool.hpp"
@@ -54,6 +55,7 @@ class ServerState {  // Owns the workers and their threads; shared by them read-
     Settings settings;
     Router router;
     std::vector<std::unique_ptr<RouteTarget>> targets;
+    CompressionTable compression;                   // permessage-deflate per route (ws_compression.hpp)
     std::vector<std::string_view> origin_views;
     std::function<void(std::string_view)> log_fn;
     std::mutex log_mutex;
@@ -88,6 +90,7 @@ class Worker {  // Owns its reactor, listener, pool, topics and connections. One
     core::BlockPool pool;
     AssemblyCache assembly;   // lent to every WsSession: before the connections, outlives them
     TopicRegistry topics;
+    DeflateScratch deflate;   // permessage-deflate codecs and buffers of this thread
     proto::DateCache dates;
     std::array<proto::HttpHeader, 128> header_storage{};   // parse-time only, shared by connections
     bool shutting_down = false;

@@ -73,6 +73,7 @@ std::map<std::string, std::function<void(Server&)>> invalid_setters() {
         {"backpressure_timeout", [](Server& s) { s.backpressure_timeout(0ms); }},
         {"shutdown_timeout", [](Server& s) { s.shutdown_timeout(0ms); }},
         {"allowed_origins", [](Server& s) { s.allowed_origins({""}); }},
+        {"compression", [](Server& s) { s.compression(sluice::Compression{.window_bits = 7}); }},
     };
 }
 
