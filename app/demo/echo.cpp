@@ -27,6 +27,10 @@ Task ws_echo(Context& ctx) {
 
 void install_echo(Server& server) {
     server.route("/ws", [](Context& ctx) { return ws_echo(ctx); });
+    // The same echo with permessage-deflate context takeover (each connection keeps its
+    // window): Autobahn's group 13 in test/conformance runs against it.
+    server.route("/ws-takeover", [](Context& ctx) { return ws_echo(ctx); });
+    server.compression("/ws-takeover", Compression{.memory = Compression::Memory::dedicated});
     server.http("*", "/echo", [](Context& ctx) {
         ctx.respond(200, ctx.body(), ctx.header("Content-Type").value_or("application/octet-stream"));
     });
