@@ -43,7 +43,7 @@ proto::WsError Connection::on_ws_compressed(proto::Opcode op, std::span<const st
         e = proto::WsError::invalid_utf8;
     }
     if (e == proto::WsError::none) on_ws_message(op, scratch.inflated(r.size));
-    scratch.trim();
+    scratch.trim_inflated();
     return e;
 }
 
@@ -65,7 +65,7 @@ SendResult Connection::send_deflated(bool text, std::span<const std::uint8_t> pa
         if (own) codec.forget_sent();
         session_->send_message(op, payload);
     }
-    scratch.trim();
+    scratch.trim_output();  // not the inflated message: the handler sending may still read it
     return backlog ? SendResult::queued : SendResult::sent;
 }
 

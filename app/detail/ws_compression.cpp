@@ -138,6 +138,7 @@ std::span<std::uint8_t> DeflateScratch::grow(void* self, std::size_t produced) n
             return {s.inflated_.data(), produced};  // refused: treated as the limit (1009)
         }
 #else
+        (void)produced;  // without exceptions a refused allocation ends the program
         s.inflated_.resize(next);
 #endif
     }
@@ -154,8 +155,11 @@ proto::WsDeflateResult DeflateScratch::inflate(proto::WsDeflate& codec, std::spa
     return codec.decompress(payload, out, proto::WsOutputGrowth{this, &DeflateScratch::grow});
 }
 
-void DeflateScratch::trim() noexcept {
+void DeflateScratch::trim_output() noexcept {
     if (output_.capacity() > kKeep) std::vector<std::uint8_t>().swap(output_);
+}
+
+void DeflateScratch::trim_inflated() noexcept {
     if (inflated_.capacity() > kKeep) std::vector<std::uint8_t>().swap(inflated_);
 }
 
@@ -184,7 +188,7 @@ bool PublishDeflate::send_to(Connection& c) {
                 f.size = h + r.size;
             }
         }
-        scratch_.trim();
+        scratch_.trim_output();
     }
     if (!f.bytes) return false;  // not worth it (or no memory): the plain frame
     c.send_shared(f.bytes, f.size, true);

@@ -92,9 +92,11 @@ class DeflateScratch {  // Owns its codecs (made on first use) and two growing b
     // Inflates `payload` with `codec` into the inflate buffer, growing it up to `limit`.
     proto::WsDeflateResult inflate(proto::WsDeflate& codec, std::span<const std::uint8_t> payload, std::size_t limit);
     std::span<const std::uint8_t> inflated(std::size_t size) const noexcept { return {inflated_.data(), size}; }
-    // After a message: buffers that grew beyond kKeep are freed (a big message's memory is
-    // not held by an idle thread).
-    void trim() noexcept;
+    // After a message: a buffer that grew beyond kKeep is freed (a big message's memory is
+    // not held by an idle thread). Separately: a handler may send (and so compress) while it
+    // still reads the inflated message it was given.
+    void trim_output() noexcept;
+    void trim_inflated() noexcept;
     static constexpr std::size_t kKeep = 256 * 1024;
 
  private:

@@ -335,6 +335,29 @@ TEST_CASE("RFC 7692 §6.1: RSV1 without the extension is still 1002") {
     CHECK(c.wait_close() == 1002);
 }
 
+TEST_CASE("RFC 7692: a handler may send (compress) while it still reads the inflated message it was given") {
+    sluice::test::TestServer s([](Server& srv) {
+        srv.route("/twice", sluice::WsCallbacks{.on_open = {},
+                                                .on_message =
+                                                    [](sluice::Context& c, const sluice::Message& m) {
+                                                        c.send_now(m.text());  // compresses 1 MiB
+                                                        c.send_now(m.text());  // the view is still valid
+                                                    },
+                                                .on_drain = {},
+                                                .on_close = {}});
+    });
+    DeflateClient client;
+    REQUIRE(client.connect(s.port(), "/twice", "permessage-deflate"));
+    const std::string big = json_lines(1 << 20);  // both scratch buffers grow past what they keep
+    REQUIRE(client.send(big));
+    for (int i = 0; i < 2; ++i) {
+        const auto m = client.receive();
+        REQUIRE(m);
+        CHECK(m->compressed);
+        CHECK(m->data == big);
+    }
+}
+
 TEST_CASE("RFC 7692: a publish reaches deflate, plain and below-threshold subscribers, each as it agreed") {
     for (const auto memory : {Compression::Memory::shared, Compression::Memory::dedicated}) {
         sluice::test::TestServer s([memory](Server& srv) {
