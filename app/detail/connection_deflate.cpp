@@ -39,7 +39,8 @@ proto::WsError Connection::on_ws_compressed(proto::Opcode op, std::span<const st
     const proto::WsDeflateResult r = scratch.inflate(codec, bytes, worker_.settings.max_message_size);
     proto::WsError e = proto::ws_error_of(r.status);
     if (e == proto::WsError::none && op == proto::Opcode::text &&
-        !core::is_valid_utf8(std::string_view(reinterpret_cast<const char*>(scratch.inflated(r.size).data()), r.size))) {
+        !core::is_valid_utf8(
+            std::string_view(reinterpret_cast<const char*>(scratch.inflated(r.size).data()), r.size))) {
         e = proto::WsError::invalid_utf8;
     }
     if (e == proto::WsError::none) on_ws_message(op, scratch.inflated(r.size));

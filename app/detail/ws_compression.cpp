@@ -86,7 +86,8 @@ bool CompressionTable::negotiate(std::uint32_t target, std::span<const proto::Ht
 std::string validate_compression(const Settings& s, const Router& router, std::size_t targets) {
     const auto window_ok = [](const Compression& c) { return c.window_bits >= 8 && c.window_bits <= 15; };
     if (!window_ok(s.compression))
-        return "compression window_bits must be between 8 and 15 (got " + std::to_string(s.compression.window_bits) + ")";
+        return "compression window_bits must be between 8 and 15 (got " + std::to_string(s.compression.window_bits) +
+               ")";
     for (const RouteCompression& o : s.route_compression) {
         if (!window_ok(o.compression))
             return "compression for '" + o.path + "': window_bits must be between 8 and 15 (got " +

@@ -35,7 +35,7 @@ class DeflateClient {
  public:
     struct Message {
         bool text = true;
-        bool compressed = false;  // RSV1 was set on the server's frame
+        bool compressed = false;    // RSV1 was set on the server's frame
         std::size_t wire_size = 0;  // payload bytes on the wire
         std::string data;
     };
@@ -50,7 +50,8 @@ class DeflateClient {
         std::array<char, 24> key;
         const std::size_t n = proto::write_client_request("127.0.0.1", path, nonce, {}, out, key);
         std::string request(out.data(), n);
-        if (!offer.empty()) request.insert(request.size() - 2, "Sec-WebSocket-Extensions: " + std::string(offer) + "\r\n");
+        if (!offer.empty())
+            request.insert(request.size() - 2, "Sec-WebSocket-Extensions: " + std::string(offer) + "\r\n");
         if (!tcp.send_all(request) || !tcp.read_until("\r\n\r\n")) return false;
         proto::HttpResponseParser parser;
         std::array<proto::HttpHeader, 64> storage;
@@ -96,7 +97,8 @@ class DeflateClient {
         const auto end = std::chrono::steady_clock::now() + timeout;
         while (hooks.messages.empty()) {
             if (hooks.close_code) return std::nullopt;
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
             if (left.count() <= 0 || tcp.eof()) return std::nullopt;
             if (tcp.read_some(tcp.pending, left) > 0) feed();
         }
@@ -107,7 +109,8 @@ class DeflateClient {
     std::optional<std::uint16_t> wait_close(std::chrono::milliseconds timeout = 5000ms) {
         const auto end = std::chrono::steady_clock::now() + timeout;
         while (!hooks.close_code) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
             if (left.count() <= 0 || tcp.eof()) break;
             if (tcp.read_some(tcp.pending, left) > 0) feed();
         }
@@ -160,7 +163,8 @@ class DeflateClient {
 
 std::string json_lines(std::size_t n) {
     std::string s;
-    for (int i = 0; s.size() < n; ++i) s += "{\"user\":\"ann\",\"room\":\"lobby\",\"seq\":" + std::to_string(i) + ",\"text\":\"hello there\"}\n";
+    for (int i = 0; s.size() < n; ++i)
+        s += "{\"user\":\"ann\",\"room\":\"lobby\",\"seq\":" + std::to_string(i) + ",\"text\":\"hello there\"}\n";
     s.resize(n);
     return s;
 }
@@ -183,218 +187,225 @@ void publish_route(Server& s) {
 }  // namespace
 
 TEST_SUITE("app") {
-
-TEST_CASE("RFC 7692 §5.1: the 101 answers an offer by the route's Compression, and nothing else") {
-    sluice::test::TestServer s([](Server& srv) {
-        srv.route("/plain", sluice::test::echo_task);
-        srv.route("/small", sluice::test::echo_task);
-        srv.route("/kept", sluice::test::echo_task);
-        srv.compression("/plain", Compression{.enabled = false});
-        srv.compression("/small", Compression{.window_bits = 10});
-        srv.compression("/kept", Compression{.memory = Compression::Memory::dedicated});
-    });
-    struct Case {
-        const char* path;
-        const char* offer;
-        const char* answer;
-    };
-    for (const Case& c : {
-             // shared (the default): both directions reset per message (§7.1.1.1, §7.1.1.2)
-             Case{"/ws", "permessage-deflate; client_max_window_bits",
-                  "permessage-deflate; server_no_context_takeover; client_no_context_takeover"},
-             Case{"/ws", "permessage-deflate", "permessage-deflate; server_no_context_takeover; client_no_context_takeover"},
-             Case{"/ws", "", ""},                       // no offer: no extension (RFC 6455 §9.1)
-             Case{"/ws", "x-webkit-deflate-frame", ""},  // an extension we do not know
-             Case{"/ws", "permessage-deflate; server_max_window_bits=16", ""},  // §7.1: invalid, declined
-             Case{"/ws", "permessage-deflate; server_max_window_bits=16, permessage-deflate; server_max_window_bits=9",
-                  "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=9"},
-             Case{"/plain", "permessage-deflate", ""},  // off for this route
-             Case{"/small", "permessage-deflate",
-                  "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10"},
-             // dedicated: takeover both ways unless the client asks otherwise
-             Case{"/kept", "permessage-deflate; client_max_window_bits", "permessage-deflate"},
-             Case{"/kept", "permessage-deflate; client_no_context_takeover; client_max_window_bits=12",
-                  "permessage-deflate; client_no_context_takeover; client_max_window_bits=12"},
-         }) {
-        CAPTURE(c.path);
-        CAPTURE(c.offer);
-        DeflateClient client;
-        REQUIRE(client.connect(s.port(), c.path, c.offer));
-        CHECK(client.extensions == c.answer);
-    }
-}
-
-TEST_CASE("settings: compression for a path without a WebSocket route is refused by validate()") {
-    Server s;
-    s.route("/ws", sluice::test::echo_task);
-    CHECK(s.validate().empty());
-    s.compression("/nowhere", Compression{});
-    CHECK(s.validate().find("compression for '/nowhere'") != std::string::npos);
-    Server t;
-    t.route("/ws", sluice::test::echo_task);
-    t.compression("/ws", Compression{.window_bits = 16});
-    CHECK(t.validate().find("window_bits") != std::string::npos);
-}
-
-TEST_CASE("RFC 7692 §7.2: compressed echoes of every size, text and binary; below the threshold plain") {
-    for (const auto memory : {Compression::Memory::shared, Compression::Memory::dedicated}) {
-        sluice::test::TestServer s([memory](Server& srv) { srv.compression(Compression{.memory = memory}); });
-        DeflateClient client;
-        REQUIRE(client.connect(s.port(), "/ws", "permessage-deflate; client_max_window_bits"));
-        REQUIRE(client.codec);
-        for (const std::size_t n : {0u, 1u, 63u, 64u, 200u, 4096u, 65536u, 1u << 20}) {
-            for (const bool text : {true, false}) {
-                CAPTURE(n);
-                CAPTURE(text);
-                std::string payload = json_lines(n);
-                if (!text) for (std::size_t i = 0; i < payload.size(); i += 7) payload[i] = static_cast<char>(i);
-                REQUIRE(client.send(payload, text));
-                const auto m = client.receive();
-                REQUIRE(m);
-                CHECK(m->data == payload);
-                CHECK(m->text == text);
-                // §6.1: compressed from the threshold (64 B) on, when it shrinks
-                if (n < 64) CHECK_FALSE(m->compressed);
-                if (n >= (text ? 64u : 200u)) CHECK(m->compressed);  // 64 varied binary bytes may not shrink
-                if (n >= 4096) CHECK(m->wire_size * (text ? 3 : 1) < n);
-            }
+    TEST_CASE("RFC 7692 §5.1: the 101 answers an offer by the route's Compression, and nothing else") {
+        sluice::test::TestServer s([](Server& srv) {
+            srv.route("/plain", sluice::test::echo_task);
+            srv.route("/small", sluice::test::echo_task);
+            srv.route("/kept", sluice::test::echo_task);
+            srv.compression("/plain", Compression{.enabled = false});
+            srv.compression("/small", Compression{.window_bits = 10});
+            srv.compression("/kept", Compression{.memory = Compression::Memory::dedicated});
+        });
+        struct Case {
+            const char* path;
+            const char* offer;
+            const char* answer;
+        };
+        for (const Case& c : {
+                 // shared (the default): both directions reset per message (§7.1.1.1, §7.1.1.2)
+                 Case{"/ws", "permessage-deflate; client_max_window_bits",
+                      "permessage-deflate; server_no_context_takeover; client_no_context_takeover"},
+                 Case{"/ws", "permessage-deflate",
+                      "permessage-deflate; server_no_context_takeover; client_no_context_takeover"},
+                 Case{"/ws", "", ""},                        // no offer: no extension (RFC 6455 §9.1)
+                 Case{"/ws", "x-webkit-deflate-frame", ""},  // an extension we do not know
+                 Case{"/ws", "permessage-deflate; server_max_window_bits=16", ""},  // §7.1: invalid, declined
+                 Case{"/ws",
+                      "permessage-deflate; server_max_window_bits=16, permessage-deflate; server_max_window_bits=9",
+                      "permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
+                      "server_max_window_bits=9"},
+                 Case{"/plain", "permessage-deflate", ""},  // off for this route
+                 Case{"/small", "permessage-deflate",
+                      "permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
+                      "server_max_window_bits=10"},
+                 // dedicated: takeover both ways unless the client asks otherwise
+                 Case{"/kept", "permessage-deflate; client_max_window_bits", "permessage-deflate"},
+                 Case{"/kept", "permessage-deflate; client_no_context_takeover; client_max_window_bits=12",
+                      "permessage-deflate; client_no_context_takeover; client_max_window_bits=12"},
+             }) {
+            CAPTURE(c.path);
+            CAPTURE(c.offer);
+            DeflateClient client;
+            REQUIRE(client.connect(s.port(), c.path, c.offer));
+            CHECK(client.extensions == c.answer);
         }
-        // A client may also send plain messages on a connection with the extension (§6.1).
-        REQUIRE(client.send(json_lines(500), true, false));
-        const auto m = client.receive();
-        REQUIRE(m);
-        CHECK(m->data == json_lines(500));
     }
-}
 
-TEST_CASE("RFC 7692 §7.2.3: dedicated memory keeps the context between messages (takeover), shared does not") {
-    std::size_t wire[2][3] = {};
-    for (const auto memory : {Compression::Memory::shared, Compression::Memory::dedicated}) {
-        sluice::test::TestServer s([memory](Server& srv) { srv.compression(Compression{.memory = memory}); });
-        DeflateClient client;
-        REQUIRE(client.connect(s.port(), "/ws", "permessage-deflate; client_max_window_bits"));
-        const std::string msg = "{\"symbol\":\"ACME\",\"bid\":101.25,\"ask\":101.27,\"volume\":18250,\"venue\":\"XNAS\"}";
-        for (int i = 0; i < 3; ++i) {
-            REQUIRE(client.send(msg));  // our client keeps its context too unless told otherwise
+    TEST_CASE("settings: compression for a path without a WebSocket route is refused by validate()") {
+        Server s;
+        s.route("/ws", sluice::test::echo_task);
+        CHECK(s.validate().empty());
+        s.compression("/nowhere", Compression{});
+        CHECK(s.validate().find("compression for '/nowhere'") != std::string::npos);
+        Server t;
+        t.route("/ws", sluice::test::echo_task);
+        t.compression("/ws", Compression{.window_bits = 16});
+        CHECK(t.validate().find("window_bits") != std::string::npos);
+    }
+
+    TEST_CASE("RFC 7692 §7.2: compressed echoes of every size, text and binary; below the threshold plain") {
+        for (const auto memory : {Compression::Memory::shared, Compression::Memory::dedicated}) {
+            sluice::test::TestServer s([memory](Server& srv) { srv.compression(Compression{.memory = memory}); });
+            DeflateClient client;
+            REQUIRE(client.connect(s.port(), "/ws", "permessage-deflate; client_max_window_bits"));
+            REQUIRE(client.codec);
+            for (const std::size_t n : {0u, 1u, 63u, 64u, 200u, 4096u, 65536u, 1u << 20}) {
+                for (const bool text : {true, false}) {
+                    CAPTURE(n);
+                    CAPTURE(text);
+                    std::string payload = json_lines(n);
+                    if (!text)
+                        for (std::size_t i = 0; i < payload.size(); i += 7) payload[i] = static_cast<char>(i);
+                    REQUIRE(client.send(payload, text));
+                    const auto m = client.receive();
+                    REQUIRE(m);
+                    CHECK(m->data == payload);
+                    CHECK(m->text == text);
+                    // §6.1: compressed from the threshold (64 B) on, when it shrinks
+                    if (n < 64) CHECK_FALSE(m->compressed);
+                    if (n >= (text ? 64u : 200u)) CHECK(m->compressed);  // 64 varied binary bytes may not shrink
+                    if (n >= 4096) CHECK(m->wire_size * (text ? 3 : 1) < n);
+                }
+            }
+            // A client may also send plain messages on a connection with the extension (§6.1).
+            REQUIRE(client.send(json_lines(500), true, false));
             const auto m = client.receive();
             REQUIRE(m);
-            CHECK(m->data == msg);
-            wire[memory == Compression::Memory::dedicated][i] = m->wire_size;
+            CHECK(m->data == json_lines(500));
         }
     }
-    CHECK(wire[0][1] == wire[0][0]);  // shared: every message compressed from nothing
-    CHECK(wire[1][1] < wire[1][0] / 3);  // takeover: the second refers to the first
-    CHECK(wire[1][2] < wire[1][0] / 3);
-}
 
-TEST_CASE("RFC 7692 §7.2.2 and RFC 6455 §10.4: a message that inflates beyond max_message_size is closed 1009") {
-    sluice::test::TestServer s([](Server& srv) { srv.max_message_size(64 * 1024); });
-    DeflateClient client;
-    REQUIRE(client.connect(s.port(), "/ws", "permessage-deflate"));
-    REQUIRE(client.send(std::string(64 * 1024, 'a')));  // exactly the limit: echoed
-    const auto m = client.receive();
-    REQUIRE(m);
-    CHECK(m->data.size() == 64 * 1024);
-    REQUIRE(client.send(std::string(8 << 20, 'a')));  // 8 MiB of 'a' in ~8 KiB: a bomb
-    CHECK(client.wait_close() == 1009);
-    CHECK(client.tcp.wait_eof());
-}
-
-TEST_CASE("RFC 7692 §7.2.2: corrupt DEFLATE data is closed 1007; RFC 6455 §8.1: so is invalid UTF-8 once inflated") {
-    sluice::test::TestServer s;
-    {
-        DeflateClient client;
-        REQUIRE(client.connect(s.port(), "/ws", "permessage-deflate"));
-        const std::uint8_t reserved_block_type[] = {0x07, 0x00};  // BTYPE 11 (RFC 1951 §3.2.3)
-        REQUIRE(client.send_deflate_data(reserved_block_type));
-        CHECK(client.wait_close() == 1007);
-    }
-    {
-        DeflateClient client;
-        REQUIRE(client.connect(s.port(), "/ws", "permessage-deflate"));
-        REQUIRE(client.send(std::string("valid then \xC0\xAF", 13)));  // an overlong '/', compressed
-        CHECK(client.wait_close() == 1007);
-    }
-    {
-        DeflateClient client;  // the same bytes as binary are fine
-        REQUIRE(client.connect(s.port(), "/ws", "permessage-deflate"));
-        REQUIRE(client.send(std::string("valid then \xC0\xAF", 13), false));
-        const auto m = client.receive();
-        REQUIRE(m);
-        CHECK(m->data == std::string("valid then \xC0\xAF", 13));
-    }
-}
-
-TEST_CASE("RFC 7692 §6.1: RSV1 without the extension is still 1002") {
-    sluice::test::TestServer s([](Server& srv) { srv.compression(Compression{.enabled = false}); });
-    sluice::test::WsTestClient c;
-    REQUIRE(c.connect(s.port(), "/ws", {}, "Sec-WebSocket-Extensions: permessage-deflate\r\n"));
-    CHECK(c.response_head.find("Sec-WebSocket-Extensions") == std::string::npos);
-    const std::uint8_t frame[] = {0xC1, 0x80 | 7, 1, 2, 3, 4, 0xf2 ^ 1, 0x48 ^ 2, 0xcd ^ 3, 0xc9 ^ 4, 0xc9 ^ 1, 0x07 ^ 2, 0x00 ^ 3};
-    REQUIRE(c.send_raw(std::string_view(reinterpret_cast<const char*>(frame), sizeof frame)));
-    CHECK(c.wait_close() == 1002);
-}
-
-TEST_CASE("RFC 7692: a handler may send (compress) while it still reads the inflated message it was given") {
-    sluice::test::TestServer s([](Server& srv) {
-        srv.route("/twice", sluice::WsCallbacks{.on_open = {},
-                                                .on_message =
-                                                    [](sluice::Context& c, const sluice::Message& m) {
-                                                        c.send_now(m.text());  // compresses 1 MiB
-                                                        c.send_now(m.text());  // the view is still valid
-                                                    },
-                                                .on_drain = {},
-                                                .on_close = {}});
-    });
-    DeflateClient client;
-    REQUIRE(client.connect(s.port(), "/twice", "permessage-deflate"));
-    const std::string big = json_lines(1 << 20);  // both scratch buffers grow past what they keep
-    REQUIRE(client.send(big));
-    for (int i = 0; i < 2; ++i) {
-        const auto m = client.receive();
-        REQUIRE(m);
-        CHECK(m->compressed);
-        CHECK(m->data == big);
-    }
-}
-
-TEST_CASE("RFC 7692: a publish reaches deflate, plain and below-threshold subscribers, each as it agreed") {
-    for (const auto memory : {Compression::Memory::shared, Compression::Memory::dedicated}) {
-        sluice::test::TestServer s([memory](Server& srv) {
-            publish_route(srv);
-            srv.compression(Compression{.threshold = 100, .memory = memory});
-        });
-        std::vector<std::unique_ptr<DeflateClient>> clients;
-        for (const char* offer : {"permessage-deflate", "permessage-deflate; client_max_window_bits", "",
-                                  "permessage-deflate; server_max_window_bits=9"}) {
-            clients.push_back(std::make_unique<DeflateClient>());
-            REQUIRE(clients.back()->connect(s.port(), "/pub", offer));
-        }
-        std::this_thread::sleep_for(50ms);  // every on_open (subscribe) has run
-        // Each subscriber's own echo (its connection's compressor: with context when
-        // dedicated), then a publish (compressed once, without context), then its echo again:
-        // after the published frame the connection's compressor must not refer back
-        // (RFC 7692 §7.2.3: the peer's window now holds the published bytes).
-        for (int round = 0; round < 3; ++round) {
-            for (auto& c : clients) {
-                const std::string echo = "echo:" + json_lines(300);
-                REQUIRE(c->send(echo));
-                const auto m = c->receive();
+    TEST_CASE("RFC 7692 §7.2.3: dedicated memory keeps the context between messages (takeover), shared does not") {
+        std::size_t wire[2][3] = {};
+        for (const auto memory : {Compression::Memory::shared, Compression::Memory::dedicated}) {
+            sluice::test::TestServer s([memory](Server& srv) { srv.compression(Compression{.memory = memory}); });
+            DeflateClient client;
+            REQUIRE(client.connect(s.port(), "/ws", "permessage-deflate; client_max_window_bits"));
+            const std::string msg =
+                "{\"symbol\":\"ACME\",\"bid\":101.25,\"ask\":101.27,\"volume\":18250,\"venue\":\"XNAS\"}";
+            for (int i = 0; i < 3; ++i) {
+                REQUIRE(client.send(msg));  // our client keeps its context too unless told otherwise
+                const auto m = client.receive();
                 REQUIRE(m);
-                CHECK(m->data == echo);
+                CHECK(m->data == msg);
+                wire[memory == Compression::Memory::dedicated][i] = m->wire_size;
             }
-            for (const std::string& msg : {json_lines(2000), std::string("short")}) {
-                REQUIRE(clients[0]->send(msg));
-                for (std::size_t i = 0; i < clients.size(); ++i) {
-                    CAPTURE(i);
-                    const auto m = clients[i]->receive();
+        }
+        CHECK(wire[0][1] == wire[0][0]);     // shared: every message compressed from nothing
+        CHECK(wire[1][1] < wire[1][0] / 3);  // takeover: the second refers to the first
+        CHECK(wire[1][2] < wire[1][0] / 3);
+    }
+
+    TEST_CASE("RFC 7692 §7.2.2 and RFC 6455 §10.4: a message that inflates beyond max_message_size is closed 1009") {
+        sluice::test::TestServer s([](Server& srv) { srv.max_message_size(64 * 1024); });
+        DeflateClient client;
+        REQUIRE(client.connect(s.port(), "/ws", "permessage-deflate"));
+        REQUIRE(client.send(std::string(64 * 1024, 'a')));  // exactly the limit: echoed
+        const auto m = client.receive();
+        REQUIRE(m);
+        CHECK(m->data.size() == 64 * 1024);
+        REQUIRE(client.send(std::string(8 << 20, 'a')));  // 8 MiB of 'a' in ~8 KiB: a bomb
+        CHECK(client.wait_close() == 1009);
+        CHECK(client.tcp.wait_eof());
+    }
+
+    TEST_CASE(
+        "RFC 7692 §7.2.2: corrupt DEFLATE data is closed 1007; RFC 6455 §8.1: so is invalid UTF-8 once inflated") {
+        sluice::test::TestServer s;
+        {
+            DeflateClient client;
+            REQUIRE(client.connect(s.port(), "/ws", "permessage-deflate"));
+            const std::uint8_t reserved_block_type[] = {0x07, 0x00};  // BTYPE 11 (RFC 1951 §3.2.3)
+            REQUIRE(client.send_deflate_data(reserved_block_type));
+            CHECK(client.wait_close() == 1007);
+        }
+        {
+            DeflateClient client;
+            REQUIRE(client.connect(s.port(), "/ws", "permessage-deflate"));
+            REQUIRE(client.send(std::string("valid then \xC0\xAF", 13)));  // an overlong '/', compressed
+            CHECK(client.wait_close() == 1007);
+        }
+        {
+            DeflateClient client;  // the same bytes as binary are fine
+            REQUIRE(client.connect(s.port(), "/ws", "permessage-deflate"));
+            REQUIRE(client.send(std::string("valid then \xC0\xAF", 13), false));
+            const auto m = client.receive();
+            REQUIRE(m);
+            CHECK(m->data == std::string("valid then \xC0\xAF", 13));
+        }
+    }
+
+    TEST_CASE("RFC 7692 §6.1: RSV1 without the extension is still 1002") {
+        sluice::test::TestServer s([](Server& srv) { srv.compression(Compression{.enabled = false}); });
+        sluice::test::WsTestClient c;
+        REQUIRE(c.connect(s.port(), "/ws", {}, "Sec-WebSocket-Extensions: permessage-deflate\r\n"));
+        CHECK(c.response_head.find("Sec-WebSocket-Extensions") == std::string::npos);
+        const std::uint8_t frame[] = {0xC1,     0x80 | 7, 1,        2,        3,        4,       0xf2 ^ 1,
+                                      0x48 ^ 2, 0xcd ^ 3, 0xc9 ^ 4, 0xc9 ^ 1, 0x07 ^ 2, 0x00 ^ 3};
+        REQUIRE(c.send_raw(std::string_view(reinterpret_cast<const char*>(frame), sizeof frame)));
+        CHECK(c.wait_close() == 1002);
+    }
+
+    TEST_CASE("RFC 7692: a handler may send (compress) while it still reads the inflated message it was given") {
+        sluice::test::TestServer s([](Server& srv) {
+            srv.route("/twice", sluice::WsCallbacks{.on_open = {},
+                                                    .on_message =
+                                                        [](sluice::Context& c, const sluice::Message& m) {
+                                                            c.send_now(m.text());  // compresses 1 MiB
+                                                            c.send_now(m.text());  // the view is still valid
+                                                        },
+                                                    .on_drain = {},
+                                                    .on_close = {}});
+        });
+        DeflateClient client;
+        REQUIRE(client.connect(s.port(), "/twice", "permessage-deflate"));
+        const std::string big = json_lines(1 << 20);  // both scratch buffers grow past what they keep
+        REQUIRE(client.send(big));
+        for (int i = 0; i < 2; ++i) {
+            const auto m = client.receive();
+            REQUIRE(m);
+            CHECK(m->compressed);
+            CHECK(m->data == big);
+        }
+    }
+
+    TEST_CASE("RFC 7692: a publish reaches deflate, plain and below-threshold subscribers, each as it agreed") {
+        for (const auto memory : {Compression::Memory::shared, Compression::Memory::dedicated}) {
+            sluice::test::TestServer s([memory](Server& srv) {
+                publish_route(srv);
+                srv.compression(Compression{.threshold = 100, .memory = memory});
+            });
+            std::vector<std::unique_ptr<DeflateClient>> clients;
+            for (const char* offer : {"permessage-deflate", "permessage-deflate; client_max_window_bits", "",
+                                      "permessage-deflate; server_max_window_bits=9"}) {
+                clients.push_back(std::make_unique<DeflateClient>());
+                REQUIRE(clients.back()->connect(s.port(), "/pub", offer));
+            }
+            std::this_thread::sleep_for(50ms);  // every on_open (subscribe) has run
+            // Each subscriber's own echo (its connection's compressor: with context when
+            // dedicated), then a publish (compressed once, without context), then its echo again:
+            // after the published frame the connection's compressor must not refer back
+            // (RFC 7692 §7.2.3: the peer's window now holds the published bytes).
+            for (int round = 0; round < 3; ++round) {
+                for (auto& c : clients) {
+                    const std::string echo = "echo:" + json_lines(300);
+                    REQUIRE(c->send(echo));
+                    const auto m = c->receive();
                     REQUIRE(m);
-                    CHECK(m->data == msg);
-                    CHECK(m->compressed == (i != 2 && msg.size() >= 100));
+                    CHECK(m->data == echo);
+                }
+                for (const std::string& msg : {json_lines(2000), std::string("short")}) {
+                    REQUIRE(clients[0]->send(msg));
+                    for (std::size_t i = 0; i < clients.size(); ++i) {
+                        CAPTURE(i);
+                        const auto m = clients[i]->receive();
+                        REQUIRE(m);
+                        CHECK(m->data == msg);
+                        CHECK(m->compressed == (i != 2 && msg.size() >= 100));
+                    }
                 }
             }
         }
     }
-}
 
 }  // TEST_SUITE
