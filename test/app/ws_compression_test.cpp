@@ -245,7 +245,12 @@ TEST_SUITE("app") {
 
     TEST_CASE("RFC 7692 §7.2: compressed echoes of every size, text and binary; below the threshold plain") {
         for (const auto memory : {Compression::Memory::shared, Compression::Memory::dedicated}) {
-            sluice::test::TestServer s([memory](Server& srv) { srv.compression(Compression{.memory = memory}); });
+            // each memory mode with the other level (fast is the default)
+            const auto level =
+                memory == Compression::Memory::shared ? Compression::Level::fast : Compression::Level::normal;
+            CAPTURE(static_cast<int>(memory));
+            sluice::test::TestServer s(
+                [memory, level](Server& srv) { srv.compression(Compression{.level = level, .memory = memory}); });
             DeflateClient client;
             REQUIRE(client.connect(s.port(), "/ws", "permessage-deflate; client_max_window_bits"));
             REQUIRE(client.codec);

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """RFC 6455 conformance client for an echo endpoint: the groups of the Autobahn|Testsuite
 fuzzing client (1 framing, 2 ping/pong, 3 reserved bits, 4 opcodes, 5 fragmentation,
-6 UTF-8, 7 close, 9 limits/performance, 10 auto-fragmentation), written from the RFC and
+6 UTF-8, 7 close, 9 limits/performance, 10 auto-fragmentation, 12 and 13 permessage-deflate
+in compression_cases.py), written from the RFC and
 Autobahn's published case descriptions. Case ids mirror Autobahn's where one exists; ids
 with a letter suffix (e.g. "1.1.2c", "6.12.1f") are our additions.
 
