@@ -104,8 +104,8 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     Server& allowed_origins(std::vector<std::string> origins);
     Server& threads(unsigned n);
     // permessage-deflate (RFC 7692) for every WebSocket route (Compression in settings.hpp:
-    // on by default, shared memory mode), or for the WebSocket route at `path` (registered
-    // before; validate() names a path with none).
+    // on by default, shared memory mode), or for the WebSocket route with the pattern `path`
+    // (resolved at start; validate() names a path that has none).
     Server& compression(Compression c);
     Server& compression(std::string_view path, Compression c);
     const Settings& settings() const noexcept { return settings_; }
