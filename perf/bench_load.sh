@@ -109,6 +109,8 @@ scenarios=(
   "deflate_kept_200|deflate, takeover: 100 x 1 x 200 B|rate|--mode echo --connections 100 --depth 1 --size 200 --deflate"
   "deflate_off_64k|deflate declined: 10 x 64 KiB text|mb_s|--mode echo --connections 10 --depth 1 --size 65536 --deflate"
   "deflate_on_64k|deflate: 10 x 64 KiB text|mb_s|--mode echo --connections 10 --depth 1 --size 65536 --deflate"
+  "fanout_500_200|fan-out to 500 subscribers x 200 B|rate|--mode fanout --connections 500 --depth 1 --size 200"
+  "deflate_fanout_500|deflate: fan-out to 500 subscribers x 200 B|rate|--mode fanout --connections 500 --depth 1 --size 200 --deflate"
   "deflate_idle_10k|deflate: 10,000 idle connections|kib_per_conn|--mode idle --connections 10000 --warmup 2 --seconds 1 --max-connecting 200 --deflate"
   "deflate_kept_idle_1k|deflate, takeover: 1,000 idle after one 200 B echo|kib_per_conn|--mode idle --connections 1000 --warmup 2 --seconds 1 --max-connecting 200 --deflate --echo-once --size 200"
 )
@@ -130,7 +132,7 @@ for s in "${scenarios[@]}"; do
   for server in "${servers[@]}"; do
     log="$out/$name-$server.log"
     path=/ws
-    [ "$name" = fanout_1000 ] && path=/fanout
+    case "$name" in *fanout_*) path=/fanout ;; esac
     case "$name" in
       deflate_off_*) path=/ws-plain ;;
       deflate_kept_*) path=/ws-takeover ;;
