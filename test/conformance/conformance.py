@@ -780,7 +780,6 @@ def main():
     ap.add_argument("--budget", type=float, default=240.0,
                     help="seconds after which the remaining cases fail without running")
     OPTS = ap.parse_args()
-    compression_cases.FULL = OPTS.full_compression
     xfail = load_xfail(OPTS.xfail)
     passed = failed = 0
     started = time.monotonic()
