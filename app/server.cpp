@@ -85,6 +85,11 @@ Server& Server::access_log_sample(unsigned n) { settings_.access_log_sample = n;
 Server& Server::allowed_origins(std::vector<std::string> o) { settings_.allowed_origins = std::move(o); return *this; }
 Server& Server::trusted_proxies(std::vector<std::string> t) { settings_.trusted_proxies = std::move(t); return *this; }
 Server& Server::threads(unsigned n) { settings_.threads = n; return *this; }
+Server& Server::compression(Compression c) { settings_.compression = c; return *this; }
+Server& Server::compression(std::string_view path, Compression c) {
+    settings_.route_compression.push_back({std::string(path), c});
+    return *this;
+}
 
 namespace {
 void note(std::vector<std::string>& errors, std::string e) {
@@ -214,6 +219,7 @@ std::string Server::validate() const {
             return "topic_history '" + topic + "' needs a bound (max_messages, max_bytes or max_age)";
         if (l.max_age.count() < 0) return "topic_history '" + topic + "' max_age must not be negative";
     }
+    if (std::string e = detail::validate_compression(s, state_->router, state_->targets.size()); !e.empty()) return e;
     for (const auto& o : s.allowed_origins) {
         if (o.empty()) return "allowed_origins must not contain an empty origin";
     }
@@ -242,6 +248,7 @@ bool Server::start_workers() {
     st.origin_views.assign(st.settings.allowed_origins.begin(), st.settings.allowed_origins.end());
     st.trusted_proxies.assign(st.settings.trusted_proxies);
     for (auto& t : st.targets) t->subprotocol_views.assign(t->subprotocols.begin(), t->subprotocols.end());
+    st.compression.build(st.settings.compression, st.settings.route_compression, st.router, st.targets.size());
     st.stopping = false;
     st.workers.clear();
     const unsigned n = st.settings.threads;

@@ -123,6 +123,11 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     // Proxies whose forwarding fields set peer_address() and scheme() (app/trusted_proxies.hpp).
     Server& trusted_proxies(std::vector<std::string> addresses_or_ranges);
     Server& threads(unsigned n);
+    // permessage-deflate (RFC 7692) for every WebSocket route (Compression in settings.hpp:
+    // on by default, shared memory mode), or for the WebSocket route with the pattern `path`
+    // (resolved at start; validate() names a path that has none).
+    Server& compression(Compression c);
+    Server& compression(std::string_view path, Compression c);
     const Settings& settings() const noexcept { return settings_; }
 
     // ---- routes ----

@@ -19,6 +19,30 @@ struct TopicHistoryLimits {
     std::chrono::milliseconds max_age{0};    // older messages are forgotten; 0 = no age bound
 };
 
+// permessage-deflate (RFC 7692), server-wide (Server::compression) or for one WebSocket route.
+// Only a client that offers it gets it (every browser does; a load generator that does not
+// pays nothing). Memory per connection: app/README.md "Compression".
+struct Compression {
+    enum class Level : std::uint8_t { fast, normal };  // core::DeflateLevel: greedy ~ zlib 1, lazy ~ zlib 6
+    // shared: both sides reset per message (server_ and client_no_context_takeover in the
+    // answer), so one compressor and inflater per thread serve every connection: an idle
+    // connection costs 0 extra bytes. dedicated: context takeover where the client allows it
+    // (better ratio on small similar messages), the window kept per connection from its first
+    // compressed message on (core::Deflater::memory_bytes(window_bits) + the client's window).
+    enum class Memory : std::uint8_t { shared, dedicated };
+    bool enabled = true;            // browsers all offer it; off = decline every offer
+    std::size_t threshold = 64;     // messages smaller than this go uncompressed (not worth a Huffman header)
+    Level level = Level::fast;      // the echo cost of compressing: fast is ~2x quicker for ~10% less ratio
+    std::uint8_t window_bits = 15;  // server_max_window_bits, 8..15: our compressor's window (memory above)
+    Memory memory = Memory::shared; // zero idle cost by default
+};
+
+// A route's own Compression (Server::compression(path, c)), the WebSocket route at `path`.
+struct RouteCompression {
+    std::string path;
+    Compression compression;
+};
+
 // Every setting with its default. Server's chained setters write these; validate() checks them.
 struct Settings {
     std::string host = "127.0.0.1";
@@ -60,6 +84,8 @@ struct Settings {
     // Peers (addresses, CIDR ranges) whose X-Forwarded-For / Forwarded / X-Forwarded-Proto are
     // believed (app/trusted_proxies.hpp); empty = none: a client could write those itself.
     std::vector<std::string> trusted_proxies;
+    Compression compression;                       // permessage-deflate for every WebSocket route
+    std::vector<RouteCompression> route_compression;   // per-route overrides of `compression`
     unsigned threads = 1;
     // Access log (app/detail/access_log.hpp): a line per HTTP request and per WebSocket
     // session, through on_log. off, on, or 1 in access_log_sample of them.

@@ -101,6 +101,18 @@ scenarios=(
   "handshake|handshakes (20 at a time)|rate|--mode handshake --connections 20"
   "idle_10k|10,000 idle connections|kib_per_conn|--mode idle --connections 10000 --warmup 2 --seconds 1 --max-connecting 200"
   "fanout_1000|fan-out to 1,000 subscribers|rate|--mode fanout --connections 1000 --depth 1 --size 32"
+  # permessage-deflate (RFC 7692), sluice only: wsload offers it as browsers do (--deflate);
+  # "off" is the demo's /ws-plain (declined), "on" its /ws (shared memory: no context
+  # takeover), "kept" its /ws-takeover (dedicated memory: context takeover).
+  "deflate_off_200|deflate declined: 100 x 1 x 200 B|rate|--mode echo --connections 100 --depth 1 --size 200 --deflate"
+  "deflate_on_200|deflate: 100 x 1 x 200 B|rate|--mode echo --connections 100 --depth 1 --size 200 --deflate"
+  "deflate_kept_200|deflate, takeover: 100 x 1 x 200 B|rate|--mode echo --connections 100 --depth 1 --size 200 --deflate"
+  "deflate_off_64k|deflate declined: 10 x 64 KiB text|mb_s|--mode echo --connections 10 --depth 1 --size 65536 --deflate"
+  "deflate_on_64k|deflate: 10 x 64 KiB text|mb_s|--mode echo --connections 10 --depth 1 --size 65536 --deflate"
+  "fanout_500_200|fan-out to 500 subscribers x 200 B|rate|--mode fanout --connections 500 --depth 1 --size 200"
+  "deflate_fanout_500|deflate: fan-out to 500 subscribers x 200 B|rate|--mode fanout --connections 500 --depth 1 --size 200 --deflate"
+  "deflate_idle_10k|deflate: 10,000 idle connections|kib_per_conn|--mode idle --connections 10000 --warmup 2 --seconds 1 --max-connecting 200 --deflate"
+  "deflate_kept_idle_1k|deflate, takeover: 1,000 idle after one 200 B echo|kib_per_conn|--mode idle --connections 1000 --warmup 2 --seconds 1 --max-connecting 200 --deflate --echo-once --size 200"
 )
 if [ -n "${BENCH_SCENARIOS:-}" ]; then
   wanted=" $BENCH_SCENARIOS "
@@ -120,7 +132,12 @@ for s in "${scenarios[@]}"; do
   for server in "${servers[@]}"; do
     log="$out/$name-$server.log"
     path=/ws
-    [ "$name" = fanout_1000 ] && path=/fanout
+    case "$name" in *fanout_*) path=/fanout ;; esac
+    case "$name" in
+      deflate_off_*) path=/ws-plain ;;
+      deflate_kept_*) path=/ws-takeover ;;
+    esac
+    case "$name" in deflate_*) [ "$server" = sluice ] || continue ;; esac
     scheme=ws
     if [ "$server" = tcp ]; then
       case "$name" in echo_*) scheme=tcp path= ;; *) continue ;; esac
@@ -138,7 +155,7 @@ for s in "${scenarios[@]}"; do
       fi
       # shellcheck disable=SC2086
       timeout 180 taskset -c 1 "$wsload" --url "$url" $args --seconds "$seconds" \
-        $( [ "$name" = idle_10k ] || echo --warmup 1 ) --server-pid "$server_pid" >>"$log" 2>&1
+        $( case "$name" in *idle_*) ;; *) echo --warmup 1 ;; esac ) --server-pid "$server_pid" >>"$log" 2>&1
       rc=$?
       stop_server
       line=$(grep '^RESULT ' "$log" | tail -1)

@@ -53,23 +53,34 @@ WsDeflateResult WsDeflate::compress(std::span<const std::uint8_t> message, std::
 }
 
 WsDeflateResult WsDeflate::decompress(std::span<const std::uint8_t> payload, std::span<std::uint8_t> out) noexcept {
+    return decompress(payload, out, WsOutputGrowth{});
+}
+
+WsDeflateResult WsDeflate::decompress(std::span<const std::uint8_t> payload, std::span<std::uint8_t> out,
+                                      const WsOutputGrowth& growth) noexcept {
     // A BFINAL block ended the previous stream (§7.2.3.4): go on from its window, or forget it.
     if (reset_theirs_) inflater_.reset();
     else if (inflater_.finished()) inflater_.restart();
     std::size_t produced = 0;
-    for (const std::span<const std::uint8_t> part : {payload, std::span<const std::uint8_t>(kTrailer)}) {
-        if (inflater_.finished()) break;  // after the final block the rest is not DEFLATE data
-        const core::InflateResult r = inflater_.inflate(part, out.subspan(produced));
-        produced += r.produced;
-        if (r.status == core::InflateStatus::error) {
-            const bool oom = r.error == core::InflateError::out_of_memory;
-            inflater_.reset();
-            if (oom) return {WsDeflateStatus::out_of_memory, produced};
-            return {WsDeflateStatus::corrupt, produced, r.error};
-        }
-        if (r.status == core::InflateStatus::output_full) {
-            inflater_.reset();  // the connection fails (1009); leave a clean state anyway
-            return {WsDeflateStatus::too_big, produced};
+    for (std::span<const std::uint8_t> part : {payload, std::span<const std::uint8_t>(kTrailer)}) {
+        while (!inflater_.finished()) {  // after the final block the rest is not DEFLATE data
+            const core::InflateResult r = inflater_.inflate(part, out.subspan(produced));
+            produced += r.produced;
+            part = part.subspan(r.consumed);
+            if (r.status == core::InflateStatus::error) {
+                const bool oom = r.error == core::InflateError::out_of_memory;
+                inflater_.reset();
+                if (oom) return {WsDeflateStatus::out_of_memory, produced};
+                return {WsDeflateStatus::corrupt, produced, r.error};
+            }
+            if (r.status != core::InflateStatus::output_full) break;
+            const std::span<std::uint8_t> bigger =
+                growth.grow != nullptr ? growth.grow(growth.context, produced) : std::span<std::uint8_t>{};
+            if (bigger.size() <= produced) {
+                inflater_.reset();  // the connection fails (1009); leave a clean state anyway
+                return {WsDeflateStatus::too_big, produced};
+            }
+            out = bigger;
         }
     }
     if (!inflater_.at_block_boundary()) {

@@ -58,6 +58,14 @@ inline void mark_compressed(std::uint8_t* header) noexcept { header[0] = static_
 // The WsError a failed decompression fails the connection with (§7.2.2, RFC 6455 §7.4.1).
 WsError ws_error_of(WsDeflateStatus s) noexcept;
 
+// Output room that grows while a message inflates (the owner's buffer, up to its limit):
+// grow(context, produced) returns the whole buffer again, larger, its first `produced`
+// bytes kept; or a span no larger than `produced` when no more is allowed (too_big).
+struct WsOutputGrowth {  // Does not own `context`.
+    void* context = nullptr;
+    std::span<std::uint8_t> (*grow)(void* context, std::size_t produced) noexcept = nullptr;
+};
+
 class WsDeflate {  // One per connection; owns its compressor and inflater (see Memory above).
  public:
     WsDeflate(Role role, const DeflateAgreement& agreed,
@@ -71,6 +79,16 @@ class WsDeflate {  // One per connection; owns its compressor and inflater (see 
     // size is the limit (max_message_size): more than that is too_big, and nothing is
     // written past it.
     WsDeflateResult decompress(std::span<const std::uint8_t> payload, std::span<std::uint8_t> out) noexcept;
+    // The same into a buffer that grows (see WsOutputGrowth): `out` first, then whatever
+    // growth.grow returns; the result's size counts from the start of the last buffer.
+    WsDeflateResult decompress(std::span<const std::uint8_t> payload, std::span<std::uint8_t> out,
+                               const WsOutputGrowth& growth) noexcept;
+
+    // Our compressor forgets what it sent: the next message refers to nothing before it.
+    // For when the peer's window holds bytes our compressor did not produce (a frame
+    // compressed elsewhere, RSV1 set, sent on this connection) or lacks some it did (a
+    // message compressed, then sent uncompressed after all). The memory is kept.
+    void forget_sent() noexcept { deflater_.reset(); }
 
     // Frees the compressor's and the inflater's memory (both reset; context is lost, so only
     // when both sides reset per message, or the connection is going away).

@@ -105,8 +105,8 @@ HandshakeDecision evaluate_upgrade(const HttpRequest& request, const HandshakePo
     return d;
 }
 
-// §4.2.2 step 5; §9: no Sec-WebSocket-Extensions is ever written (none is accepted), so no
-// extension the client did not request can be listed.
+// §4.2.2 step 5; §9.1: Sec-WebSocket-Extensions only as the owner set it (an extension the
+// client offered and the server accepted, RFC 7692 §5.1).
 std::size_t write_handshake_response(const HandshakeDecision& d, std::span<char> out) noexcept {
     if (d.status == 426) {
         // RFC 9110 §15.5.22: a 426 MUST carry Upgrade; RFC 9110 §7.8: "When Upgrade is sent,
@@ -126,6 +126,11 @@ std::size_t write_handshake_response(const HandshakeDecision& d, std::span<char>
     if (!d.subprotocol.empty()) {
         w.put("Sec-WebSocket-Protocol: ");
         w.put(d.subprotocol);
+        w.put("\r\n");
+    }
+    if (!d.extensions.empty()) {
+        w.put("Sec-WebSocket-Extensions: ");
+        w.put(d.extensions);
         w.put("\r\n");
     }
     w.put("\r\n");

@@ -57,6 +57,9 @@ struct HandshakeDecision {          // Does not own anything: `reason` is static
     std::string_view reason;        // short text for the 4xx body; empty on 101
     std::string_view subprotocol;   // chosen, or empty
     std::array<char, 28> accept{};  // Sec-WebSocket-Accept (when 101)
+    // The Sec-WebSocket-Extensions answer (RFC 6455 §9.1), or empty: the owner sets it from
+    // what it accepted (RFC 7692 write_deflate_answer); a view the owner keeps alive.
+    std::string_view extensions;
 };
 
 // The router asks this first: does the request ask for a WebSocket (Upgrade: websocket)?
@@ -66,7 +69,8 @@ bool is_upgrade_request(const HttpRequest& request) noexcept;
 // §4.2.1 / §4.2.2: judges an upgrade request against the policy.
 HandshakeDecision evaluate_upgrade(const HttpRequest& request, const HandshakePolicy& policy) noexcept;
 
-// Writes the 101 (with Upgrade, Connection, Sec-WebSocket-Accept and the chosen protocol)
+// Writes the 101 (with Upgrade, Connection, Sec-WebSocket-Accept, the chosen protocol and
+// the accepted extensions)
 // or the error response (through write_error_response, the HTTP writer's one builder) at
 // the front of `out`. Returns the bytes written, or 0 if they do not fit.
 std::size_t write_handshake_response(const HandshakeDecision& d, std::span<char> out) noexcept;

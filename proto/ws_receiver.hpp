@@ -149,6 +149,9 @@ class WsReceiver {  // Owns its parse state and at most one assembly buffer (bou
     // after it; §7.1.2 lets the peer still send some). A message being assembled is
     // discarded. Whether a close was sent is the session's to know (WsSession::close_sent).
     void drop_data_frames() noexcept;
+    // The owner found the message just delivered broken (RFC 7692: its inflated bytes): the
+    // receiver fails as if it had found it itself (error() = e, nothing more is read).
+    void fail_message(WsError e) noexcept { (void)fail(e, 0); }
     bool dropping_data() const noexcept { return drop_data_; }
 
     // What the input showed: the peer's close frame was read (nothing more is read after

@@ -76,11 +76,14 @@ concept WsGatherSink = requires(H& h, std::span<const std::uint8_t> bytes) { h.s
 
 // Optional, for permessage-deflate (RFC 7692; WsLimits::permessage_deflate): a message whose
 // first frame had RSV1 set, its payload still compressed and not UTF-8 checked. The owner
-// inflates it (proto/ws_deflate.hpp) and checks text. A session whose limits allow RSV1
-// but whose hooks lack this fails such a message with 1002, as if nothing was negotiated.
+// inflates it (proto/ws_deflate.hpp) and checks text, and returns the rule the message broke
+// (WsError::none if none): the session then fails the connection with its code, as for a
+// rule its receiver found (RFC 7692 §7.2.2 / RFC 6455 §7.4.1: 1007 corrupt DEFLATE data or
+// invalid UTF-8, 1009 over max_message_size once inflated). A session whose limits allow
+// RSV1 but whose hooks lack this fails such a message with 1002, as if nothing was negotiated.
 template <class H>
 concept WsCompressedSink = requires(H& h, std::span<const std::uint8_t> bytes, Opcode op) {
-    h.on_compressed_message(op, bytes);
+    { h.on_compressed_message(op, bytes) } -> std::same_as<WsError>;
 };
 
 // Frames at most this size (header + payload) are sent with one send() call.
@@ -112,7 +115,15 @@ class WsSession {  // Owns its parse state and at most one message assembly buff
                     if (!ev.compressed) {
                         hooks_.on_message(ev.opcode, ev.payload);
                     } else if constexpr (WsCompressedSink<Hooks>) {
-                        hooks_.on_compressed_message(ev.opcode, ev.payload);
+                        if (const WsError e = hooks_.on_compressed_message(ev.opcode, ev.payload); e != WsError::none) {
+                            receiver_.fail_message(e);  // nothing after this message is read
+                            if (!close_sent_) {
+                                send_close_frame(close_code(e), ws_error_name(e));
+                                mark_close_sent();
+                            }
+                            hooks_.on_fail(close_code(e));
+                            return used;
+                        }
                     } else {
                         if (!close_sent_) {
                             send_close_frame(close_code(WsError::reserved_bits), ws_error_name(WsError::reserved_bits));

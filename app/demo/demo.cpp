@@ -42,6 +42,8 @@ const std::vector<DemoEntry>& demo_list() {
     static const std::vector<DemoEntry> kList = {
         {"/", "index page linking every demo (HTTP)"},
         {"/ws", "WebSocket echo for conformance suites (text and binary, up to 16 MiB)"},
+        {"/ws-takeover", "the same echo, permessage-deflate with context takeover (dedicated memory)"},
+        {"/ws-plain", "the same echo, permessage-deflate declined"},
         {"/chat", "chat room: welcome, join/leave notices, every message to every member (page: /chat)"},
         {"/data", "live JSON samples every 100 ms (page: /data draws them on a canvas)"},
         {"/multiplex", "typed JSON: chat, command (status, time, memory), ping"},

@@ -27,6 +27,13 @@ Task ws_echo(Context& ctx) {
 
 void install_echo(Server& server) {
     server.route("/ws", [](Context& ctx) { return ws_echo(ctx); });
+    // The same echo with permessage-deflate context takeover (each connection keeps its
+    // window): Autobahn's group 13 in test/conformance runs against it.
+    server.route("/ws-takeover", [](Context& ctx) { return ws_echo(ctx); });
+    server.compression("/ws-takeover", Compression{.memory = Compression::Memory::dedicated});
+    // ... and without permessage-deflate (declined when offered): bench-load's "deflate off".
+    server.route("/ws-plain", [](Context& ctx) { return ws_echo(ctx); });
+    server.compression("/ws-plain", Compression{.enabled = false});
     server.http("*", "/echo", [](Context& ctx) {
         ctx.respond(200, ctx.body(), ctx.header("Content-Type").value_or("application/octet-stream"));
     });

@@ -127,8 +127,11 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
     proto::HandshakePolicy policy;
     policy.allowed_origins = worker_.state.origin_views;
     policy.subprotocols = route->subprotocol_views;
-    const proto::HandshakeDecision d = proto::evaluate_upgrade(req, policy);
-    // A valid request to a route with an upgrade hook: the hook decides first (connection_gate.cpp).
+    proto::HandshakeDecision d = proto::evaluate_upgrade(req, policy);
+    std::array<char, 128> extensions;
+    accept_deflate(req, m.target, d, extensions);   // RFC 7692: connection_deflate.cpp
+    // A valid request to a route with an upgrade hook: the hook decides first (connection_gate.cpp;
+    // the gate keeps its own copy of the extensions answer).
     if (d.status == 101 && route->upgrade_hook) {
         consult_upgrade_hook(*route, d, req, rest);
         return;
@@ -158,6 +161,7 @@ void Connection::open_websocket(const RouteTarget& route, std::string_view subpr
     proto::WsLimits limits;
     limits.max_frame_size = worker_.settings.max_frame_size;
     limits.max_message_size = worker_.settings.max_message_size;
+    limits.permessage_deflate = deflate_.on();
     session_.emplace(proto::Role::server, limits, static_cast<Hooks&>(*this), worker_.assembly.source());
     arm_deadline(Deadline::ping, worker_.settings.ping_interval);
     worker_.state.log("upgrade #" + std::to_string(id_) + " " + std::string(peer()) + " " + std::string(request_.path()));
@@ -214,17 +218,22 @@ SendResult Connection::send_message(bool text, std::span<const std::uint8_t> pay
     }
     worker_.metrics.sent(payload.size());
     if (tally_) tally_->sent(payload.size());
+    if (deflate_.on() && payload.size() >= worker_.state.compression.profile(deflate_.profile()).threshold)
+        return send_deflated(text, payload);
     const bool backlog = output_.want_write();
     session_->send_message(text ? proto::Opcode::text : proto::Opcode::binary, payload);
     return backlog ? SendResult::queued : SendResult::sent;
 }
 
-SendResult Connection::send_shared(const core::SharedBytes& frame, std::size_t size, std::size_t header) {
+SendResult Connection::send_shared(const core::SharedBytes& frame, std::size_t size, std::size_t header,
+                                   bool deflated) {
     if (!can_send()) return SendResult::closed;
     if (over_backpressure()) return SendResult::dropped;
     worker_.metrics.publish_deliveries.add();
     worker_.metrics.sent(size - header);
     if (tally_) tally_->sent(size - header);
+    // The peer's window now holds bytes our own compressor never saw (RFC 7692 §7.2.3).
+    if (deflated && extras_ && extras_->deflate) extras_->deflate->forget_sent();
     wrote(output_.queue_shared(frame, size));
     return SendResult::queued;
 }

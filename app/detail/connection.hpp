@@ -45,6 +45,7 @@
 #include "app/detail/metrics.hpp"
 #include "app/detail/request_copy.hpp"
 #include "app/detail/socket_writer.hpp"
+#include "app/detail/ws_compression.hpp"
 #include "app/message.hpp"
 #include "net/reactor.hpp"
 #include "net/timer.hpp"
@@ -71,6 +72,8 @@ struct ConnectionHooks {
     void on_fail(std::uint16_t code);
     // Events: a message goes to the route's adapter; the session answers pings itself.
     void on_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
+    // RFC 7692: a message with RSV1, inflated by the connection (connection_deflate.cpp).
+    proto::WsError on_compressed_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
     void on_ping(std::span<const std::uint8_t> payload);   // after the session queued its pong
     void on_pong(std::span<const std::uint8_t> payload);
 
@@ -101,16 +104,19 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     // A published message to one of this connection's subscriptions, in its transport's
     // form (connection_push.cpp): `frame` is the WebSocket frame, the rest is made on need.
     // `dropped` when over max_backpressure (the worker then calls missed_publish()).
-    SendResult deliver(Publication& p, Subscription& s, const core::SharedBytes& frame, std::size_t size,
-                       std::size_t header);
-    // A published frame: bytes [0, size) of `frame`, the first `header` of them its frame header.
+    SendResult deliver(Publication& p, PublishDeflate& deflated, Subscription& s, const core::SharedBytes& frame,
+                       std::size_t size, std::size_t header);
+    // A published frame: bytes [0, size) of `frame`, the first `header` of them its frame header;
+    // `deflated`: compressed without context, RSV1 set (PublishDeflate).
     // `dropped` when over max_backpressure: the caller then tells it with missed_publish().
-    SendResult send_shared(const core::SharedBytes& frame, std::size_t size, std::size_t header = 0);
+    SendResult send_shared(const core::SharedBytes& frame, std::size_t size, std::size_t header = 0,
+                           bool deflated = false);
     void missed_publish(std::string_view topic);   // counted, and told to the handler (on_dropped)
     std::uint64_t missed_publishes() const noexcept;
     // What this connection serves now, for sluice_connections_open (an SSE or long-poll
     // adapter sets it when its stream or hold begins, and back to http when it ends).
     void set_kind(ConnectionKind kind) noexcept;
+    WsDeflateTerms deflate_terms() const noexcept { return deflate_; }   // RFC 7692 agreement
 
     // Worker's bookkeeping
     std::uint32_t live_index = 0;   // index in Worker::live_ (fds are ints: 32 bits suffice)
@@ -213,6 +219,12 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     void on_ws_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
     void on_ws_end(std::uint16_t code, std::string_view reason);
     void on_ws_control(bool ping, std::span<const std::uint8_t> payload);   // counted, told to the handler
+    // permessage-deflate (connection_deflate.cpp)
+    void accept_deflate(const proto::HttpRequest& req, std::uint32_t target, proto::HandshakeDecision& d,
+                        std::span<char> answer);
+    proto::WsError on_ws_compressed(proto::Opcode op, std::span<const std::uint8_t> bytes);
+    SendResult send_deflated(bool text, std::span<const std::uint8_t> payload);
+    proto::WsDeflate& own_deflate();
     // the route's adapter
     void start_adapter(const RouteTarget* route);
     void end_adapter() noexcept;
@@ -250,6 +262,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     int fd_;
     Mode mode_ = Mode::http;
     Deadline deadline_ = Deadline::none;
+    WsDeflateTerms deflate_;   // RFC 7692 agreement: 2 bytes, in what was padding
     net::EventMask interest_ = 0;
     // One bit each: every idle connection carries them.
     bool read_paused_ : 1 = false;      // inbound over its bound, or an exchange in flight, or EOF
@@ -294,6 +307,9 @@ inline void ConnectionHooks::on_message(proto::Opcode op, std::span<const std::u
 }
 inline void ConnectionHooks::on_ping(std::span<const std::uint8_t> payload) { self().on_ws_control(true, payload); }
 inline void ConnectionHooks::on_pong(std::span<const std::uint8_t> payload) { self().on_ws_control(false, payload); }
+inline proto::WsError ConnectionHooks::on_compressed_message(proto::Opcode op, std::span<const std::uint8_t> bytes) {
+    return self().on_ws_compressed(op, bytes);
+}
 inline void ConnectionHooks::on_close(std::uint16_t code, std::string_view reason) { self().on_ws_end(code, reason); }
 inline void ConnectionHooks::on_fail(std::uint16_t code) { self().on_ws_end(code, "protocol error"); }
 inline void ConnectionHooks::send(std::span<const std::uint8_t> bytes) { self().queue_bytes(bytes); }

@@ -69,8 +69,8 @@ bool Connection::accept_ws_resume() {
 
 // ---- delivering --------------------------------------------------------------------------------
 
-SendResult Connection::deliver(Publication& p, Subscription& s, const core::SharedBytes& frame, std::size_t size,
-                               std::size_t header) {
+SendResult Connection::deliver(Publication& p, PublishDeflate& deflated, Subscription& s,
+                               const core::SharedBytes& frame, std::size_t size, std::size_t header) {
     if (p.seq() != 0) {
         if (p.seq() <= s.seen) return SendResult::queued;   // replayed already (it was in the history when we subscribed)
         s.seen = p.seq();
@@ -81,6 +81,7 @@ SendResult Connection::deliver(Publication& p, Subscription& s, const core::Shar
             if (!e) return SendResult::dropped;
             return send_shared(e, e.size(), p.ws_envelope_header());
         }
+        if (const std::optional<SendResult> r = deflated.send_to(*this)) return *r;
         return send_shared(frame, size, header);
     }
     if (mode_ != Mode::http || !p.text()) return SendResult::closed;   // SSE and long-poll carry text only

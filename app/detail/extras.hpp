@@ -1,5 +1,6 @@
 // app/detail/extras.hpp — the parts of a connection few connections use: the handler's
-// timers (ctx.every / ctx.after), its topic subscriptions, and the backpressure timer.
+// timers (ctx.every / ctx.after), its topic subscriptions, the backpressure timer and a
+// permessage-deflate context (takeover mode).
 // Allocated on first use, so an idle connection carries one null pointer for all of them.
 #pragma once
 
@@ -14,6 +15,7 @@
 #include "app/context.hpp"
 #include "app/detail/topics.hpp"
 #include "net/timer.hpp"
+#include "proto/ws_deflate.hpp"
 
 namespace sluice::detail {
 
@@ -27,6 +29,9 @@ class Extras {  // Owns the user timers and the subscriptions' handles (the node
     Extras& operator=(const Extras&) = delete;
 
     net::Timer backpressure_timer;   // armed while the output queue is over max_backpressure
+    // permessage-deflate with context takeover: the connection's own codec, from its first
+    // compressed message on (app/detail/ws_compression.hpp; its size: app/README.md).
+    std::unique_ptr<proto::WsDeflate> deflate;
 
     TimerId add_timer(std::chrono::milliseconds period, bool repeat, std::function<void()> fn);
     void cancel_timer(TimerId id) {

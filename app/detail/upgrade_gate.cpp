@@ -42,7 +42,7 @@ Task drive_upgrade_hook(UpgradeGate& gate) {
 
 UpgradeGate::UpgradeGate(Connection& c, const RouteTarget& r, const proto::HandshakeDecision& d,
                          const proto::HttpRequest& req)
-    : connection(c), route(r), decision(d) {
+    : connection(c), route(r), extensions(d.extensions), decision(keeping_extensions(d, extensions)) {
     for (const proto::HttpHeader& h : req.headers) {
         if (!proto::ascii_iequals(h.name, "Sec-WebSocket-Protocol")) continue;
         proto::for_each_list_element(h.value, [this](std::string_view e) {
@@ -85,6 +85,11 @@ std::string_view UpgradeGate::problem() const noexcept {
 
 std::string_view UpgradeGate::subprotocol() const noexcept {
     return chosen ? std::string_view(*chosen) : decision.subprotocol;
+}
+
+proto::HandshakeDecision UpgradeGate::keeping_extensions(proto::HandshakeDecision d, std::string_view owned) noexcept {
+    d.extensions = owned;
+    return d;
 }
 
 std::string UpgradeGate::response_101() const {

@@ -55,7 +55,9 @@ class UpgradeGate {  // Owned by the connection's HttpExchange while the hook de
 
     Connection& connection;
     const RouteTarget& route;
-    const proto::HandshakeDecision decision;   // evaluate_upgrade's 101 (its subprotocol: the route's choice)
+    const std::string extensions;              // the 101's Sec-WebSocket-Extensions (RFC 7692), owned here
+    const proto::HandshakeDecision decision;   // evaluate_upgrade's 101 (its subprotocol: the route's choice;
+                                               // its extensions view the member above)
     Upgrade upgrade{*this};
 
     // ---- what the hook decided (written through Upgrade) ----
@@ -69,6 +71,8 @@ class UpgradeGate {  // Owned by the connection's HttpExchange while the hook de
 
  private:
     friend Task drive_upgrade_hook(UpgradeGate& gate);
+    // `d` with its extensions answer viewing `owned` (the caller's buffer dies before the hook decides).
+    static proto::HandshakeDecision keeping_extensions(proto::HandshakeDecision d, std::string_view owned) noexcept;
     void hook_returned(bool failed);
 
     Task driver_;

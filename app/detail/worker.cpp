@@ -157,13 +157,15 @@ void Worker::publish_local(std::string_view topic, proto::Opcode op, std::span<c
     std::memcpy(frame.writable().data(), header, h);
     if (!payload.empty()) std::memcpy(frame.writable().data() + h, payload.data(), payload.size());
     const std::size_t size = h + payload.size();
-    // The other transports' forms (SSE, long-poll, id envelopes) are made on first need.
+    // The other transports' forms (SSE, long-poll, id envelopes) are made on first need, the
+    // compressed frame once per setting, not per subscriber.
     // Subscribers over max_backpressure are told after the walk (their handler may unsubscribe).
     Publication pub(pool, topic, op == proto::Opcode::text, payload, seq, state.histories.epoch_of(topic));
+    PublishDeflate deflated(pool, deflate, state.compression, op, payload);
     std::vector<Connection*> missed;
     topics.for_each_subscription(topic, [&](Subscription& s) {
         auto* c = static_cast<Connection*>(s.subscriber);
-        if (c->deliver(pub, s, frame, size, h) == SendResult::dropped) missed.push_back(c);
+        if (c->deliver(pub, deflated, s, frame, size, h) == SendResult::dropped) missed.push_back(c);
     });
     for (Connection* c : missed) c->missed_publish(topic);
 }

@@ -33,6 +33,7 @@
 #include "app/detail/metrics.hpp"
 #include "app/detail/peer_limit.hpp"
 #include "app/detail/topics.hpp"
+#include "app/detail/ws_compression.hpp"
 #include "app/router.hpp"
 #include "app/settings.hpp"
 #include "app/trusted_proxies.hpp"
@@ -60,6 +61,7 @@ class ServerState {  // Owns the workers and their threads; shared by them read-
     Settings settings;
     Router router;
     std::vector<std::unique_ptr<RouteTarget>> targets;
+    CompressionTable compression;                   // permessage-deflate per route (ws_compression.hpp)
     std::vector<std::string_view> origin_views;
     TopicHistories histories;   // made at start; read-only while running (each history has its mutex)
     TrustedProxies trusted_proxies;                 // parsed from settings.trusted_proxies
@@ -99,6 +101,7 @@ class Worker {  // Owns its reactor, listener, pool, topics and connections. One
     core::BlockPool pool;
     AssemblyCache assembly;   // lent to every WsSession: before the connections, outlives them
     TopicRegistry topics;
+    DeflateScratch deflate;   // permessage-deflate codecs and buffers of this thread
     proto::DateCache dates;
     Metrics metrics;          // this thread's counters (metrics.hpp); summed at scrape time
     AccessLog access;         // which requests and sessions get an access-log line (access_log.hpp)

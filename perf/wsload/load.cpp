@@ -14,12 +14,15 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <strings.h>
 #include <optional>
 #include <span>
 #include <string_view>
 
 #include "perf/wsload/proc_stats.hpp"
 #include "proto/http_response.hpp"
+#include "core/utf8.hpp"
+#include "proto/ws_deflate.hpp"
 #include "proto/ws_frame.hpp"
 #include "proto/ws_handshake.hpp"
 #include "proto/ws_session.hpp"
@@ -58,6 +61,7 @@ struct Hooks {
   Load* load = nullptr;
   Conn* conn = nullptr;
   void on_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
+  proto::WsError on_compressed_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
   void on_ping(std::span<const std::uint8_t>) {}
   void on_pong(std::span<const std::uint8_t>) {}
   void on_close(std::uint16_t code, std::string_view reason);
@@ -74,6 +78,7 @@ struct Conn {  // Owns its socket (closed by Load::finish) and its buffers.
   Kind kind = Kind::echo;
   Hooks hooks;
   std::optional<proto::WsSession<Hooks>> session;
+  std::unique_ptr<proto::WsDeflate> deflate;  // --deflate, when the server accepted it
   proto::HttpResponseParser response_parser;
   std::vector<std::uint8_t> head;  // the upgrade response so far
   std::array<char, 24> key{};
@@ -95,6 +100,7 @@ class Load {
   Results run();
 
   void on_message(Conn& c, proto::Opcode op, std::span<const std::uint8_t> bytes);
+  proto::WsError on_compressed(Conn& c, proto::Opcode op, std::span<const std::uint8_t> bytes);
   void on_close(Conn& c);
   void on_fail(Conn& c, std::uint16_t code);
   std::array<std::uint8_t, 4> mask() {
@@ -142,6 +148,9 @@ class Load {
   std::vector<std::unique_ptr<Conn>> conns_;
   std::vector<std::uint8_t> filler_;   // the payload bytes after the sequence number
   std::vector<std::uint8_t> payload_;  // the message being sent
+  std::vector<std::uint8_t> deflated_;  // --deflate: payload_ compressed
+  std::vector<std::uint8_t> inflated_;  // --deflate: a message received, inflated
+  void send_payload(Conn& c, proto::Opcode op);
   std::vector<std::uint8_t> rbuf_;
   std::uint64_t rng_ = 0x9E3779B97F4A7C15ull ^ static_cast<std::uint64_t>(now_ns());
   Phase phase_ = Phase::setup;
@@ -167,6 +176,9 @@ class Load {
 
 // ---- hooks -------------------------------------------------------------------------------
 void Hooks::on_message(proto::Opcode op, std::span<const std::uint8_t> bytes) { load->on_message(*conn, op, bytes); }
+proto::WsError Hooks::on_compressed_message(proto::Opcode op, std::span<const std::uint8_t> bytes) {
+  return load->on_compressed(*conn, op, bytes);
+}
 void Hooks::on_close(std::uint16_t, std::string_view) { load->on_close(*conn); }
 void Hooks::on_fail(std::uint16_t code) { load->on_fail(*conn, code); }
 void Hooks::send(std::span<const std::uint8_t> bytes) { conn->out.insert(conn->out.end(), bytes.begin(), bytes.end()); }
@@ -252,7 +264,16 @@ void Load::on_connected(Conn& c) {
   }
   const std::string host = o_.host + ":" + std::to_string(o_.port);
   std::array<char, 1024> request{};
-  const std::size_t n = proto::write_client_request(host, o_.path, nonce, {}, request, c.key);
+  std::size_t n = proto::write_client_request(host, o_.path, nonce, {}, request, c.key);
+  if (o_.deflate && n > 2) {  // RFC 7692 §5: the offer browsers make, before the empty line
+    std::array<char, 128> offer{};
+    const std::size_t k = proto::write_deflate_offer(proto::DeflateOffer{}, offer);
+    const std::string line = std::string(proto::kExtensionsHeader) + ": " + std::string(offer.data(), k) + "\r\n\r\n";
+    if (n - 2 + line.size() <= request.size()) {
+      std::memcpy(request.data() + n - 2, line.data(), line.size());
+      n = n - 2 + line.size();
+    }
+  }
   c.out.insert(c.out.end(), request.begin(), request.begin() + static_cast<std::ptrdiff_t>(n));
   c.state = State::upgrading;
   flush(c);
@@ -280,6 +301,12 @@ void Load::on_open(Conn& c) {
     case Kind::echo:
       if (sending())
         for (std::size_t i = 0; i < o_.depth; ++i) send_echo(c);
+      break;
+    case Kind::idle:  // --echo-once: one echo, then silence (the memory a used connection keeps)
+      if (o_.echo_once) {
+        c.send_seq = c.recv_seq = 0;
+        send_echo(c);
+      }
       break;
     default:
       break;
@@ -331,15 +358,38 @@ void Load::on_bytes(Conn& c, std::span<std::uint8_t> bytes) {
       const proto::HeadResult r = c.response_parser.parse_head(c.head, storage, response);
       if (r.status == proto::ParseStatus::need_more) return;
       const std::string_view key(c.key.data(), c.key.size());
+      // RFC 7692: the extension's answer is checked here; the rest of the 101 by
+      // verify_server_response, which knows no extension (the header is left out for it).
+      proto::DeflateAgreement agreed;
+      const proto::DeflateAnswerCheck dc = o_.deflate && r.status == proto::ParseStatus::done
+                                               ? proto::check_deflate_answer(response.headers, proto::DeflateOffer{}, agreed)
+                                               : proto::DeflateAnswerCheck::not_accepted;
+      std::array<proto::HttpHeader, 32> others{};
+      std::size_t kept = 0;
+      for (const proto::HttpHeader& h : response.headers) {
+        if (dc == proto::DeflateAnswerCheck::accepted && h.name.size() == proto::kExtensionsHeader.size() &&
+            strncasecmp(h.name.data(), proto::kExtensionsHeader.data(), h.name.size()) == 0)
+          continue;
+        others[kept++] = h;
+      }
+      proto::HttpResponse checked = response;
+      checked.headers = std::span<const proto::HttpHeader>(others.data(), kept);
       if (r.status == proto::ParseStatus::error || response.status != 101 ||
-          !proto::verify_server_response(response, key)) {
+          (dc != proto::DeflateAnswerCheck::accepted && dc != proto::DeflateAnswerCheck::not_accepted) ||
+          !proto::verify_server_response(checked, key)) {
         ++r_.verify_errors;
         error("upgrade refused (status " + std::to_string(response.status) + ")");
         --in_progress_;
         retire(c);
         return;
       }
-      c.session.emplace(proto::Role::client, proto::WsLimits{}, c.hooks);
+      proto::WsLimits limits;
+      if (dc == proto::DeflateAnswerCheck::accepted) {
+        c.deflate = std::make_unique<proto::WsDeflate>(proto::Role::client, agreed, core::DeflateLevel::fast);
+        limits.permessage_deflate = true;
+        ++r_.deflate_accepted;
+      }
+      c.session.emplace(proto::Role::client, limits, c.hooks);
       on_open(c);
       if (r.consumed < c.head.size() && c.session)
         c.session->feed(std::span<std::uint8_t>(c.head).subspan(r.consumed));
@@ -390,6 +440,41 @@ void Load::on_raw_bytes(Conn& c, std::span<const std::uint8_t> bytes) {
   }
 }
 
+// RFC 7692 §7.2.2: inflated (at most 2x the payload size: an echo is never larger), then
+// checked as any message.
+proto::WsError Load::on_compressed(Conn& c, proto::Opcode op, std::span<const std::uint8_t> bytes) {
+  if (!c.deflate) return proto::WsError::compressed_bit_misplaced;
+  inflated_.resize(std::max<std::size_t>(2 * o_.size, 64));
+  const proto::WsDeflateResult r = c.deflate->decompress(bytes, inflated_);
+  if (r.status != proto::WsDeflateStatus::ok) return proto::ws_error_of(r.status);
+  if (counting()) {
+    r_.wire_bytes_in += bytes.size();
+    r_.inflated_bytes_in += r.size;
+  }
+  const std::span<const std::uint8_t> plain(inflated_.data(), r.size);
+  if (op == proto::Opcode::text &&
+      !core::is_valid_utf8(std::string_view(reinterpret_cast<const char*>(plain.data()), plain.size())))
+    return proto::WsError::invalid_utf8;
+  on_message(c, op, plain);
+  return proto::WsError::none;
+}
+
+// One message of payload_: compressed when the server accepted permessage-deflate.
+void Load::send_payload(Conn& c, proto::Opcode op) {
+  if (!c.deflate) {
+    c.session->send_message(op, payload_);
+    return;
+  }
+  deflated_.resize(c.deflate->compress_bound(payload_.size()));
+  const proto::WsDeflateResult r = c.deflate->compress(payload_, deflated_);
+  if (r.status == proto::WsDeflateStatus::ok) {
+    c.session->send_compressed_message(op, std::span<const std::uint8_t>(deflated_.data(), r.size));
+  } else {
+    ++r_.verify_errors;
+    error("our compressor failed");
+  }
+}
+
 void Load::on_message(Conn& c, proto::Opcode op, std::span<const std::uint8_t> bytes) {
   std::uint64_t seq = 0;
   const proto::Opcode want = o_.binary ? proto::Opcode::binary : proto::Opcode::text;
@@ -397,6 +482,13 @@ void Load::on_message(Conn& c, proto::Opcode op, std::span<const std::uint8_t> b
   if (op != want || !check_payload(bytes, seq)) {
     ++r_.verify_errors;
     error("a message's bytes differ from what was sent");
+    return;
+  }
+  if (c.kind == Kind::idle) {  // --echo-once: the one echo
+    if (seq != 0 || c.recv_seq++ != 0) {
+      ++r_.verify_errors;
+      error("an idle-mode echo came back twice or out of order");
+    }
     return;
   }
   if (c.kind == Kind::handshake) {  // --echo-once: the one echo came back; now close
@@ -513,7 +605,7 @@ void Load::send_echo(Conn& c) {
   fill_payload(seq);
   c.sent_at[seq % o_.depth] = now_ns();
   if (!o_.raw_tcp) {
-    c.session->send_message(o_.binary ? proto::Opcode::binary : proto::Opcode::text, payload_);
+    send_payload(c, o_.binary ? proto::Opcode::binary : proto::Opcode::text);
     return;
   }
   // tcp://: the same masked frame a WebSocket client sends, expected back unchanged.
@@ -532,7 +624,7 @@ void Load::publish(std::int64_t now) {
   const auto op = o_.binary ? proto::Opcode::binary : proto::Opcode::text;
   if (phase_ == Phase::warmup && first_counted_ == ~0ull) {
     fill_payload(pub_seq_++);
-    publisher_->session->send_message(op, payload_);
+    send_payload(*publisher_, op);
     flush(*publisher_);
     return;
   }
@@ -541,7 +633,7 @@ void Load::publish(std::int64_t now) {
     if (slot.remaining != 0) break;  // completions out of order: wait for this slot
     slot = Slot{pub_seq_, o_.connections, now};
     fill_payload(pub_seq_++);
-    publisher_->session->send_message(op, payload_);
+    send_payload(*publisher_, op);
     ++pub_in_flight_;
   }
   flush(*publisher_);

@@ -50,6 +50,10 @@ struct Options {
   double setup_timeout = 60.0;     // to open every connection
   std::size_t max_connecting = 256;  // connections in connect/upgrade at once
   bool echo_once = false;          // handshake mode: one verified echo before each close
+  // Offer permessage-deflate (RFC 7692) as browsers do ("permessage-deflate;
+  // client_max_window_bits"); if the server accepts, every message is sent compressed
+  // (proto::WsDeflate, level fast) and the server's RSV1 messages are inflated and checked.
+  bool deflate = false;
   int server_pid = 0;              // when set: CPU time, RSS and core shares are read
 };
 
@@ -69,6 +73,9 @@ struct Results {
   std::vector<double> core_busy;   // per core, within the window
   std::uint64_t rss_before_kib = 0;  // idle: server VmRSS before connecting
   std::uint64_t rss_after_kib = 0;   // idle: ... with every connection open
+  std::size_t deflate_accepted = 0;  // --deflate: connections whose server accepted it
+  std::uint64_t wire_bytes_in = 0;     // --deflate: compressed messages' payload bytes as received
+  std::uint64_t inflated_bytes_in = 0; // ... and the same messages inflated
 };
 
 // Runs one load as configured; bounded by setup_timeout + warmup + seconds + a few seconds.

@@ -2,7 +2,9 @@
 //
 //   wsload --url ws://127.0.0.1:9001/ws --mode echo --connections 100 --depth 16 --size 32
 //          [--binary] [--seconds 5] [--warmup 1] [--server-pid PID] [--max-connecting 256]
-//          [--echo-once]   (handshake mode: one verified echo on each connection before its close)
+//          [--echo-once]   (handshake mode: one verified echo on each connection before its close;
+//                           idle mode: one verified echo on each connection, then silence)
+//          [--deflate]     (offer permessage-deflate as browsers do; compress with sluice's codec)
 //
 // Prints a readable table, then one line of key=value pairs (the line scripts parse).
 // Exit status: 0 when every connection opened and every message verified, 1 otherwise,
@@ -24,7 +26,7 @@ using sluice::wsload::Results;
 constexpr const char* kUsage =
     "usage: wsload --url ws://127.0.0.1:PORT/path|tcp://127.0.0.1:PORT [--mode echo|handshake|idle|fanout]\n"
     "              [--connections C] [--depth D] [--size S] [--binary] [--seconds T] [--warmup W]\n"
-    "              [--server-pid PID] [--max-connecting N] [--setup-timeout T] [--echo-once]\n";
+    "              [--server-pid PID] [--max-connecting N] [--setup-timeout T] [--echo-once] [--deflate]\n";
 
 const char* mode_name(Mode m) {
   switch (m) {
@@ -53,6 +55,8 @@ bool parse(int argc, char** argv, Options& o) {
       o.binary = true;
     } else if (flag == "--echo-once") {
       o.echo_once = true;
+    } else if (flag == "--deflate") {
+      o.deflate = true;
     } else if (flag == "--url") {
       if (!value || !sluice::wsload::parse_url(value, o)) return false;
       have_url = true;
@@ -127,6 +131,12 @@ void report(const Options& o, const Results& r) {
     std::printf("  %-22s %llu -> %llu KiB  (%.2f KiB per connection)\n", "server VmRSS",
                 static_cast<unsigned long long>(r.rss_before_kib),
                 static_cast<unsigned long long>(r.rss_after_kib), kib_per_conn);
+  const double deflate_ratio = r.inflated_bytes_in > 0
+                                   ? static_cast<double>(r.wire_bytes_in) / static_cast<double>(r.inflated_bytes_in)
+                                   : -1;
+  if (o.deflate)
+    std::printf("  %-22s accepted by %zu of %zu; received compressed %.3f of the payload\n", "permessage-deflate",
+                r.deflate_accepted, r.opened, deflate_ratio);
   std::printf("  %-22s %zu opened, %llu connect errors, %llu verify errors%s%s\n", "connections", r.opened,
               static_cast<unsigned long long>(r.connect_errors),
               static_cast<unsigned long long>(r.verify_errors), r.error.empty() ? "" : "; ",
@@ -141,11 +151,12 @@ void report(const Options& o, const Results& r) {
               q(0.999), max_us, r.server_cpu_seconds, cpu_per_m, r.client_cpu_seconds);
   for (std::size_t i = 0; i < r.core_busy.size(); ++i) std::printf(" core%zu_busy=%.3f", i, r.core_busy[i]);
   std::printf(" rss_before_kib=%llu rss_after_kib=%llu kib_per_conn=%.3f opened=%zu verify_errors=%llu "
-              "connect_errors=%llu ok=%d\n",
+              "connect_errors=%llu ok=%d deflate=%d deflate_accepted=%zu deflate_ratio=%.3f\n",
               static_cast<unsigned long long>(r.rss_before_kib),
               static_cast<unsigned long long>(r.rss_after_kib), kib_per_conn, r.opened,
               static_cast<unsigned long long>(r.verify_errors),
-              static_cast<unsigned long long>(r.connect_errors), r.ok ? 1 : 0);
+              static_cast<unsigned long long>(r.connect_errors), r.ok ? 1 : 0, o.deflate ? 1 : 0,
+              r.deflate_accepted, deflate_ratio);
   std::fflush(stdout);
 }
 

@@ -71,6 +71,32 @@ try {
     }
   });
 
+  await step('Chromium negotiates permessage-deflate by default and echoes 1 MiB of JSON', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    const r = await page.evaluate(async (url) => {
+      const items = [];
+      for (let i = 0, size = 0; size < (1 << 20); i += 1) {
+        items.push({ seq: i, user: 'ann', room: 'lobby', text: `message number ${i}`, price: i * 0.25 });
+        size += 80;
+      }
+      const json = JSON.stringify(items);
+      const ws = new WebSocket(url);
+      await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = () => reject(new Error('no open')); });
+      const echoed = new Promise((resolve) => { ws.onmessage = (e) => resolve(e.data); });
+      ws.send(json);
+      const back = await echoed;
+      ws.close(1000);
+      // WebSocket.extensions: the server's Sec-WebSocket-Extensions answer (RFC 6455 §9.1)
+      return { extensions: ws.extensions, same: back === json, size: json.length };
+    }, `ws://127.0.0.1:${port}/ws`);
+    check(r.extensions.startsWith('permessage-deflate') && r.extensions.includes('server_no_context_takeover') &&
+            r.extensions.includes('client_no_context_takeover'),
+          'Chromium offered permessage-deflate and /ws answered it (no context takeover)', `'${r.extensions}'`);
+    check(r.same && r.size >= (1 << 20), `a ${r.size}-byte JSON message came back intact, compressed both ways`);
+    await page.close();
+  });
+
   // The pages are independent: drive them at once (the waits overlap).
   await Promise.all([
     step('two chat pages exchange messages', async () => {

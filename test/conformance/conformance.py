@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """RFC 6455 conformance client for an echo endpoint: the groups of the Autobahn|Testsuite
 fuzzing client (1 framing, 2 ping/pong, 3 reserved bits, 4 opcodes, 5 fragmentation,
-6 UTF-8, 7 close, 9 limits/performance, 10 auto-fragmentation), written from the RFC and
+6 UTF-8, 7 close, 9 limits/performance, 10 auto-fragmentation, 12 and 13 permessage-deflate
+in compression_cases.py), written from the RFC and
 Autobahn's published case descriptions. Case ids mirror Autobahn's where one exists; ids
 with a letter suffix (e.g. "1.1.2c", "6.12.1f") are our additions.
 
@@ -26,23 +27,25 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import compression_cases  # noqa: E402
 from wsclient import (OP_BINARY, OP_CLOSE, OP_CONT, OP_PING, OP_PONG, OP_TEXT,  # noqa: E402
                       CaseFailed, Conn, close_payload, first_invalid_utf8, fragments, frame,
                       describe)
 
-CASES = []  # (id, description, function, timeout seconds)
+CASES = []  # (id, description, function, timeout seconds, Conn keyword arguments)
 OPTS = None
 
 
 def case(cid, desc, timeout=5.0):
     def register(fn):
-        CASES.append((cid, desc, fn, timeout))
+        CASES.append((cid, desc, fn, timeout, {}))
         return fn
     return register
 
 
-def add(cid, desc, fn, timeout=5.0):
-    CASES.append((cid, desc, fn, timeout))
+def add(cid, desc, fn, timeout=5.0, **conn):
+    """`conn`: offers= (permessage-deflate offers), path= (another route than --path)."""
+    CASES.append((cid, desc, fn, timeout, conn))
 
 
 def text_payload(n):
@@ -746,6 +749,11 @@ def _(c):
     c.close_normally()
 
 
+# ---- 12, 13 permessage-deflate (RFC 7692): compression_cases.py ----------------------------
+
+compression_cases.register(add, "/ws-takeover")
+
+
 # ---- runner --------------------------------------------------------------------------------
 
 def load_xfail(path):
@@ -767,6 +775,8 @@ def main():
     ap.add_argument("--xfail", help="file of case-id globs expected to fail (reference runs)")
     ap.add_argument("--fail-fast-timeout", type=float, default=2.0,
                     help="seconds to wait for a fail-fast close that no ping can prove")
+    ap.add_argument("--full-compression", action="store_true",
+                    help="groups 12 and 13 with Autobahn's 1000 messages per case")
     ap.add_argument("--budget", type=float, default=240.0,
                     help="seconds after which the remaining cases fail without running")
     OPTS = ap.parse_args()
@@ -775,7 +785,7 @@ def main():
     started = time.monotonic()
     ids = set()
     no_handshake = 0  # consecutive cases whose connection or handshake failed
-    for cid, desc, fn, timeout in CASES:
+    for cid, desc, fn, timeout, conn in CASES:
         assert cid not in ids, f"duplicate case id {cid}"
         ids.add(cid)
         if OPTS.only and not any(fnmatch.fnmatchcase(cid, g) for g in OPTS.only):
@@ -791,7 +801,8 @@ def main():
             reason = f"not run: the suite's {OPTS.budget:.0f} s budget is spent"
         else:
             try:
-                c = Conn(OPTS.host, OPTS.port, OPTS.path, timeout)
+                c = Conn(OPTS.host, OPTS.port, conn.get("path", OPTS.path), timeout,
+                         offers=conn.get("offers"))
                 no_handshake = 0
                 fn(c)
             except CaseFailed as e:

@@ -20,6 +20,8 @@ import select
 import socket
 import time
 
+import pmdeflate
+
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 section 1.3
 
 OP_CONT, OP_TEXT, OP_BINARY = 0x0, 0x1, 0x2
@@ -156,7 +158,13 @@ def valid_close_code(code):
 class Conn:
     """Owns one client socket, its receive buffer and the message being assembled."""
 
-    def __init__(self, host, port, path, timeout):
+    def __init__(self, host, port, path, timeout, offers=None):
+        """`offers`: permessage-deflate offers (pmdeflate.Offer) to make, in order; None: no
+        Sec-WebSocket-Extensions, and the server must answer none."""
+        self.offers = offers
+        self.deflate = None  # pmdeflate.Codec once an offer was accepted
+        self.agreement = None
+        self.msg_compressed = False
         self.deadline = time.monotonic() + timeout
         self.host, self.port, self.path = host, port, path
         self.buf = bytearray()
@@ -195,7 +203,11 @@ class Conn:
                    b"Host: " + f"{self.host}:{self.port}".encode() + b"\r\n"
                    b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
                    b"Sec-WebSocket-Key: " + key + b"\r\n"
-                   b"Sec-WebSocket-Version: 13\r\n\r\n")
+                   b"Sec-WebSocket-Version: 13\r\n")
+        if self.offers:
+            request += (b"Sec-WebSocket-Extensions: " +
+                        ", ".join(o.header_value() for o in self.offers).encode() + b"\r\n")
+        request += b"\r\n"
         self.send(request)
         while b"\r\n\r\n" not in self.buf:
             try:
@@ -226,7 +238,13 @@ class Conn:
         if "upgrade" not in fields.get("connection", "").lower():
             raise CaseFailed("handshake: no Connection: upgrade")
         if "sec-websocket-extensions" in fields:
-            raise CaseFailed("handshake: server accepted an extension that was not offered")
+            if not self.offers:
+                raise CaseFailed("handshake: server accepted an extension that was not offered")
+            try:
+                self.agreement = pmdeflate.check_answer(fields["sec-websocket-extensions"], self.offers)
+            except pmdeflate.Failed as e:
+                raise CaseFailed(f"handshake: {e}") from None
+            self.deflate = pmdeflate.Codec(self.agreement)
 
     # -- writing --
     def send(self, data, chop=None):
@@ -265,6 +283,18 @@ class Conn:
                 self.send(f)
             return not self.write_failed
         return self.send(b"".join(frames), chop=1 if mode == "octets" else mode)
+
+    def compressed_frames(self, opcode, payload, fragment=0):
+        """`payload` compressed with our side of the agreement (RFC 7692 section 7.2.1), as one
+        frame or frames of `fragment` bytes; RSV1 on the first only (section 6.1)."""
+        data = self.deflate.compress(bytes(payload))
+        if not fragment or len(data) <= fragment:
+            return [frame(opcode, data, rsv=4)]
+        out = []
+        for start in range(0, len(data), fragment):
+            out.append(frame(opcode if start == 0 else OP_CONT, data[start:start + fragment],
+                             fin=start + fragment >= len(data), rsv=4 if start == 0 else 0))
+        return out
 
     def send_close(self, code=None, reason=b""):
         self.close_sent = True
@@ -324,8 +354,11 @@ class Conn:
             n, pos = int.from_bytes(self.buf[2:10], "big"), 10
             if n >> 63 or n < 65536:
                 raise CaseFailed("server sent a bad 64-bit length (section 5.2)")
-        if rsv:
+        if rsv and not (rsv == 4 and self.deflate is not None):
             raise CaseFailed(f"server set RSV bits {rsv:#x} without an extension (section 5.2)")
+        if rsv and (b0 & 0xF) not in (OP_TEXT, OP_BINARY):
+            # RFC 7692 section 6.1: RSV1 only on the first frame of a data message
+            raise CaseFailed(f"server set RSV1 on a {OP_NAMES.get(b0 & 0xF, 'reserved')} frame (RFC 7692 section 6.1)")
         if opcode not in OP_NAMES:
             raise CaseFailed(f"server sent reserved opcode {opcode:#x} (section 5.2)")
         if opcode >= 8 and (not fin or n > 125):
@@ -346,7 +379,7 @@ class Conn:
                 if self.msg_op is not None:
                     raise CaseFailed("connection ended inside a fragmented message")
                 return (got,)
-            fin, _, opcode, payload = got
+            fin, rsv, opcode, payload = got
             if self.close_received:
                 raise CaseFailed(f"server sent a {OP_NAMES[opcode]} frame after its close (section 5.5.1)")
             if opcode == OP_CLOSE:
@@ -372,10 +405,16 @@ class Conn:
                 if self.msg_op is not None:
                     raise CaseFailed("server started a message inside another (section 5.4)")
                 self.msg_op = opcode
+                self.msg_compressed = rsv == 4
             self.msg_parts.append(payload)
             if fin:
                 op, data = self.msg_op, b"".join(self.msg_parts)
                 self.msg_op, self.msg_parts = None, []
+                if self.msg_compressed:
+                    try:
+                        data = self.deflate.decompress(data)
+                    except pmdeflate.Failed as e:
+                        raise CaseFailed(str(e)) from None
                 if op == OP_TEXT and not is_utf8(data):
                     raise CaseFailed("server sent a text message that is not UTF-8 (section 8.1)")
                 return ("message", op, data)

@@ -1,7 +1,14 @@
 // Interop: Node's `ws` client (test/node_modules) against the server's echo route. Text and
 // binary messages of 0 B .. 1 MiB echoed byte for byte, a ping answered by a pong, and a
 // clean close whose code and reason the server echoes back.
-// Usage: node node_client.mjs --port P [--host 127.0.0.1] [--path /ws]
+// permessage-deflate (RFC 7692), --deflate:
+//   off          perMessageDeflate false: no Sec-WebSocket-Extensions may come back
+//   on           perMessageDeflate true (ws's default offer, client_max_window_bits)
+//   no-takeover  client_no_context_takeover and server_no_context_takeover offered
+// and the answer is checked against --expect (the parameters the route must agree to:
+// "shared" = both no_context_takeover, "takeover" = neither, "asked" = what was offered).
+// Usage: node node_client.mjs --port P [--host 127.0.0.1] [--path /ws] [--deflate off|on|no-takeover]
+//                             [--expect shared|takeover|asked]
 // One line per check (PASS/FAIL node ...), last line exactly "N passed, M failed".
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -18,12 +25,18 @@ const opt = (name, fallback) => {
 };
 const url = `ws://${opt('--host', '127.0.0.1')}:${opt('--port', '0')}${opt('--path', '/ws')}`;
 const SIZES = [0, 125, 126, 65535, 65536, 1 << 20];
+const deflate = opt('--deflate', 'off');
+const expect = opt('--expect', 'shared');
+const perMessageDeflate = deflate === 'off' ? false
+  : deflate === 'on' ? { threshold: 0 }
+    : { threshold: 0, clientNoContextTakeover: true, serverNoContextTakeover: true };
+const tag = deflate === 'off' ? 'node' : `node deflate=${deflate}`;
 const STEP_TIMEOUT_MS = 10000;
 
 let passed = 0;
 let failed = 0;
 function check(name, ok, why = '') {
-  if (ok) { passed += 1; console.log(`PASS node ${name}`); } else { failed += 1; console.log(`FAIL node ${name} : ${why}`); }
+  if (ok) { passed += 1; console.log(`PASS ${tag} ${name}`); } else { failed += 1; console.log(`FAIL ${tag} ${name} : ${why}`); }
 }
 
 // n UTF-8 bytes with multi-byte characters in them.
@@ -60,7 +73,9 @@ function eventQueue(ws) {
 const show = (ev) => (ev.kind === 'error' ? `error ${ev.err.message}` : ev.kind === 'close' ? `close ${ev.code} '${ev.reason}'` : ev.kind);
 
 async function main() {
-  const ws = new WebSocket(url, { maxPayload: 32 << 20 });
+  const ws = new WebSocket(url, { maxPayload: 32 << 20, perMessageDeflate });
+  let answer = '';
+  ws.once('upgrade', (res) => { answer = res.headers['sec-websocket-extensions'] ?? ''; });
   const next = eventQueue(ws);
   const opened = await new Promise((resolve) => {
     const timer = setTimeout(() => resolve('timeout'), STEP_TIMEOUT_MS);
@@ -69,6 +84,16 @@ async function main() {
   });
   check('connect: handshake accepted', opened === 'open', opened);
   if (opened !== 'open') return;
+  // RFC 7692 §7.1: the server's answer (the 101's Sec-WebSocket-Extensions).
+  if (deflate === 'off') {
+    check('no extension offered, none answered', answer === '', `got '${answer}'`);
+  } else {
+    const has = (p) => answer.split(/[;,]/).map((x) => x.trim()).includes(p);
+    const want = expect === 'shared' ? [true, true] : expect === 'takeover' ? [false, false] : [deflate === 'no-takeover', deflate === 'no-takeover'];
+    check(`permessage-deflate answered (${expect})`,
+      has('permessage-deflate') && has('server_no_context_takeover') === want[0] &&
+        has('client_no_context_takeover') === want[1], `got '${answer}'`);
+  }
 
   for (const [kind, make] of [['text', textOf], ['binary', bytesOf]]) {
     for (const n of SIZES) {
@@ -82,6 +107,16 @@ async function main() {
       check(name, want.equals(ev.data), `${ev.data.length} back for ${want.length} sent`);
     }
   }
+
+  // Many similar messages in a row: with context takeover each refers to the ones before.
+  let same = 0;
+  for (let i = 0; i < 50; i += 1) {
+    const msg = JSON.stringify({ seq: i, user: 'ann', room: 'lobby', text: `hello number ${i}`, at: 1733360000 + i });
+    ws.send(msg);
+    const ev = await next();
+    if (ev.kind === 'message' && !ev.isBinary && ev.data.toString() === msg) same += 1;
+  }
+  check('50 similar JSON messages echoed in order', same === 50, `${same} of 50`);
 
   ws.ping(Buffer.from('node-ping'));
   const pong = await next();

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Interop: Python's `websockets` (Debian's python3-websockets, asyncio client) against the
-server's echo route. Text and binary messages of 0 B .. 1 MiB echoed byte for byte, a ping
+server's echo route, with permessage-deflate (websockets offers it by default, RFC 7692).
+Text and binary messages of 0 B .. 1 MiB echoed byte for byte, a ping
 answered by a pong, and a clean close whose code and reason the server echoes back.
 
 Usage: python_client.py --port P [--host 127.0.0.1] [--path /ws]
@@ -49,6 +50,12 @@ async def run(uri, report):
         report.check("connect: handshake accepted", False, repr(e))
         return
     report.check("connect: handshake accepted", True)
+    # websockets offers permessage-deflate by default (client_max_window_bits); the echo
+    # route answers it without context takeover (sluice's shared memory, RFC 7692 §7.1).
+    answer = ws.response_headers.get("Sec-WebSocket-Extensions", "")
+    report.check("permessage-deflate offered by default and answered",
+                 answer.startswith("permessage-deflate") and "server_no_context_takeover" in answer,
+                 f"answer {answer!r}")
     for kind, make in (("text", text_of), ("binary", bytes_of)):
         for n in SIZES:
             name = f"{kind} {n} B echoed byte for byte"

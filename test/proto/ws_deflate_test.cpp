@@ -369,7 +369,11 @@ struct Hooks {
     std::vector<Bytes> plain, compressed, sent;
     int failed = 0;
     void on_message(Opcode, std::span<const std::uint8_t> b) { plain.emplace_back(b.begin(), b.end()); }
-    void on_compressed_message(Opcode, std::span<const std::uint8_t> b) { compressed.emplace_back(b.begin(), b.end()); }
+    WsError verdict = WsError::none;  // what on_compressed_message answers
+    WsError on_compressed_message(Opcode, std::span<const std::uint8_t> b) {
+        compressed.emplace_back(b.begin(), b.end());
+        return verdict;
+    }
     void on_ping(std::span<const std::uint8_t>) {}
     void on_pong(std::span<const std::uint8_t>) {}
     void on_close(std::uint16_t, std::string_view) {}
@@ -396,4 +400,75 @@ TEST_CASE("RFC 7692 §6: WsSession hands compressed messages over and sends RSV1
     CHECK(session.send_message(Opcode::text, std::string_view("x")));
     CHECK(hooks.sent[1][0] == 0x81);
     CHECK(hooks.failed == 0);
+}
+
+TEST_CASE("RFC 7692 §7.2.2: a compressed message the owner finds broken fails the session with its code") {
+    for (const auto& [e, code] : {std::pair{WsError::invalid_compressed_data, 1007}, std::pair{WsError::invalid_utf8, 1007},
+                                 std::pair{WsError::message_too_large, 1009}}) {
+        Hooks hooks;
+        hooks.verdict = e;
+        WsLimits limits;
+        limits.permessage_deflate = true;
+        WsSession<Hooks> session(Role::server, limits, hooks);
+        Bytes in = frame(0xC1, {0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00});
+        const Bytes more = frame(0x81, {'x'});
+        in.insert(in.end(), more.begin(), more.end());
+        CHECK(session.feed(in) < in.size());  // the message after the broken one is not read
+        CHECK(hooks.compressed.size() == 1);
+        CHECK(hooks.plain.empty());
+        CHECK(hooks.failed == 1);
+        CHECK(session.failed());
+        CHECK(session.error() == e);
+        REQUIRE(hooks.sent.size() == 1);
+        CHECK(hooks.sent[0][0] == 0x88);  // our close
+        CHECK(((hooks.sent[0][2] << 8) | hooks.sent[0][3]) == code);
+        CHECK_FALSE(session.can_send());
+    }
+}
+
+namespace {
+
+struct Growing {  // a buffer that doubles up to `limit` (the owner's side of WsOutputGrowth)
+    Bytes buffer = Bytes(16);
+    std::size_t limit = 0;
+    int grown = 0;
+    static std::span<std::uint8_t> grow(void* self, std::size_t) noexcept {
+        auto& g = *static_cast<Growing*>(self);
+        const std::size_t next = std::min(g.buffer.size() * 2, g.limit);
+        if (next > g.buffer.size()) {
+            g.buffer.resize(next);
+            ++g.grown;
+        }
+        return g.buffer;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("RFC 7692 §7.2.2: a message inflates into a buffer that grows, up to the owner's limit") {
+    Bytes message;
+    for (int i = 0; message.size() < 100000; ++i) {
+        const std::string line = "{\"seq\":" + std::to_string(i) + ",\"text\":\"hello\"}";
+        message.insert(message.end(), line.begin(), line.end());
+    }
+    for (const bool takeover : {false, true}) {
+        DeflateAgreement a;
+        a.client_no_context_takeover = !takeover;
+        WsDeflate sender(Role::client, a), receiver(Role::server, a);
+        for (int round = 0; round < 2; ++round) {  // the second message refers to the first's window
+            const Bytes z = compressed(sender, message);
+            Growing g;
+            g.limit = message.size();
+            const auto r = receiver.decompress(z, g.buffer, WsOutputGrowth{&g, &Growing::grow});
+            REQUIRE(r.status == WsDeflateStatus::ok);
+            CHECK(g.grown > 5);
+            CHECK(Bytes(g.buffer.begin(), g.buffer.begin() + static_cast<std::ptrdiff_t>(r.size)) == message);
+        }
+        const Bytes z = compressed(sender, message);
+        Growing small;
+        small.limit = message.size() - 1;  // one byte short: 1009
+        CHECK(receiver.decompress(z, small.buffer, WsOutputGrowth{&small, &Growing::grow}).status ==
+              WsDeflateStatus::too_big);
+        CHECK(small.buffer.size() == message.size() - 1);
+    }
 }

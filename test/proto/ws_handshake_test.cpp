@@ -82,6 +82,17 @@ TEST_SUITE("proto") {
         CHECK(status_of(upgrade("Origin: http://x\r\n")) == 101);
     }
 
+    TEST_CASE("RFC 6455 9.1: the 101 lists the extension the server accepted, and only then") {
+        Judged j = judge(upgrade("Sec-WebSocket-Extensions: permessage-deflate\r\n"));
+        REQUIRE(j.parsed);
+        CHECK(write(j.decision).find("Sec-WebSocket-Extensions") == std::string::npos);  // not accepted
+        j.decision.extensions = "permessage-deflate; server_no_context_takeover";
+        CHECK(write(j.decision) ==
+              "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+              "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n\r\n");
+    }
+
     TEST_CASE("RFC 6455 4.2.2: a response that does not fit is not written") {
         const Judged j = judge(upgrade());
         std::array<char, 40> small{};
