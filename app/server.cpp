@@ -62,6 +62,8 @@ Server& Server::shutdown_timeout(std::chrono::milliseconds t) { settings_.shutdo
 Server& Server::max_connections(std::size_t n) { settings_.max_connections = n; return *this; }
 Server& Server::allowed_origins(std::vector<std::string> o) { settings_.allowed_origins = std::move(o); return *this; }
 Server& Server::threads(unsigned n) { settings_.threads = n; return *this; }
+Server& Server::broker(std::shared_ptr<Broker> b) { state_->broker = std::move(b); return *this; }
+Broker* Server::broker() const noexcept { return state_->broker.get(); }
 
 namespace {
 void note(std::vector<std::string>& errors, std::string e) {
@@ -133,6 +135,9 @@ std::string Server::validate() const {
     for (const auto& o : s.allowed_origins) {
         if (o.empty()) return "allowed_origins must not contain an empty origin";
     }
+    if (state_->broker) {
+        if (std::string e = state_->broker->validate(); !e.empty()) return e;
+    }
     for (const auto& t : state_->targets) {
         for (const auto& p : t->subprotocols) {
             if (p.empty() || p.find_first_of(" ,\t\r\n") != std::string::npos)
@@ -157,6 +162,7 @@ bool Server::start_workers() {
     for (auto& t : st.targets) t->subprotocol_views.assign(t->subprotocols.begin(), t->subprotocols.end());
     st.stopping = false;
     st.workers.clear();
+    st.broker_topics = st.broker ? std::make_unique<detail::BrokerTopics>(*st.broker) : nullptr;
     const unsigned n = st.settings.threads;
     for (unsigned i = 0; i < n; ++i) {
         st.workers.push_back(std::make_unique<detail::Worker>(st, i));
@@ -177,6 +183,13 @@ bool Server::start_workers() {
         port = w->listener.port();
     }
     st.port = port;
+    if (st.broker && !st.broker->start([this](std::string_view topic, bool text, std::span<const std::uint8_t> payload) {
+            publish_frame(topic, text, payload, true);
+        }, [&st](std::string_view line) { st.log(line); })) {
+        st.last_error = "cannot start the broker";
+        st.workers.clear();
+        return false;
+    }
     st.log("listening on " + st.settings.host + ":" + std::to_string(port) + " with " + std::to_string(n) +
            (n == 1 ? " thread" : " threads"));
     return true;
@@ -211,6 +224,7 @@ int Server::run() {
     for (auto& t : st.threads) t.join();
     st.threads.clear();
     st.workers.clear();
+    if (st.broker) st.broker->stop();   // after the threads: nothing publishes any more
     st.running = false;
     st.log("stopped");
     return 0;
@@ -226,6 +240,7 @@ void Server::stop() {
     for (auto& t : st.threads) t.join();
     st.threads.clear();
     st.workers.clear();
+    if (st.broker) st.broker->stop();
     st.running = false;
 }
 
@@ -243,9 +258,11 @@ void Server::publish_binary(std::string_view topic, std::span<const std::uint8_t
     publish_frame(topic, false, bytes);
 }
 
-void Server::publish_frame(std::string_view topic, bool text, std::span<const std::uint8_t> payload) {
+void Server::publish_frame(std::string_view topic, bool text, std::span<const std::uint8_t> payload,
+                           bool from_broker) {
     detail::ServerState& st = *state_;
     if (!st.running.load()) return;
+    if (st.broker && !from_broker) st.broker->publish(topic, text, payload);   // to the other nodes
     const proto::Opcode op = text ? proto::Opcode::text : proto::Opcode::binary;
     // One copy of the payload for all the other threads; each encodes its frame once.
     std::shared_ptr<const std::string> shared;

@@ -64,6 +64,8 @@
 
 namespace sluice {
 
+class Broker;
+
 namespace detail {
 class ServerState;
 }
@@ -103,6 +105,10 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     Server& max_connections(std::size_t n);
     Server& allowed_origins(std::vector<std::string> origins);
     Server& threads(unsigned n);
+    // Joins this server's topics to other processes' (app/broker.hpp, app/redis_broker.hpp):
+    // started and stopped with the server; its settings are checked by validate().
+    Server& broker(std::shared_ptr<Broker> b);
+    Broker* broker() const noexcept;   // null without one (metrics read broker()->stats())
     const Settings& settings() const noexcept { return settings_; }
 
     // ---- routes ----
@@ -150,7 +156,9 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
  private:
     friend class detail::Connection;
     bool start_workers();
-    void publish_frame(std::string_view topic, bool text, std::span<const std::uint8_t> payload);
+    // from_broker: it came from another node, so it is delivered here and not published again.
+    void publish_frame(std::string_view topic, bool text, std::span<const std::uint8_t> payload,
+                       bool from_broker = false);
     Settings settings_;
     std::unique_ptr<detail::ServerState> state_;
 };

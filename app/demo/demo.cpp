@@ -25,7 +25,7 @@ void install(Server& server, const DemoOptions& options) {
     install_multiplex(server);
     install_broadcast(server);
     install_game(server, pages);
-    install_trading(server, pages, options.trading_interval);
+    install_trading(server, pages, options.trading_interval, options.redis);
     install_collab(server, pages);
     install_resilient(server, options.heartbeat_interval, options.resilient_max_bytes);
     // The pages: "/" is index.html; every other file under web_root by its path.

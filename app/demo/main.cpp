@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/demo/demo.hpp"
+#include "app/redis_broker.hpp"
 #include "app/server.hpp"
 #include "net/reactor.hpp"
 
@@ -22,6 +23,8 @@ constexpr std::string_view kUsage =
     "usage: sluice-demo [--host 127.0.0.1] [--port 60000] [--threads 1] [--web-root app/web]\n"
     "                   [--heartbeat-ms 30000] [--quiet 1] [--set SETTING=VALUE]...\n"
     "                   [--backend automatic|epoll|io_uring|kqueue]\n"
+    "                   [--redis 127.0.0.1:6379] [--redis-prefix sluice:]\n"
+    "  --redis joins the topics of every node sharing that Redis (README \"Across processes\")\n"
     "  --set takes a numeric setting of the README's table: a timeout in ms\n"
     "  (--set header_timeout=2000) or a size/count (--set max_connections=500)\n";
 
@@ -77,6 +80,8 @@ int main(int argc, char** argv) {
     long long heartbeat_ms = 30'000;
     bool quiet = false;
     std::vector<std::pair<std::string, std::string>> settings;  // --set, applied after the defaults
+    std::string redis_address;
+    sluice::RedisSettings redis_settings;
     sluice::demo::DemoOptions options;
     for (int i = 1; i < argc; ++i) {
         const std::string_view flag = argv[i];
@@ -107,6 +112,11 @@ int main(int argc, char** argv) {
         } else if (flag == "--quiet") {
             quiet = value == "1";  // no line per connection (load and soak runs)
             ok = value == "0" || value == "1";
+        } else if (flag == "--redis") {
+            ok = sluice::parse_redis_address(value, redis_settings);
+            redis_address = value;
+        } else if (flag == "--redis-prefix") {
+            redis_settings.prefix = value;
         } else if (flag == "--set") {
             const std::size_t eq = value.find('=');
             ok = eq != std::string_view::npos;
@@ -122,7 +132,12 @@ int main(int argc, char** argv) {
     }
     options.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
 
+    // Declared before the server: the server stops it, and it outlives the server's routes.
+    std::shared_ptr<sluice::RedisBroker> redis;
+    if (!redis_address.empty()) redis = std::make_shared<sluice::RedisBroker>(redis_settings);
+    options.redis = redis;
     sluice::Server server;
+    if (redis) server.broker(redis);
     server.host(host).port(port).threads(threads).nodelay(true).linger(false);
     std::mutex log_mutex;
     for (const auto& [name, value] : settings) {
@@ -148,6 +163,7 @@ int main(int argc, char** argv) {
         std::lock_guard lock(log_mutex);
         std::cout << "sluice demo on " << base << "  (threads " << threads << ", pages from " << options.web_root
                   << ")\n";
+        if (redis) std::cout << "topics joined through Redis at " << redis_address << " as node " << redis->node_id() << "\n";
         for (const auto& d : sluice::demo::demo_list()) {
             std::cout << "  " << base << d.path << std::string(d.path.size() < 12 ? 12 - d.path.size() : 1, ' ')
                       << d.description << "\n";

@@ -1,9 +1,12 @@
 #include "app/demo/trading.hpp"
 
 #include <cmath>
+#include <condition_variable>
+#include <thread>
 
 #include "app/context.hpp"
 #include "app/json.hpp"
+#include "app/redis_broker.hpp"
 #include "app/server.hpp"
 #include "app/static_files.hpp"
 #include "app/task.hpp"
@@ -23,12 +26,64 @@ Task trading_session(Context& ctx, std::shared_ptr<MarketFeed> feed, std::shared
     // This connection's share of driving the one generator (see the header). The timer is
     // cancelled when the connection ends, so capturing ctx is safe.
     ctx.every(feed->interval(), [&ctx, feed] {
+        if (!feed->ticks_per_connection()) return;   // an elected node generates (FeedGenerator)
         if (auto tick = feed->maybe_tick(MarketFeed::Clock::now(), unix_time_ms())) {
             ctx.server().publish(MarketFeed::kTopic, *tick);
         }
     });
     while (co_await ctx.receive()) {}
 }
+
+// The elected node's generator thread (see the header): ticks every interval while leading.
+class FeedGenerator {  // Owns its thread; shared by the route (lives as long as the server's routes).
+ public:
+    FeedGenerator(Server& server, std::shared_ptr<MarketFeed> feed)
+        : server_(server), feed_(std::move(feed)), thread_([this] { run(); }) {}
+    ~FeedGenerator() {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        wake_.notify_all();
+        thread_.join();
+    }
+    FeedGenerator(const FeedGenerator&) = delete;
+    FeedGenerator& operator=(const FeedGenerator&) = delete;
+
+    // Called on the broker thread. After set_leading(false) returns, no publish is under way.
+    void set_leading(bool on) {
+        {
+            std::lock_guard lock(mutex_);
+            leading_ = on;
+        }
+        wake_.notify_all();
+    }
+
+ private:
+    void run() {
+        std::unique_lock lock(mutex_);
+        auto next = MarketFeed::Clock::now();
+        while (!stop_) {
+            if (!leading_) {
+                wake_.wait(lock, [this] { return stop_ || leading_; });
+                next = MarketFeed::Clock::now();
+                continue;
+            }
+            next += feed_->interval();
+            wake_.wait_until(lock, next, [this] { return stop_ || !leading_; });
+            if (stop_ || !leading_) continue;
+            server_.publish(MarketFeed::kTopic, feed_->tick(unix_time_ms()));   // under the lock: see set_leading
+        }
+    }
+
+    Server& server_;
+    std::shared_ptr<MarketFeed> feed_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool leading_ = false;
+    bool stop_ = false;
+    std::thread thread_;   // last: started once the members above exist
+};
 
 }  // namespace
 
@@ -89,9 +144,17 @@ std::string MarketFeed::subscribed(std::string_view trader_id) const {
     return w.take();
 }
 
-void install_trading(Server& server, std::shared_ptr<const StaticFiles> pages, std::chrono::milliseconds interval) {
+void install_trading(Server& server, std::shared_ptr<const StaticFiles> pages, std::chrono::milliseconds interval,
+                     const std::shared_ptr<RedisBroker>& redis) {
     auto feed = std::make_shared<MarketFeed>(interval, static_cast<std::uint64_t>(unix_time_ms()));
-    server.route("/trading", [feed, pages](Context& ctx) { return trading_session(ctx, feed, pages); });
+    std::shared_ptr<FeedGenerator> generator;
+    if (redis) {
+        feed->set_ticks_per_connection(false);
+        generator = std::make_shared<FeedGenerator>(server, feed);
+        redis->elect(redis->settings().prefix + "trading:generator", std::chrono::milliseconds(3000),
+                     [generator](bool leading) { generator->set_leading(leading); });
+    }
+    server.route("/trading", [feed, pages, generator](Context& ctx) { return trading_session(ctx, feed, pages); });
 }
 
 }  // namespace sluice::demo

@@ -25,7 +25,9 @@
 #include <thread>
 #include <vector>
 
+#include "app/broker.hpp"
 #include "app/detail/assembly_cache.hpp"
+#include "app/detail/broker_topics.hpp"
 #include "app/detail/handler_adapter.hpp"
 #include "app/detail/topics.hpp"
 #include "app/router.hpp"
@@ -57,6 +59,8 @@ class ServerState {  // Owns the workers and their threads; shared by them read-
     std::vector<std::string_view> origin_views;
     std::function<void(std::string_view)> log_fn;
     std::mutex log_mutex;
+    std::shared_ptr<Broker> broker;                  // null: topics stop at this process
+    std::unique_ptr<BrokerTopics> broker_topics;     // with a broker: topics counted across threads
 
     std::mutex workers_mutex;                       // guards the entries: a thread resets its own at exit
     std::vector<std::unique_ptr<Worker>> workers;
