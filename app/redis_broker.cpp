@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "app/detail/broker_envelope.hpp"
@@ -169,7 +171,15 @@ bool RedisBroker::start(Deliver deliver, Log log) {
         c.reactor.reset();
         return false;
     }
+    // The thread starts with every signal blocked (it inherits the mask): SIGINT/SIGTERM are
+    // the server's (its signalfd reads them), and a thread that left them open would be the
+    // one the kernel picks to die of them.
+    sigset_t all;
+    sigset_t before;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &before);
     c.thread = std::thread([&c] { c.run_loop(); });
+    pthread_sigmask(SIG_SETMASK, &before, nullptr);
     return true;
 }
 

@@ -37,15 +37,14 @@ Task trading_session(Context& ctx, std::shared_ptr<MarketFeed> feed, std::shared
 // The elected node's generator thread (see the header): ticks every interval while leading.
 class FeedGenerator {  // Owns its thread; shared by the route (lives as long as the server's routes).
  public:
-    FeedGenerator(Server& server, std::shared_ptr<MarketFeed> feed)
-        : server_(server), feed_(std::move(feed)), thread_([this] { run(); }) {}
+    FeedGenerator(Server& server, std::shared_ptr<MarketFeed> feed) : server_(server), feed_(std::move(feed)) {}
     ~FeedGenerator() {
         {
             std::lock_guard lock(mutex_);
             stop_ = true;
         }
         wake_.notify_all();
-        thread_.join();
+        if (thread_.joinable()) thread_.join();
     }
     FeedGenerator(const FeedGenerator&) = delete;
     FeedGenerator& operator=(const FeedGenerator&) = delete;
@@ -55,6 +54,9 @@ class FeedGenerator {  // Owns its thread; shared by the route (lives as long as
         {
             std::lock_guard lock(mutex_);
             leading_ = on;
+            // Started on first leading, from the broker thread: it inherits that thread's blocked
+            // signals, so SIGTERM still reaches the server's signalfd and not this thread.
+            if (on && !thread_.joinable()) thread_ = std::thread([this] { run(); });
         }
         wake_.notify_all();
     }
@@ -82,7 +84,7 @@ class FeedGenerator {  // Owns its thread; shared by the route (lives as long as
     std::condition_variable wake_;
     bool leading_ = false;
     bool stop_ = false;
-    std::thread thread_;   // last: started once the members above exist
+    std::thread thread_;
 };
 
 }  // namespace
