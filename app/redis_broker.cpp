@@ -264,7 +264,6 @@ BrokerStats RedisBroker::stats() const {
 // ---- the broker thread ----
 
 void RedisBroker::Core::run_loop() {
-    reactor->run_once(std::chrono::milliseconds(0));   // binds the reactor to this thread
     const std::string where = settings.host + ":" + std::to_string(settings.port);
     detail::RedisLinkOptions options;
     options.host = settings.host;
@@ -314,6 +313,9 @@ void RedisBroker::Core::run_loop() {
             },
             .on_reply = [this](std::span<const proto::RespValue> r, detail::RedisLink::Tag) { on_message(r); },
             .on_down = down("subscriber")});
+    wanted.clear();   // a restarted broker starts from the topics the server reports again
+    // Binds the reactor to this thread; it may run a drain() posted before: the links exist.
+    reactor->run_once(std::chrono::milliseconds(0));
     say("redis: node " + node + ", channels " + settings.prefix + "<topic>, connecting to " + where);
     publisher->start();
     subscriber->start();
@@ -321,7 +323,6 @@ void RedisBroker::Core::run_loop() {
         elect_timer.set_callback([this] { elect_tick(); });
         elect_tick();
     }
-    wanted.clear();   // a restarted broker starts from the topics the server reports again
     drain();          // anything queued before the thread ran
     reactor->run();
     reactor->cancel(elect_timer);

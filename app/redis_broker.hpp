@@ -44,7 +44,7 @@ struct RedisSettings {
     std::string host = "127.0.0.1";                    // an IP literal (a name resolves blocking)
     std::uint16_t port = 6379;
     std::string prefix = "sluice:";                    // Redis channel = prefix + topic: apps share a Redis
-    std::string node_id;                               // 16 hex digits; empty = random per process
+    std::string node_id{};                             // 16 hex digits; empty = random per process
     std::size_t max_buffered_bytes = 8u << 20;         // publishes waiting while Redis is down/slow
     std::chrono::milliseconds connect_timeout{2'000};  // a connect that hangs (a dropped SYN)
     std::chrono::milliseconds retry_min{100};          // first reconnect delay, doubled each failure
