@@ -192,7 +192,16 @@ void RedisBroker::stop() {
     if (c.thread.joinable()) c.thread.join();
 }
 
+bool RedisBroker::spans(std::string_view topic) const noexcept {
+    if (settings_.topics.empty()) return true;
+    for (const auto& t : settings_.topics) {
+        if (t == topic) return true;
+    }
+    return false;
+}
+
 void RedisBroker::subscribe(std::string_view topic) {
+    if (!spans(topic)) return;
     Core& c = *core_;
     std::lock_guard lock(c.inbox_mutex);
     c.topic_changes.emplace_back(true, std::string(topic));
@@ -203,6 +212,7 @@ void RedisBroker::subscribe(std::string_view topic) {
 }
 
 void RedisBroker::unsubscribe(std::string_view topic) {
+    if (!spans(topic)) return;
     Core& c = *core_;
     std::lock_guard lock(c.inbox_mutex);
     c.topic_changes.emplace_back(false, std::string(topic));
@@ -213,6 +223,7 @@ void RedisBroker::unsubscribe(std::string_view topic) {
 }
 
 void RedisBroker::publish(std::string_view topic, bool text, std::span<const std::uint8_t> payload) {
+    if (!spans(topic)) return;
     Core& c = *core_;
     // Encoded here, on the publisher's thread, so the broker thread only moves bytes.
     thread_local std::string channel;

@@ -35,6 +35,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "app/broker.hpp"
 
@@ -45,6 +46,7 @@ struct RedisSettings {
     std::uint16_t port = 6379;
     std::string prefix = "sluice:";                    // Redis channel = prefix + topic: apps share a Redis
     std::string node_id{};                             // 16 hex digits; empty = random per process
+    std::vector<std::string> topics{};                 // empty: every topic spans nodes; else only these
     std::size_t max_buffered_bytes = 8u << 20;         // publishes waiting while Redis is down/slow
     std::chrono::milliseconds connect_timeout{2'000};  // a connect that hangs (a dropped SYN)
     std::chrono::milliseconds retry_min{100};          // first reconnect delay, doubled each failure
@@ -85,6 +87,7 @@ class RedisBroker final : public Broker {  // Owns its thread, reactor and two c
     BrokerStats stats() const override;
 
  private:
+    bool spans(std::string_view topic) const noexcept;   // settings_.topics allows it
     struct Core;   // app/redis_broker.cpp: the broker thread's state
     RedisSettings settings_;
     std::unique_ptr<Core> core_;

@@ -134,6 +134,9 @@ int main(int argc, char** argv) {
 
     // Declared before the server: the server stops it, and it outlives the server's routes.
     std::shared_ptr<sluice::RedisBroker> redis;
+    // The demos whose state is only their topic's messages span nodes; /game and /collab keep
+    // a board and a document per process, so their topics stay local.
+    redis_settings.topics = {"chat", "trading", "broadcast", "fanout"};
     if (!redis_address.empty()) redis = std::make_shared<sluice::RedisBroker>(redis_settings);
     options.redis = redis;
     sluice::Server server;

@@ -416,3 +416,23 @@ TEST_CASE("broker hooks: one subscribe per process for the first subscriber, one
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("redis") {
+
+TEST_CASE("redis broker: with a topic list, only those topics span nodes; the others stay local") {
+    sluice::RedisSettings s;
+    s.topics = {"news"};
+    Rig rig(s);
+    rig.broker->subscribe("local");   // never reaches Redis
+    rig.connect_both("news");
+    const std::string p = "x";
+    const std::span<const std::uint8_t> bytes{reinterpret_cast<const std::uint8_t*>(p.data()), p.size()};
+    rig.broker->publish("local", true, bytes);
+    rig.broker->publish("news", true, bytes);
+    const auto cmd = rig.publisher->command();
+    REQUIRE(cmd);
+    CHECK((*cmd)[1] == "t:news");
+    CHECK(rig.broker->stats().topics == 1);
+}
+
+}  // TEST_SUITE
