@@ -183,8 +183,14 @@ bool Server::start_workers() {
         port = w->listener.port();
     }
     st.port = port;
-    if (st.broker && !st.broker->start([this](std::string_view topic, bool text, std::span<const std::uint8_t> payload) {
-            publish_frame(topic, text, payload, true);
+    if (st.broker) {
+        st.broker_delivery = std::make_unique<detail::BrokerDelivery>(
+            st, [this](std::string_view topic, bool text, std::span<const std::uint8_t> payload) {
+                publish_frame(topic, text, payload, true);
+            });
+    }
+    if (st.broker && !st.broker->start([&st](std::string_view topic, bool text, std::span<const std::uint8_t> payload) {
+            st.broker_delivery->deliver(topic, text, payload);
         }, [&st](std::string_view line) { st.log(line); })) {
         st.last_error = "cannot start the broker";
         st.workers.clear();

@@ -27,6 +27,7 @@
 
 #include "app/broker.hpp"
 #include "app/detail/assembly_cache.hpp"
+#include "app/detail/broker_delivery.hpp"
 #include "app/detail/broker_topics.hpp"
 #include "app/detail/handler_adapter.hpp"
 #include "app/detail/topics.hpp"
@@ -61,6 +62,7 @@ class ServerState {  // Owns the workers and their threads; shared by them read-
     std::mutex log_mutex;
     std::shared_ptr<Broker> broker;                  // null: topics stop at this process
     std::unique_ptr<BrokerTopics> broker_topics;     // with a broker: topics counted across threads
+    std::unique_ptr<BrokerDelivery> broker_delivery; // with a broker: what it received, to worker 0
 
     std::mutex workers_mutex;                       // guards the entries: a thread resets its own at exit
     std::vector<std::unique_ptr<Worker>> workers;
