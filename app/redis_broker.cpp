@@ -151,6 +151,7 @@ std::string RedisBroker::validate() const {
     const RedisSettings& s = settings_;
     if (s.host.empty()) return "redis host must not be empty";
     if (s.port == 0) return "redis port must not be 0";
+    if (!s.username.empty() && s.password.empty()) return "redis username needs a password";
     if (!s.node_id.empty() && !is_node_id(s.node_id)) return "redis node_id must be 16 lower-case hex digits";
     if (s.max_buffered_bytes == 0) return "redis max_buffered_bytes must be greater than 0";
     if (s.retry_min.count() <= 0 || s.retry_max < s.retry_min) return "redis retry_min must be > 0 and <= retry_max";
@@ -284,6 +285,8 @@ void RedisBroker::Core::run_loop() {
     options.retry_max = settings.retry_max;
     options.health_interval = settings.health_interval;
     options.reply_timeout = settings.reply_timeout;
+    options.username = settings.username;
+    options.password = settings.password;
     const auto down = [this, where](std::string_view name) {
         return [this, where, name](std::string_view why, std::chrono::milliseconds retry) {
             disconnects.fetch_add(1);

@@ -45,6 +45,8 @@ struct RedisSettings {
     std::string host = "127.0.0.1";                    // an IP literal (a name resolves blocking)
     std::uint16_t port = 6379;
     std::string prefix = "sluice:";                    // Redis channel = prefix + topic: apps share a Redis
+    std::string username{};                            // AUTH [username] password (Redis 6 ACL user)
+    std::string password{};                            // empty: no AUTH
     std::string node_id{};                             // 16 hex digits; empty = random per process
     std::vector<std::string> topics{};                 // empty: every topic spans nodes; else only these
     std::size_t max_buffered_bytes = 8u << 20;         // publishes waiting while Redis is down/slow

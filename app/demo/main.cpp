@@ -23,7 +23,7 @@ constexpr std::string_view kUsage =
     "usage: sluice-demo [--host 127.0.0.1] [--port 60000] [--threads 1] [--web-root app/web]\n"
     "                   [--heartbeat-ms 30000] [--quiet 1] [--set SETTING=VALUE]...\n"
     "                   [--backend automatic|epoll|io_uring|kqueue]\n"
-    "                   [--redis 127.0.0.1:6379] [--redis-prefix sluice:]\n"
+    "                   [--redis 127.0.0.1:6379] [--redis-prefix sluice:] [--redis-password P]\n"
     "  --redis joins the topics of every node sharing that Redis (README \"Across processes\")\n"
     "  --set takes a numeric setting of the README's table: a timeout in ms\n"
     "  (--set header_timeout=2000) or a size/count (--set max_connections=500)\n";
@@ -115,6 +115,8 @@ int main(int argc, char** argv) {
         } else if (flag == "--redis") {
             ok = sluice::parse_redis_address(value, redis_settings);
             redis_address = value;
+        } else if (flag == "--redis-password") {
+            redis_settings.password = value;
         } else if (flag == "--redis-prefix") {
             redis_settings.prefix = value;
         } else if (flag == "--set") {

@@ -61,9 +61,22 @@ void RedisLink::on_connected() {
     last_read_ = reactor_.now();
     ping_outstanding_ = false;
     reactor_.arm(health_timer_, options_.health_interval);
+    queue_auth_first();
     if (events_.on_ready) events_.on_ready();
     flush();
     update_interest();
+}
+
+// AUTH goes before whatever waited for the connection (Redis refuses every command before it).
+void RedisLink::queue_auth_first() {
+    if (options_.password.empty()) return;
+    std::vector<std::string_view> args{"AUTH"};
+    if (!options_.username.empty()) args.push_back(options_.username);
+    args.push_back(options_.password);
+    std::string command(proto::resp_command_size(args), '\0');
+    proto::encode_resp_command(args, {reinterpret_cast<std::uint8_t*>(command.data()), command.size()});
+    out_.insert(first_unsent_, command);   // written_ == first_unsent_ on a fresh connection
+    unsent_.push_front({static_cast<std::uint32_t>(command.size()), kAuth});
 }
 
 void RedisLink::fail(std::string_view why) {
@@ -78,7 +91,7 @@ void RedisLink::fail(std::string_view why) {
     // A command cut in the middle is sent again whole; the ones written whole are unconfirmed.
     written_ = first_unsent_;
     if (matched_) {
-        for (const Tag t : awaiting_) unconfirmed_ += t == kPing ? 0 : 1;
+        for (const Tag t : awaiting_) unconfirmed_ += t == kPing || t == kAuth ? 0 : 1;
         awaiting_.clear();
     }
     in_.clear();
@@ -209,6 +222,13 @@ bool RedisLink::parse() {
         retry_delay_ = options_.retry_min;
         const std::span<const proto::RespValue> reply{values_.data(), r.values};
         in_start_ += r.consumed;
+        if (matched_ && tag == kAuth) {
+            if (reply[0].type == proto::RespType::error) {
+                fail("AUTH refused: " + std::string(reply[0].text));
+                return false;
+            }
+            continue;
+        }
         if ((!matched_ || tag != kPing) && events_.on_reply) events_.on_reply(reply, tag);
         if (state_ != State::ready) return false;   // the owner's callback failed us
     }

@@ -43,6 +43,8 @@ struct RedisLinkOptions {
     std::chrono::milliseconds health_interval{1'000};
     std::chrono::milliseconds reply_timeout{5'000};
     std::uint64_t max_bulk = 64u << 20;   // largest bulk string read (a message and its envelope)
+    std::string username;                 // AUTH [username] password, first on every connection
+    std::string password;                 // empty: no AUTH
 };
 
 class RedisLink final : public net::IoWatcher {  // Owns its fd, buffers and timers; one loop thread.
@@ -50,6 +52,7 @@ class RedisLink final : public net::IoWatcher {  // Owns its fd, buffers and tim
     // What a queued command's reply means to the owner; the link hands it back with the reply.
     using Tag = std::uint8_t;
     static constexpr Tag kPing = 0;   // the link's own health check: its reply is not handed on
+    static constexpr Tag kAuth = 255; // the link's AUTH: refused -> the connection fails (matched links)
 
     struct Events {
         std::function<void()> on_ready;   // connected; nothing is in flight
@@ -91,6 +94,7 @@ class RedisLink final : public net::IoWatcher {  // Owns its fd, buffers and tim
     void connect();
     void fail(std::string_view why);
     void on_connected();
+    void queue_auth_first();
     void read();
     bool parse();   // false: the connection failed
     void health_check();

@@ -436,3 +436,37 @@ TEST_CASE("redis broker: with a topic list, only those topics span nodes; the ot
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("redis") {
+
+TEST_CASE("redis broker: AUTH goes first on both connections, before publishes buffered while down; refused, it reconnects") {
+    sluice::RedisSettings s;
+    s.password = "secret";
+    s.username = "app";
+    Rig rig(s);
+    const std::string p = "early";
+    rig.broker->publish("news", true, {reinterpret_cast<const std::uint8_t*>(p.data()), p.size()});
+    rig.broker->subscribe("news");
+    FakeConnection first(rig.fake.accept());
+    FakeConnection second(rig.fake.accept());
+    std::vector<std::vector<std::string>> firsts;
+    for (FakeConnection* c : {&first, &second}) {
+        auto cmd = c->command();
+        REQUIRE(cmd);
+        CHECK(*cmd == std::vector<std::string>{"AUTH", "app", "secret"});
+        c->write("-WRONGPASS invalid username-password pair\r\n");
+        cmd = c->command(500ms);
+        if (cmd) firsts.push_back(*cmd);
+    }
+    // Behind AUTH on one connection: the buffered PUBLISH; on the other: the SUBSCRIBE.
+    REQUIRE(firsts.size() == 2);
+    CHECK(((firsts[0][0] == "PUBLISH" && firsts[1][0] == "SUBSCRIBE") || (firsts[0][0] == "SUBSCRIBE" && firsts[1][0] == "PUBLISH")));
+    // The publisher's refused AUTH fails its connection: a new one comes, AUTH first again.
+    FakeConnection again(rig.fake.accept());
+    REQUIRE(again.fd >= 0);
+    const auto cmd = again.command();
+    REQUIRE(cmd);
+    CHECK((*cmd)[0] == "AUTH");
+}
+
+}  // TEST_SUITE
