@@ -133,7 +133,7 @@ struct Rig {
         s.host = "127.0.0.1";
         s.port = fake.port;
         s.prefix = "t:";
-        s.health_interval = 10s;   // no PING in the script
+        if (s.health_interval == sluice::RedisSettings{}.health_interval) s.health_interval = 10s;   // no PING in the script
         s.retry_min = 20ms;
         broker = std::make_shared<sluice::RedisBroker>(s);
         REQUIRE(broker->validate().empty());
@@ -520,6 +520,26 @@ TEST_CASE("redis broker: a connection lost in the middle of a command: the next 
     const auto st = rig.broker->stats();
     CHECK(st.unconfirmed == static_cast<std::uint64_t>(kCount - received));
     CHECK(st.dropped == 0);
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("redis") {
+
+TEST_CASE("redis broker: a Redis that stops answering (PING unanswered for reply_timeout) is reconnected") {
+    sluice::RedisSettings s;
+    s.health_interval = 50ms;
+    s.reply_timeout = 300ms;
+    Rig rig(s);
+    rig.connect_both();
+    const auto ping = rig.publisher->command(2000ms);   // silent for health_interval: a PING
+    REQUIRE(ping);
+    CHECK(*ping == std::vector<std::string>{"PING"});
+    // Never answered: both connections are dropped and made again.
+    REQUIRE(eventually([&] { return rig.broker->stats().disconnects >= 2; }, 3000ms));
+    CHECK_FALSE(rig.broker->stats().connected);
+    FakeConnection again(rig.fake.accept());
+    CHECK(again.fd >= 0);
 }
 
 }  // TEST_SUITE
