@@ -16,14 +16,25 @@ using detail::bytes_of;
 
 // ---- awaitables ------------------------------------------------------------------------------
 
+SendResult SendAwaitable::send_kind() const noexcept {
+    detail::Connection* c = ctx_->conn_;
+    if (kind_ == Kind::chunk) return c->write_chunk(payload_);
+    if (kind_ == Kind::event) {
+        proto::SseMessage m;
+        m.data = std::string_view(reinterpret_cast<const char*>(payload_.data()), payload_.size());
+        return c->send_event(m);
+    }
+    return c->send_message(kind_ == Kind::text, payload_);
+}
+
 SendAwaitable::SendAwaitable(const Context& ctx, Kind k, std::span<const std::uint8_t> p) noexcept
     : ctx_(&ctx), kind_(k), payload_(p) {
     detail::Connection* c = ctx.conn_;
     // Over the bound: wait for the drain (await_suspend), then send in await_resume.
-    deferred_ = ctx.co_ != nullptr &&
-                (kind_ != Kind::chunk ? (c->can_send() && c->over_backpressure()) : c->over_backpressure());
+    const bool ws = kind_ == Kind::text || kind_ == Kind::binary;
+    deferred_ = ctx.co_ != nullptr && (ws ? (c->can_send() && c->over_backpressure()) : c->over_backpressure());
     if (deferred_) return;
-    result_ = kind_ == Kind::chunk ? c->write_chunk(payload_) : c->send_message(kind_ == Kind::text, payload_);
+    result_ = send_kind();
 }
 
 void SendAwaitable::await_suspend(std::coroutine_handle<> h) noexcept { ctx_->co_->wait_send(h); }
@@ -31,8 +42,7 @@ void SendAwaitable::await_suspend(std::coroutine_handle<> h) noexcept { ctx_->co
 SendResult SendAwaitable::await_resume() noexcept {
     if (!deferred_) return result_;
     deferred_ = false;
-    detail::Connection* c = ctx_->conn_;
-    result_ = kind_ == Kind::chunk ? c->write_chunk(payload_) : c->send_message(kind_ == Kind::text, payload_);
+    result_ = send_kind();
     return result_;
 }
 
@@ -70,6 +80,7 @@ std::optional<std::string_view> Context::header(std::string_view name) const {
 std::string_view Context::param(std::string_view name) const { return conn_->request().param(name).value_or(""); }
 
 std::string_view Context::peer_address() const { return conn_->peer(); }
+std::string_view Context::scheme() const { return conn_->https() ? "https" : "http"; }
 bool Context::is_websocket() const { return conn_->ws_ever(); }
 std::string_view Context::subprotocol() const { return conn_->subprotocol(); }
 std::string_view Context::body() const { return conn_->body(); }
@@ -94,8 +105,19 @@ void Context::begin_stream(int status, std::string_view content_type) { conn_->b
 SendResult Context::write_chunk(std::string_view data) { return conn_->write_chunk(bytes_of(data)); }
 void Context::end_stream() { conn_->end_stream(); }
 
+SendResult Context::send_event(const SseEvent& e) {
+    proto::SseMessage m;
+    m.data = e.data;
+    m.event = e.event;
+    if (!e.id.empty()) m.id = e.id;
+    if (e.retry_ms != 0) m.retry_ms = e.retry_ms;
+    return conn_->send_event(m);
+}
+
 SendAwaitable Context::send(std::string_view text) {
-    const auto kind = conn_->ws_ever() ? SendAwaitable::Kind::text : SendAwaitable::Kind::chunk;
+    const auto kind = conn_->ws_ever()       ? SendAwaitable::Kind::text
+                      : conn_->sse_stream() ? SendAwaitable::Kind::event
+                                            : SendAwaitable::Kind::chunk;
     return SendAwaitable(*this, kind, bytes_of(text));
 }
 
@@ -105,6 +127,7 @@ SendAwaitable Context::send_binary(std::span<const std::uint8_t> bytes) {
 }
 
 SendResult Context::send_now(std::string_view text) {
+    if (conn_->sse_stream()) return send_event({.data = text});
     return conn_->ws_ever() ? conn_->send_message(true, bytes_of(text)) : conn_->write_chunk(bytes_of(text));
 }
 

@@ -37,6 +37,14 @@ class CoroutineAdapter;
 
 using TimerId = std::uint64_t;   // 0 is never a valid id
 
+// One Server-Sent Event (Server::sse routes), for Context::send_event. Views only.
+struct SseEvent {
+    std::string_view data;                 // CR, LF and CRLF split it into data lines
+    std::string_view event = {};           // "" = the client's default type, "message"
+    std::string_view id = {};              // "" = no id field (the client keeps its last id)
+    std::uint32_t retry_ms = 0;            // the client's reconnection delay; 0 = no retry field
+};
+
 // `co_await ctx.send(...)`: sends at once when the connection's queue is under
 // max_backpressure (await_ready() is then true and nothing suspends); otherwise suspends
 // the coroutine until the queue drains under the bound, then sends. Yields the SendResult
@@ -51,8 +59,9 @@ class [[nodiscard]] SendAwaitable {
 
  private:
     friend class Context;
-    enum class Kind : std::uint8_t { text, binary, chunk };
+    enum class Kind : std::uint8_t { text, binary, chunk, event };   // event: an SSE stream's data-only event
     SendAwaitable(const Context& ctx, Kind k, std::span<const std::uint8_t> p) noexcept;
+    SendResult send_kind() const noexcept;   // the send itself, by kind
     // One pointer: the awaitable lives in the coroutine's frame, which every idle WebSocket
     // of a coroutine route keeps; its connection and adapter are the Context's.
     const Context* ctx_;
@@ -95,7 +104,11 @@ class Context {  // Owned by its connection (the server); owns the per-connectio
     std::optional<std::string_view> header(std::string_view name) const;   // first, case-insensitive
     std::string_view param(std::string_view name) const;   // "/room/:id" -> param("id"); "" if absent;
                                                            // a trailing "*" is param("*")
-    std::string_view peer_address() const;         // "127.0.0.1:54321"
+    // "127.0.0.1:54321"; from a trusted proxy (Server::trusted_proxies) the client it names,
+    // without a port ("203.0.113.7").
+    std::string_view peer_address() const;
+    // "https" when a trusted proxy said so (X-Forwarded-Proto, Forwarded proto=), else "http".
+    std::string_view scheme() const;
     bool is_websocket() const;
     std::string_view subprotocol() const;          // the negotiated Sec-WebSocket-Protocol, or ""
     std::string_view body() const;                 // HTTP request body, whole (decoded if chunked)
@@ -115,9 +128,12 @@ class Context {  // Owned by its connection (the server); owns the per-connectio
     void begin_stream(int status, std::string_view content_type = "text/plain; charset=utf-8");
     SendResult write_chunk(std::string_view data);   // an empty chunk is skipped (it would end the body)
     void end_stream();
+    // An SSE stream (Server::sse): one event. `closed` if this is no open SSE stream;
+    // `dropped` over max_backpressure, or if the id or event holds CR, LF or NUL (nothing sent).
+    SendResult send_event(const SseEvent& e);
 
     // ---- WebSocket ----
-    SendAwaitable send(std::string_view text);                       // text message (or a chunk on a stream)
+    SendAwaitable send(std::string_view text);                       // text message (or a chunk on a stream; an event on SSE)
     SendAwaitable send_binary(std::span<const std::uint8_t> bytes);
     SendResult send_now(std::string_view text);                      // never suspends
     SendResult send_binary_now(std::span<const std::uint8_t> bytes);

@@ -4,17 +4,22 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "app/context.hpp"
 #include "app/message.hpp"
 #include "app/task.hpp"
+#include "app/upgrade.hpp"
 
 namespace sluice {
 
 // The callback style, for the hot path; set the members you need with designated
 // initialisers. Every member may be empty.
 struct WsCallbacks {
+    // Decides before the 101 (app/upgrade.hpp). `{}`: initialisers that omit it stay warning-free.
+    UpgradeCallback on_upgrade{};
     std::function<void(Context&)> on_open;                            // after the 101 is queued
     std::function<void(Context&, const Message&)> on_message;         // message bytes valid during the call
     std::function<void(Context&)> on_drain;                           // output queue fell back under max_backpressure
@@ -24,6 +29,12 @@ struct WsCallbacks {
 // A coroutine handler: called once per WebSocket (after the upgrade) and once per plain
 // HTTP request to its route (ctx.is_websocket() tells which).
 using Handler = std::function<Task(Context&)>;
+// What a coroutine route may add: Server::route(path, handler, {.on_upgrade = check}).
+struct RouteOptions {
+    std::vector<std::string> subprotocols{};   // preference order (RFC 6455 §4.2.2), as route(path, h, list)
+    UpgradeTask on_upgrade{};                  // decides before the 101, may co_await (app/upgrade.hpp)
+};
+
 // A plain HTTP handler: must respond (or begin a stream) before returning, or the server
 // answers 500.
 using HttpHandler = std::function<void(Context&)>;

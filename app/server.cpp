@@ -11,7 +11,9 @@
 #include "app/detail/callback_adapter.hpp"
 #include "app/detail/coroutine_adapter.hpp"
 #include "app/detail/http_adapter.hpp"
+#include "app/detail/upgrade_gate.hpp"
 #include "app/detail/worker.hpp"
+#include "app/trusted_proxies.hpp"
 
 namespace sluice {
 
@@ -59,8 +61,21 @@ Server& Server::message_timeout(std::chrono::milliseconds t) { settings_.message
 Server& Server::close_timeout(std::chrono::milliseconds t) { settings_.close_timeout = t; return *this; }
 Server& Server::backpressure_timeout(std::chrono::milliseconds t) { settings_.backpressure_timeout = t; return *this; }
 Server& Server::shutdown_timeout(std::chrono::milliseconds t) { settings_.shutdown_timeout = t; return *this; }
+Server& Server::sse_heartbeat(std::chrono::milliseconds t) { settings_.sse_heartbeat = t; return *this; }
+Server& Server::poll_timeout(std::chrono::milliseconds t) { settings_.poll_timeout = t; return *this; }
+Server& Server::topic_history(std::string_view topic, TopicHistoryLimits limits) {
+    for (auto& [name, l] : settings_.topic_histories) {
+        if (name == topic) {
+            l = limits;
+            return *this;
+        }
+    }
+    settings_.topic_histories.emplace_back(std::string(topic), limits);
+    return *this;
+}
 Server& Server::max_connections(std::size_t n) { settings_.max_connections = n; return *this; }
 Server& Server::allowed_origins(std::vector<std::string> o) { settings_.allowed_origins = std::move(o); return *this; }
+Server& Server::trusted_proxies(std::vector<std::string> t) { settings_.trusted_proxies = std::move(t); return *this; }
 Server& Server::threads(unsigned n) { settings_.threads = n; return *this; }
 Server& Server::broker(std::shared_ptr<Broker> b) { state_->broker = std::move(b); return *this; }
 Broker* Server::broker() const noexcept { return state_->broker.get(); }
@@ -71,11 +86,16 @@ void note(std::vector<std::string>& errors, std::string e) {
 }
 }  // namespace
 
-Server& Server::route(std::string_view path, Handler h) { return route(path, std::move(h), {}); }
+Server& Server::route(std::string_view path, Handler h) { return route(path, std::move(h), RouteOptions{}); }
 
 Server& Server::route(std::string_view path, Handler h, std::vector<std::string> subprotocols) {
+    return route(path, std::move(h), RouteOptions{.subprotocols = std::move(subprotocols), .on_upgrade = {}});
+}
+
+Server& Server::route(std::string_view path, Handler h, RouteOptions options) {
     auto t = std::make_unique<detail::CoroutineRoute>(std::move(h));
-    t->subprotocols = std::move(subprotocols);
+    t->subprotocols = std::move(options.subprotocols);
+    t->upgrade_hook = std::move(options.on_upgrade);
     const auto id = static_cast<std::uint32_t>(state_->targets.size());
     state_->targets.push_back(std::move(t));
     note(state_->route_errors, state_->router.add_websocket(path, id));
@@ -83,11 +103,15 @@ Server& Server::route(std::string_view path, Handler h, std::vector<std::string>
     return *this;
 }
 
-Server& Server::route(std::string_view path, WsCallbacks callbacks) { return route(path, std::move(callbacks), {}); }
+Server& Server::route(std::string_view path, WsCallbacks callbacks) {
+    return route(path, std::move(callbacks), std::vector<std::string>{});
+}
 
 Server& Server::route(std::string_view path, WsCallbacks callbacks, std::vector<std::string> subprotocols) {
+    UpgradeCallback hook = callbacks.on_upgrade;
     auto t = std::make_unique<detail::CallbackRoute>(std::move(callbacks));
     t->subprotocols = std::move(subprotocols);
+    if (hook) t->upgrade_hook = detail::as_upgrade_task(std::move(hook));
     const auto id = static_cast<std::uint32_t>(state_->targets.size());
     state_->targets.push_back(std::move(t));
     note(state_->route_errors, state_->router.add_websocket(path, id));
@@ -100,6 +124,28 @@ Server& Server::http(std::string_view method, std::string_view path, HttpHandler
     state_->targets.push_back(std::move(t));
     note(state_->route_errors, state_->router.add_http(method, path, id));
     return *this;
+}
+
+Server& Server::push_route(std::string_view path, std::unique_ptr<detail::RouteTarget> t, bool poll) {
+    t->push = poll ? detail::RouteTarget::Push::poll : detail::RouteTarget::Push::sse;
+    const auto id = static_cast<std::uint32_t>(state_->targets.size());
+    state_->targets.push_back(std::move(t));
+    note(state_->route_errors, state_->router.add_http("GET", path, id));
+    if (poll) note(state_->route_errors, state_->router.add_http("POST", path, id));
+    return *this;
+}
+
+Server& Server::sse(std::string_view path, HttpHandler fn) {
+    return push_route(path, std::make_unique<detail::HttpRoute>(std::move(fn)), false);
+}
+Server& Server::sse(std::string_view path, Handler fn) {
+    return push_route(path, std::make_unique<detail::CoroutineRoute>(std::move(fn)), false);
+}
+Server& Server::poll(std::string_view path, HttpHandler fn) {
+    return push_route(path, std::make_unique<detail::HttpRoute>(std::move(fn)), true);
+}
+Server& Server::poll(std::string_view path, Handler fn) {
+    return push_route(path, std::make_unique<detail::CoroutineRoute>(std::move(fn)), true);
 }
 
 Server& Server::on_log(std::function<void(std::string_view line)> fn) {
@@ -127,10 +173,17 @@ std::string Server::validate() const {
         {"idle_timeout", s.idle_timeout},         {"handshake_timeout", s.handshake_timeout},
         {"header_timeout", s.header_timeout},     {"body_timeout", s.body_timeout},
         {"response_timeout", s.response_timeout}, {"message_timeout", s.message_timeout},
-        {"close_timeout", s.close_timeout},
+        {"close_timeout", s.close_timeout},       {"sse_heartbeat", s.sse_heartbeat},
+        {"poll_timeout", s.poll_timeout},
         {"backpressure_timeout", s.backpressure_timeout}, {"shutdown_timeout", s.shutdown_timeout}};
     for (const auto& [name, t] : timeouts) {
         if (t.count() <= 0) return std::string(name) + " must be greater than 0 ms (got " + std::to_string(t.count()) + ")";
+    }
+    for (const auto& [topic, l] : s.topic_histories) {
+        if (topic.empty()) return "topic_history needs a topic name";
+        if (l.max_messages == 0 && l.max_bytes == 0 && l.max_age.count() <= 0)
+            return "topic_history '" + topic + "' needs a bound (max_messages, max_bytes or max_age)";
+        if (l.max_age.count() < 0) return "topic_history '" + topic + "' max_age must not be negative";
     }
     for (const auto& o : s.allowed_origins) {
         if (o.empty()) return "allowed_origins must not contain an empty origin";
@@ -138,6 +191,7 @@ std::string Server::validate() const {
     if (state_->broker) {
         if (std::string e = state_->broker->validate(); !e.empty()) return e;
     }
+    if (std::string e = TrustedProxies().assign(s.trusted_proxies); !e.empty()) return e;
     for (const auto& t : state_->targets) {
         for (const auto& p : t->subprotocols) {
             if (p.empty() || p.find_first_of(" ,\t\r\n") != std::string::npos)
@@ -158,7 +212,9 @@ bool Server::start_workers() {
         return false;
     }
     st.settings = settings_;
+    st.histories.configure(st.settings.topic_histories);   // a new epoch for every topic
     st.origin_views.assign(st.settings.allowed_origins.begin(), st.settings.allowed_origins.end());
+    st.trusted_proxies.assign(st.settings.trusted_proxies);
     for (auto& t : st.targets) t->subprotocol_views.assign(t->subprotocols.begin(), t->subprotocols.end());
     st.stopping = false;
     st.workers.clear();
@@ -270,32 +326,48 @@ void Server::publish_frame(std::string_view topic, bool text, std::span<const st
     if (!st.running.load()) return;
     if (st.broker && !from_broker) st.broker->publish(topic, text, payload);   // to the other nodes
     const proto::Opcode op = text ? proto::Opcode::text : proto::Opcode::binary;
-    // One copy of the payload for all the other threads; each encodes its frame once.
-    std::shared_ptr<const std::string> shared;
-    std::lock_guard<std::mutex> lock(st.workers_mutex);
-    for (auto& w : st.workers) {
-        detail::Worker* worker = w.get();
-        if (worker == nullptr) continue;
-        if (worker == tl_worker) {
-            worker->publish_local(topic, op, payload);
-            continue;
-        }
-        if (!shared) {
-            auto s = std::make_shared<std::string>();
-            s->reserve(topic.size() + payload.size());
-            s->append(topic);
-            s->append(reinterpret_cast<const char*>(payload.data()), payload.size());
-            shared = std::move(s);
-        }
-        const std::size_t topic_size = topic.size();
-        worker->reactor.post([worker, shared, topic_size, op] {
-            detail::Worker::Scope scope(*worker);
-            const std::string_view all = *shared;
-            const std::string_view body = all.substr(topic_size);
-            worker->publish_local(all.substr(0, topic_size), op,
-                                  {reinterpret_cast<const std::uint8_t*>(body.data()), body.size()});
-        });
+    // A topic with history: numbered and kept, and posted to every thread, under its one
+    // lock, so each thread receives its messages in order (app/detail/topic_history.hpp).
+    detail::TopicHistory* history = st.histories.find(topic);
+    std::unique_lock<std::mutex> numbering;
+    std::uint64_t seq = 0;
+    if (history != nullptr) {
+        numbering = std::unique_lock<std::mutex>(history->mutex);
+        seq = history->append(text, payload, detail::TopicHistory::Clock::now());
     }
+    detail::Worker* local = nullptr;   // this thread's worker: delivered below, after the locks
+    {
+        // One copy of the payload for all the other threads; each encodes its frame once.
+        std::shared_ptr<const std::string> shared;
+        std::lock_guard<std::mutex> lock(st.workers_mutex);
+        for (auto& w : st.workers) {
+            detail::Worker* worker = w.get();
+            if (worker == nullptr) continue;
+            // A numbered message goes through this thread's queue too: delivered now, it would
+            // overtake messages of other threads queued here with lower numbers (then skipped).
+            if (worker == tl_worker && history == nullptr) {
+                local = worker;
+                continue;
+            }
+            if (!shared) {
+                auto s = std::make_shared<std::string>();
+                s->reserve(topic.size() + payload.size());
+                s->append(topic);
+                s->append(reinterpret_cast<const char*>(payload.data()), payload.size());
+                shared = std::move(s);
+            }
+            const std::size_t topic_size = topic.size();
+            worker->reactor.post([worker, shared, topic_size, op, seq] {
+                detail::Worker::Scope scope(*worker);
+                const std::string_view all = *shared;
+                const std::string_view body = all.substr(topic_size);
+                worker->publish_local(all.substr(0, topic_size), op,
+                                      {reinterpret_cast<const std::uint8_t*>(body.data()), body.size()}, seq);
+            });
+        }
+    }
+    if (numbering.owns_lock()) numbering.unlock();
+    if (local != nullptr) local->publish_local(topic, op, payload, seq);
 }
 
 }  // namespace sluice

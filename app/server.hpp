@@ -54,6 +54,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "app/context.hpp"
@@ -68,6 +69,7 @@ class Broker;
 
 namespace detail {
 class ServerState;
+class RouteTarget;
 }
 
 class Server {  // Owns its reactors (one per thread), listeners, connections, routes and topics.
@@ -102,8 +104,15 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     Server& close_timeout(std::chrono::milliseconds t);
     Server& backpressure_timeout(std::chrono::milliseconds t);
     Server& shutdown_timeout(std::chrono::milliseconds t);
+    Server& sse_heartbeat(std::chrono::milliseconds t);   // a comment on every SSE stream this often
+    Server& poll_timeout(std::chrono::milliseconds t);    // a held long-poll is answered empty after this
+    // Keeps a bounded history of `topic` (and numbers its messages: ids "<epoch>:<seq>"),
+    // so that SSE, long-poll and WebSocket (?since=) clients coming back get what they missed.
+    Server& topic_history(std::string_view topic, TopicHistoryLimits limits = {});
     Server& max_connections(std::size_t n);
     Server& allowed_origins(std::vector<std::string> origins);
+    // Proxies whose forwarding fields set peer_address() and scheme() (app/trusted_proxies.hpp).
+    Server& trusted_proxies(std::vector<std::string> addresses_or_ranges);
     Server& threads(unsigned n);
     // Joins this server's topics to other processes' (app/broker.hpp, app/redis_broker.hpp):
     // started and stopped with the server; its settings are checked by validate().
@@ -115,11 +124,44 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     // Coroutine route: WebSocket upgrade AND plain HTTP (any method).
     Server& route(std::string_view path, Handler h);
     Server& route(std::string_view path, Handler h, std::vector<std::string> subprotocols);
-    // Callback route: WebSocket only.
+    // With an upgrade hook (app/upgrade.hpp) and/or subprotocols: {.on_upgrade = check}.
+    Server& route(std::string_view path, Handler h, RouteOptions options);
+    // Callback route: WebSocket only (callbacks.on_upgrade, if set, decides before the 101).
     Server& route(std::string_view path, WsCallbacks callbacks);
     Server& route(std::string_view path, WsCallbacks callbacks, std::vector<std::string> subprotocols);
     // Plain HTTP for one method ("*" = any). GET also answers HEAD (body suppressed).
     Server& http(std::string_view method, std::string_view path, HttpHandler fn);
+    // Server-Sent Events at GET `path` (both handler styles). Before the handler runs, the
+    // request is checked (Accept must allow text/event-stream: else 406; a Last-Event-ID or
+    // ?lastEventId= that is not "<epoch>:<seq>": 400) and the stream begun: 200,
+    // text/event-stream, Cache-Control: no-cache, X-Accel-Buffering: no, chunked (HTTP/1.0:
+    // close-delimited). The handler subscribes the context to topics (ctx.subscribe: a
+    // resuming client first gets what it missed, or `event: reset`) and/or sends its own
+    // events (ctx.send_event; `co_await ctx.send(text)` sends a data-only event). The stream
+    // stays open after the handler returns, until the client leaves, ctx.end_stream() or
+    // shutdown; a comment every sse_heartbeat.
+    Server& sse(std::string_view path, HttpHandler fn);
+    Server& sse(std::string_view path, Handler fn);
+    template <class F>
+    Server& sse(std::string_view path, F fn) {
+        if constexpr (std::is_same_v<std::invoke_result_t<F&, Context&>, Task>) return sse(path, Handler(std::move(fn)));
+        else return sse(path, HttpHandler(std::move(fn)));
+    }
+    // Long-polling at `path`: GET and POST (both handler styles). GET: the handler subscribes
+    // the context to a topic; if it does not answer, the request is held until a message is
+    // published there (or poll_timeout passes), then answered 200 application/json
+    //   {"epoch":"<e>","messages":[{"id":"<e>:<seq>","data":"<text>"}],"reset":false}
+    // ?since=<e>:<seq> answers at once with what came after it if anything (from the topic's
+    // history; "reset":true if it does not reach back), else holds; ?wait=0 answers at once.
+    // A since that is not an id: 400. POST: the client's message in ctx.body(); 204 if the
+    // handler does not answer.
+    Server& poll(std::string_view path, HttpHandler fn);
+    Server& poll(std::string_view path, Handler fn);
+    template <class F>
+    Server& poll(std::string_view path, F fn) {
+        if constexpr (std::is_same_v<std::invoke_result_t<F&, Context&>, Task>) return poll(path, Handler(std::move(fn)));
+        else return poll(path, HttpHandler(std::move(fn)));
+    }
     // One line per connection open and close (and start-up/shutdown notes). Called on the
     // connection's thread; with threads(n > 1) from several threads at once.
     Server& on_log(std::function<void(std::string_view line)> fn);
@@ -143,6 +185,8 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
 
     // Publishes to every subscriber of `topic` on every thread. Safe from any thread (e.g. a
     // market-data generator thread); from a server thread the local subscribers get it at once.
+    // On a topic with a history (topic_history) every thread, this one included, gets it
+    // through its queue, in the topic's order.
     // A no-op while the server is not running. A subscriber whose queue is over
     // max_backpressure misses the message (a slow reader never holds up the others).
     void publish(std::string_view topic, std::string_view text);
@@ -156,6 +200,7 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
  private:
     friend class detail::Connection;
     bool start_workers();
+    Server& push_route(std::string_view path, std::unique_ptr<detail::RouteTarget> target, bool poll);
     // from_broker: it came from another node, so it is delivered here and not published again.
     void publish_frame(std::string_view topic, bool text, std::span<const std::uint8_t> payload,
                        bool from_broker = false);

@@ -6,9 +6,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sluice {
+
+// A topic's bounded history (Server::topic_history): the last messages kept so that a client
+// coming back with the last id it saw gets what it missed. Every bound that is not 0 applies.
+struct TopicHistoryLimits {
+    std::size_t max_messages = 100;          // 0 = no count bound
+    std::size_t max_bytes = 0;               // payload bytes kept; 0 = no byte bound
+    std::chrono::milliseconds max_age{0};    // older messages are forgotten; 0 = no age bound
+};
 
 // Every setting with its default. Server's chained setters write these; validate() checks them.
 struct Settings {
@@ -32,7 +41,14 @@ struct Settings {
     std::chrono::milliseconds close_timeout{5'000};
     std::chrono::milliseconds backpressure_timeout{30'000};
     std::chrono::milliseconds shutdown_timeout{10'000};
+    std::chrono::milliseconds sse_heartbeat{15'000};   // SSE comment this often: proxies drop silent streams
+    std::chrono::milliseconds poll_timeout{25'000};    // a held long-poll is answered empty after this (under proxies' 30 s)
     std::vector<std::string> allowed_origins;      // empty = any Origin (RFC 6455 §10.2)
+    // Topics that keep a history (and so number their messages): name -> bounds.
+    std::vector<std::pair<std::string, TopicHistoryLimits>> topic_histories;
+    // Peers (addresses, CIDR ranges) whose X-Forwarded-For / Forwarded / X-Forwarded-Proto are
+    // believed (app/trusted_proxies.hpp); empty = none: a client could write those itself.
+    std::vector<std::string> trusted_proxies;
     unsigned threads = 1;
 };
 

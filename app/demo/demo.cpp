@@ -10,8 +10,10 @@
 #include "app/demo/echo.hpp"
 #include "app/demo/game.hpp"
 #include "app/demo/multiplex.hpp"
+#include "app/demo/private_echo.hpp"
 #include "app/demo/resilient.hpp"
 #include "app/demo/trading.hpp"
+#include "app/demo/transports.hpp"
 #include "app/server.hpp"
 #include "app/static_files.hpp"
 
@@ -25,9 +27,11 @@ void install(Server& server, const DemoOptions& options) {
     install_multiplex(server);
     install_broadcast(server);
     install_game(server, pages);
-    install_trading(server, pages, options.trading_interval, options.redis);
+    const auto feed = install_trading(server, pages, options.trading_interval, options.redis);
+    install_transports(server, feed, options.data_interval);
     install_collab(server, pages);
     install_resilient(server, options.heartbeat_interval, options.resilient_max_bytes);
+    install_private_echo(server);
     // The pages: "/" is index.html; every other file under web_root by its path.
     server.http("GET", "/", [pages](Context& ctx) { pages->serve(ctx, "/index.html"); });
     server.http("GET", "/*", [pages](Context& ctx) { pages->serve(ctx, ctx.path()); });
@@ -45,7 +49,11 @@ const std::vector<DemoEntry>& demo_list() {
         {"/trading", "one market generator, 4 symbols every 50 ms, pub/sub fan-out (page: /trading)"},
         {"/collab", "shared text: server-ordered, versioned edits; late joiners get the text (page: /collab)"},
         {"/resilient", "heartbeats; valid messages processed, empty or > 1 KiB answered with an error"},
+        {"/private", "echo behind an upgrade hook: Authorization: Bearer demo or ?token=demo, else 401"},
         {"/fanout", "every message published verbatim to every member (load tests: wsload --mode fanout)"},
+        {"/sse/chat", "Server-Sent Events of a topic (chat, data, trading); Last-Event-ID resumes chat"},
+        {"/poll/chat", "long-poll of a topic (chat, data, trading): ?since=<id> resumes, &wait=0 answers at once"},
+        {"/publish/chat", "POST {\"from\":..,\"text\":..}: a chat message (204); data and trading: 403"},
         {"/healthz", "HTTP 200 ok"},
         {"/echo", "HTTP, any method: 200 with the request body as received"},
     };

@@ -2,6 +2,7 @@
 // Parses the flags, installs the demo applications (app/demo/demo.hpp) and runs until
 // SIGINT/SIGTERM. Prints the address and the demo list, then one line per connection open
 // and close.
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -22,7 +23,7 @@ namespace {
 constexpr std::string_view kUsage =
     "usage: sluice-demo [--host 127.0.0.1] [--port 60000] [--threads 1] [--web-root app/web]\n"
     "                   [--heartbeat-ms 30000] [--quiet 1] [--set SETTING=VALUE]...\n"
-    "                   [--backend automatic|epoll|io_uring|kqueue]\n"
+    "                   [--backend automatic|epoll|io_uring|kqueue] [--trusted-proxies 127.0.0.1,::1]\n"
     "                   [--redis 127.0.0.1:6379] [--redis-prefix sluice:] [--redis-password P]\n"
     "  --redis joins the topics of every node sharing that Redis (README \"Across processes\")\n"
     "  --set takes a numeric setting of the README's table: a timeout in ms\n"
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
     std::vector<std::pair<std::string, std::string>> settings;  // --set, applied after the defaults
     std::string redis_address;
     sluice::RedisSettings redis_settings;
+    std::vector<std::string> trusted_proxies;                      // --trusted-proxies, comma-separated
     sluice::demo::DemoOptions options;
     for (int i = 1; i < argc; ++i) {
         const std::string_view flag = argv[i];
@@ -119,6 +121,12 @@ int main(int argc, char** argv) {
             redis_settings.password = value;
         } else if (flag == "--redis-prefix") {
             redis_settings.prefix = value;
+        } else if (flag == "--trusted-proxies") {   // behind nginx (test/proxy): whose X-Forwarded-For counts
+            for (std::size_t at = 0; at <= value.size();) {
+                const std::size_t comma = std::min(value.find(',', at), value.size());
+                if (comma > at) trusted_proxies.emplace_back(value.substr(at, comma - at));
+                at = comma + 1;
+            }
         } else if (flag == "--set") {
             const std::size_t eq = value.find('=');
             ok = eq != std::string_view::npos;
@@ -143,7 +151,7 @@ int main(int argc, char** argv) {
     options.redis = redis;
     sluice::Server server;
     if (redis) server.broker(redis);
-    server.host(host).port(port).threads(threads).nodelay(true).linger(false);
+    server.host(host).port(port).threads(threads).nodelay(true).linger(false).trusted_proxies(trusted_proxies);
     std::mutex log_mutex;
     for (const auto& [name, value] : settings) {
         if (!apply_setting(server, name, value)) {

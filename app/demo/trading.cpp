@@ -146,8 +146,8 @@ std::string MarketFeed::subscribed(std::string_view trader_id) const {
     return w.take();
 }
 
-void install_trading(Server& server, std::shared_ptr<const StaticFiles> pages, std::chrono::milliseconds interval,
-                     const std::shared_ptr<RedisBroker>& redis) {
+std::shared_ptr<MarketFeed> install_trading(Server& server, std::shared_ptr<const StaticFiles> pages,
+                                            std::chrono::milliseconds interval, const std::shared_ptr<RedisBroker>& redis) {
     auto feed = std::make_shared<MarketFeed>(interval, static_cast<std::uint64_t>(unix_time_ms()));
     std::shared_ptr<FeedGenerator> generator;
     if (redis) {
@@ -157,6 +157,7 @@ void install_trading(Server& server, std::shared_ptr<const StaticFiles> pages, s
                      [generator](bool leading) { generator->set_leading(leading); });
     }
     server.route("/trading", [feed, pages, generator](Context& ctx) { return trading_session(ctx, feed, pages); });
+    return feed;
 }
 
 }  // namespace sluice::demo

@@ -76,8 +76,9 @@ class MarketFeed {  // One per server; owns the prices, the PRNG and the tick sc
     std::atomic<bool> per_connection_{true};
 };
 
-// `redis` may be null (one node: the connections drive the generator).
-void install_trading(Server& server, std::shared_ptr<const StaticFiles> pages, std::chrono::milliseconds interval,
-                     const std::shared_ptr<RedisBroker>& redis);
+// Returns the one feed, for the other transports' routes (app/demo/transports.hpp). `redis`
+// may be null (one node: the connections drive the generator).
+std::shared_ptr<MarketFeed> install_trading(Server& server, std::shared_ptr<const StaticFiles> pages,
+                                            std::chrono::milliseconds interval, const std::shared_ptr<RedisBroker>& redis);
 
 }  // namespace sluice::demo

@@ -41,6 +41,7 @@ Connection::Connection(Worker& worker, int fd, std::uint64_t id)
 
 Connection::~Connection() {
     end_adapter();   // the handler's frame first: its locals may still use ctx_
+    http_.reset();   // and an upgrade hook's (its gate is the exchange's)
     extras_.reset();
     session_.reset();
     if (fd_ >= 0) {
@@ -106,20 +107,31 @@ void Connection::on_events(net::EventMask events) noexcept {
 // ---- the WebSocket ---------------------------------------------------------------------------
 
 void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> rest) {
+    if (!worker_.state.trusted_proxies.empty()) take_forwarded(req);
     request_.assign(req);
     RouteMatch m = worker_.state.router.match(request_.method(), request_.path(), true);
     const RouteTarget* route = m.status == RouteStatus::found ? worker_.state.targets[m.target].get() : nullptr;
     http_->begin_request(req, nullptr, HttpExchange::limits(worker_.settings));
-    http_->close_after();   // unless upgraded: bytes after the head may be frames, never parse them as HTTP
     if (route == nullptr) {
+        http_->close_after();
         send_error(404);
         return;
     }
     request_.add_params(std::span<const RouteParam>(m.params.items.data(), m.params.count));
+    if (!accept_ws_resume()) {   // ?since= that is not an id (connection_push.cpp)
+        send_error(400);
+        return;
+    }
     proto::HandshakePolicy policy;
     policy.allowed_origins = worker_.state.origin_views;
     policy.subprotocols = route->subprotocol_views;
     const proto::HandshakeDecision d = proto::evaluate_upgrade(req, policy);
+    // A valid request to a route with an upgrade hook: the hook decides first (connection_gate.cpp).
+    if (d.status == 101 && route->upgrade_hook) {
+        consult_upgrade_hook(*route, d, req, rest);
+        return;
+    }
+    http_->close_after();   // unless upgraded: bytes after the head may be frames, never parse them as HTTP
     std::array<char, 1024> out;
     const std::size_t n = proto::write_handshake_response(d, out);
     queue_bytes(bytes_of(std::string_view(out.data(), n)));
@@ -127,7 +139,12 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
         begin_teardown();
         return;
     }
-    if (!d.subprotocol.empty()) request_.set_subprotocol(d.subprotocol);
+    open_websocket(*route, d.subprotocol, rest);
+}
+
+// The 101 is queued: from here on the connection speaks WebSocket.
+void Connection::open_websocket(const RouteTarget& route, std::string_view subprotocol, std::span<std::uint8_t> rest) {
+    if (!subprotocol.empty()) request_.set_subprotocol(subprotocol);
     mode_ = Mode::websocket;
     http_.reset();   // nothing of the HTTP exchange is needed any more (the caller returns at once)
     proto::WsLimits limits;
@@ -137,7 +154,7 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
     last_read_ = worker_.reactor.now();
     arm_deadline(Deadline::idle, worker_.settings.idle_timeout);
     worker_.state.log("upgrade #" + std::to_string(id_) + " " + std::string(peer()) + " " + std::string(request_.path()));
-    start_adapter(route);
+    start_adapter(&route);
     if (!call_handler([this] { handler_->on_open(*this); })) close(proto::kCloseInternalError, "internal error");
     if (mode_ == Mode::websocket && !rest.empty()) session_->feed(rest);
 }
@@ -235,7 +252,7 @@ void Connection::log_handler_error(std::string_view what) {
 
 void Connection::subscribe(std::string_view topic) {
     if (closed_notified_ || mode_ == Mode::dead) return;
-    extras().subscribe(topic);
+    if (Subscription* s = extras().subscribe(topic)) on_subscribed(*s);   // a resuming client's replay
 }
 
 void Connection::unsubscribe(std::string_view topic) {

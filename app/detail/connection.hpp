@@ -46,6 +46,8 @@
 #include "app/message.hpp"
 #include "net/reactor.hpp"
 #include "net/timer.hpp"
+#include "proto/sse_encoder.hpp"
+#include "proto/ws_handshake.hpp"
 #include "proto/ws_session.hpp"
 
 namespace sluice::detail {
@@ -53,6 +55,8 @@ namespace sluice::detail {
 class Worker;
 class Extras;
 class Connection;
+class Publication;
+struct Subscription;
 
 // The hooks proto::WsSession calls (a WsHooks concept). A base of Connection without data:
 // the session's reference is to the connection itself, so no pointer is stored for it.
@@ -93,6 +97,9 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool is_ws() const noexcept { return mode_ == Mode::websocket; }
     bool ws_ever() const noexcept { return session_.has_value(); }   // upgraded (open or not)
     void send_shared(const core::SharedBytes& frame, std::size_t size);   // a published frame
+    // A published message to one of this connection's subscriptions, in its transport's
+    // form (connection_push.cpp): `frame` is the WebSocket frame, the rest is made on need.
+    void deliver(Publication& p, Subscription& s, const core::SharedBytes& frame, std::size_t size);
 
     // Worker's bookkeeping
     std::uint32_t live_index = 0;   // index in Worker::live_ (fds are ints: 32 bits suffice)
@@ -104,6 +111,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     std::string_view body() const noexcept { return http_ ? http_->body() : std::string_view(); }
     std::string_view peer() const noexcept { return request_.peer(); }
     std::string_view subprotocol() const noexcept { return request_.subprotocol(); }
+    bool https() const noexcept { return forwarded_https_; }
     Worker& worker() noexcept { return worker_; }
     Context& context() noexcept { return ctx_; }
 
@@ -113,6 +121,12 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     void begin_stream(int status, std::string_view content_type);
     SendResult write_chunk(std::span<const std::uint8_t> data);
     void end_stream();
+    // ---- push transports (connection_push.cpp) ----
+    bool sse_stream() const noexcept { return sse_; }
+    SendResult send_event(const proto::SseMessage& m);   // an SSE stream's own event
+    // The handler finished without answering: a long-poll GET is held (or answered at once
+    // with ?wait=0), a POST answered 204. False if this is no push request.
+    bool settle_push();
 
     SendResult send_message(bool text, std::span<const std::uint8_t> payload);
     bool over_backpressure() const noexcept;
@@ -156,12 +170,14 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
  private:
     friend struct ConnectionHooks;
     enum class Mode : std::uint8_t { http, websocket, teardown, dead };
-    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, message, close };
+    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, message, close, heartbeat, hold, hook };
 
     // HTTP
     void read_http();
     void on_http_input(std::span<std::uint8_t> input);
     void route_request(const proto::HttpRequest& req, bool& continue_100);
+    // A request from a trusted proxy: the client's address and scheme it names (connection_forwarded.cpp).
+    void take_forwarded(const proto::HttpRequest& req);
     void dispatch();
     void check_exchange();
     void finish_exchange();
@@ -169,6 +185,12 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     HttpExchange::Answer answer();
     // WebSocket
     void upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> rest);
+    void open_websocket(const RouteTarget& route, std::string_view subprotocol, std::span<std::uint8_t> rest);
+    // the route's upgrade hook (connection_gate.cpp, app/detail/upgrade_gate.hpp)
+    void consult_upgrade_hook(const RouteTarget& route, const proto::HandshakeDecision& d,
+                              const proto::HttpRequest& req, std::span<std::uint8_t> rest);
+    void settle_upgrade_hook();
+    void upgrade_hook_unanswered(std::string_view why);   // 503: the deadline, or the server stopping
     void read_ws();
     void on_ws_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
     void on_ws_end(std::uint16_t code, std::string_view reason);
@@ -192,6 +214,18 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     void arm_deadline(Deadline kind, net::Clock::duration after);
     void on_deadline();
     Extras& extras();
+    // push transports (connection_push.cpp)
+    bool open_push();                    // before the handler of an SSE / long-poll route
+    bool accept_ws_resume();             // the upgrade's ?since=: false = 400
+    void on_subscribed(Subscription& s); // replay what a resuming client missed
+    void replay_one(std::string_view epoch, std::uint64_t seq, bool text, std::string_view payload);
+    void sse_heartbeat();
+    void stream_shared(const core::SharedBytes& bytes);
+    void answer_poll(std::string_view body);
+    void answer_poll_empty(bool reset);
+    void read_sse();
+    void end_push() noexcept;            // the exchange is over
+    void push_at_shutdown();
 
     Worker& worker_;
     int fd_;
@@ -205,6 +239,10 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool idle_pinged_ : 1 = false;      // a quiet WebSocket was pinged (see on_deadline)
     bool closed_notified_ : 1 = false;  // the end was reported (log, subscriptions, adapter)
     bool counted_ : 1 = true;           // in ServerState::connections (until teardown or death)
+    bool sse_ : 1 = false;              // this exchange is an SSE stream
+    bool poll_ : 1 = false;             // this exchange is a long-poll route's (GET held, POST)
+    bool ws_ids_ : 1 = false;           // a WebSocket that asked for ids (?since=): envelopes
+    bool forwarded_https_ : 1 = false;  // a trusted proxy said the client used https (take_forwarded)
     std::uint64_t id_;
     net::TimePoint last_read_;
 

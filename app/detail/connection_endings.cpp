@@ -47,6 +47,11 @@ void Connection::shutdown_gracefully() {
     if (mode_ == Mode::websocket) {
         close(proto::kCloseGoingAway, "server shutting down");   // RFC 6455 §7.4.1: 1001
     } else if (mode_ == Mode::http) {
+        if (http_->gate) {   // an upgrade hook still deciding: no new WebSocket now
+            upgrade_hook_unanswered("the server is shutting down");
+            return;
+        }
+        push_at_shutdown();   // an SSE stream ends, a held poll is answered
         http_->close_after();
         if (http_->phase() != HttpExchange::Phase::busy && !http_->head_started()) begin_teardown();
     }
@@ -160,6 +165,11 @@ void Connection::on_deadline() {
             break;
         case Deadline::close:
             destroy(proto::kCloseAbnormal, "close timeout");
+            break;
+        case Deadline::heartbeat: sse_heartbeat(); break;               // connection_push.cpp
+        case Deadline::hold: answer_poll_empty(false); break;           // poll_timeout: nothing came
+        case Deadline::hook:
+            if (mode_ == Mode::http) upgrade_hook_unanswered("no decision within handshake_timeout");   // 503
             break;
     }
 }

@@ -15,6 +15,10 @@ namespace sluice::detail {
 // ---- reading ------------------------------------------------------------------------------------
 
 void Connection::read_http() {
+    if (sse_) {
+        read_sse();
+        return;
+    }
     std::span<std::uint8_t> buffer = worker_.reactor.receive_buffer();
     std::string& tail = http_->tail();
     const std::size_t kept = std::min(tail.size(), buffer.size());
@@ -71,6 +75,7 @@ void Connection::on_http_input(std::span<std::uint8_t> input) {
 }
 
 void Connection::route_request(const proto::HttpRequest& req, bool& continue_100) {
+    if (!worker_.state.trusted_proxies.empty()) take_forwarded(req);
     request_.assign(req);
     RouteMatch m = worker_.state.router.match(request_.method(), request_.path(), false);
     const RouteTarget* route = m.status == RouteStatus::found ? worker_.state.targets[m.target].get() : nullptr;
@@ -100,12 +105,20 @@ void Connection::dispatch() {
     // The handler must answer (or start a stream) within response_timeout (503 and close).
     arm_deadline(Deadline::response, worker_.settings.response_timeout);
     start_adapter(http_->route());
+    if (!open_push()) {   // a push route's request refused (400, 406) or answered (HEAD)
+        check_exchange();
+        return;
+    }
     if (!call_handler([this] { handler_->on_request(*this); })) respond(500, "internal error\n", kTextPlain);
     check_exchange();
 }
 
 void Connection::progress() {
     if (mode_ != Mode::http) return;
+    if (http_->gate) {
+        settle_upgrade_hook();   // an upgrade hook that was waiting may have returned
+        return;
+    }
     check_exchange();
     if (mode_ != Mode::http || http_->phase() == HttpExchange::Phase::busy || http_->tail().empty()) return;
     std::span<std::uint8_t> buffer = worker_.reactor.receive_buffer();   // pipelined requests
@@ -121,13 +134,14 @@ void Connection::check_exchange() {
     handler_->settle_request(*this);
     if (mode_ != Mode::http) return;
     if (!http_->complete()) {
-        set_read_paused(true);   // pipelined requests wait; do not buffer more of them
+        set_read_paused(!sse_);   // pipelined requests wait; do not buffer more of them (an SSE stream reads its client's EOF)
         return;
     }
     finish_exchange();
 }
 
 void Connection::finish_exchange() {
+    end_push();
     end_adapter();
     http_->next_request();
     if (http_->closes(request_, worker_.shutting_down)) {

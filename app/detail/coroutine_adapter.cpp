@@ -21,13 +21,14 @@ void CoroutineAdapter::on_request(Connection& c) {
 void CoroutineAdapter::settle_request(Connection& c) {
     if (!task_.done()) return;
     if (c.responded()) {
-        c.end_stream();   // a stream ends with its coroutine
+        if (!c.sse_stream()) c.end_stream();   // a stream ends with its coroutine; an SSE stream with its client
         return;
     }
     if (!c.call_handler([this] { task_.rethrow_if_failed(); })) {
         c.respond(500, "internal error\n", kTextPlain);
         return;
     }
+    if (c.settle_push()) return;   // a long-poll held, or its POST answered
     // A coroutine route that does not answer plain HTTP: it wants a WebSocket.
     c.add_header("Upgrade", "websocket");
     c.respond(426, "this route speaks WebSocket\n", kTextPlain);

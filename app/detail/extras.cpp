@@ -42,9 +42,10 @@ void Extras::fire(TimerId id) {
     if (call) conn_.call_handler(call);
 }
 
-void Extras::subscribe(std::string_view topic) {
-    if (subscribed(topic)) return;
+Subscription* Extras::subscribe(std::string_view topic) {
+    if (subscribed(topic)) return nullptr;
     subscriptions_.push_back(conn_.worker().topics.subscribe(topic, &conn_));
+    return subscriptions_.back();
 }
 
 void Extras::unsubscribe(std::string_view topic) {

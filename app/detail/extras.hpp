@@ -31,10 +31,11 @@ class Extras {  // Owns the user timers and the subscriptions' handles (the node
     void cancel_timer(TimerId id) { timers_.erase(id); }
     void clear_timers() { timers_.clear(); }
 
-    void subscribe(std::string_view topic);
+    Subscription* subscribe(std::string_view topic);   // the new node, or nullptr if already subscribed
     void unsubscribe(std::string_view topic);
     bool subscribed(std::string_view topic) const;
     void drop_subscriptions() noexcept;
+    const std::vector<Subscription*>& subscriptions() const noexcept { return subscriptions_; }
 
  private:
     struct UserTimer {

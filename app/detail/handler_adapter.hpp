@@ -24,6 +24,8 @@
 #include <utility>
 #include <vector>
 
+#include "app/upgrade.hpp"
+
 namespace sluice::detail {
 
 class Connection;
@@ -66,6 +68,10 @@ class RouteTarget {  // What a router target id means. Owned by ServerState; rea
 
     std::vector<std::string> subprotocols;
     std::vector<std::string_view> subprotocol_views;   // into subprotocols
+    // A push route (Server::sse / Server::poll): the connection opens it before the handler.
+    enum class Push : std::uint8_t { none, sse, poll };
+    Push push = Push::none;
+    UpgradeTask upgrade_hook;                          // empty: none (app/detail/upgrade_gate.hpp)
 };
 
 // A route whose handler is one value of type Fn, served by `Adapter(const Fn&)`: every route

@@ -7,6 +7,8 @@
 
 namespace sluice::detail {
 
+HttpExchange::~HttpExchange() = default;
+
 proto::HttpLimits HttpExchange::limits(const Settings& s) noexcept {
     proto::HttpLimits l;
     l.max_request_line = s.max_request_line;
@@ -29,7 +31,6 @@ HttpExchange::Step HttpExchange::parse(std::span<std::uint8_t> input, std::size_
         if (r.status == proto::ParseStatus::need_more) return {Step::Kind::need_more};
         if (r.status == proto::ParseStatus::error) return {Step::Kind::error, proto::http_status(r.error)};
         pos += r.consumed;
-        first_request_ = false;
         return {proto::is_upgrade_request(req) ? Step::Kind::upgrade : Step::Kind::head};
     }
     // Phase::body: decoded in place, then appended to the request body.
@@ -49,6 +50,10 @@ net::Clock::duration HttpExchange::head_deadline(const Settings& s, net::TimePoi
         if (left < limit) limit = left;
     }
     return limit;
+}
+
+net::Clock::duration HttpExchange::hook_deadline(const Settings& s, net::TimePoint now) const noexcept {
+    return first_request_ ? accepted_at_ + s.handshake_timeout - now : net::Clock::duration(s.handshake_timeout);
 }
 
 bool HttpExchange::begin_request(const proto::HttpRequest& req, const RouteTarget* route,
@@ -79,6 +84,7 @@ void HttpExchange::drop_tail() noexcept {
 }
 
 void HttpExchange::next_request() {
+    first_request_ = false;
     phase_ = Phase::head;
     head_started_ = false;
     parser_.reset();

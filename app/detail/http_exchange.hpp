@@ -13,12 +13,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "app/detail/request_copy.hpp"
 #include "app/detail/socket_writer.hpp"
+#include "app/detail/upgrade_gate.hpp"
 #include "app/settings.hpp"
 #include "net/timer.hpp"
 #include "proto/http_body.hpp"
@@ -58,6 +60,9 @@ class HttpExchange {  // Owns the parse state, the request body, the input tail 
 
     HttpExchange(const proto::HttpLimits& limits, net::TimePoint accepted) noexcept
         : parser_(limits), accepted_at_(accepted) {}
+    ~HttpExchange();
+    HttpExchange(const HttpExchange&) = delete;
+    HttpExchange& operator=(const HttpExchange&) = delete;
     static proto::HttpLimits limits(const Settings& s) noexcept;   // the settings' request limits
 
     // ---- reading ----
@@ -68,6 +73,9 @@ class HttpExchange {  // Owns the parse state, the request body, the input tail 
     // RFC 9110 §15.5.9 (408): the head must be complete within header_timeout of its first byte
     // (a trickle does not extend it); the first request also within handshake_timeout of the accept.
     net::Clock::duration head_deadline(const Settings& s, net::TimePoint now) const noexcept;
+    // What an upgrade hook has left to decide in: handshake_timeout from the accept on the
+    // connection's first request, from now (the head's end) on a later one.
+    net::Clock::duration hook_deadline(const Settings& s, net::TimePoint now) const noexcept;
     // A routed request head: a body follows (returns true; phase body) or the handler's turn.
     bool begin_request(const proto::HttpRequest& req, const RouteTarget* route, const proto::HttpLimits& limits);
     void keep_tail(std::span<const std::uint8_t> rest);   // the unparsed rest, copied
@@ -107,6 +115,9 @@ class HttpExchange {  // Owns the parse state, the request body, the input tail 
     // RFC 9110 §10.1.1: the client holds its body back until told to send it.
     WriteStatus continue_100(SocketWriter& out);
     bool closing() const noexcept { return close_after_; }
+
+    // The route's upgrade hook deciding the current request, while it decides (upgrade_gate.hpp).
+    std::unique_ptr<UpgradeGate> gate;
 
  private:
     proto::HttpRequestParser parser_;

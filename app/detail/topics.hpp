@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,7 @@ class TopicRegistry;
 struct Subscription {  // Owned by the registry; the subscriber keeps a pointer until unsubscribe().
     void* subscriber = nullptr;    // what the registry's user put there (a connection)
     std::string_view topic;        // views the registry's key, valid while subscribed
+    std::uint64_t seen = 0;        // a topic with history: the last sequence delivered (or replayed)
  private:
     friend class TopicRegistry;
     Subscription* prev = nullptr;
@@ -51,6 +53,13 @@ class TopicRegistry {  // Owns its topics and every Subscription node; one threa
         const auto it = topics_.find(topic);
         if (it == topics_.end()) return;
         for (const Subscription* s = it->second.head; s != nullptr; s = s->next) fn(s->subscriber);
+    }
+    // The same, with each subscription node (its `seen` may be updated).
+    template <class F>
+    void for_each_subscription(std::string_view topic, F&& fn) const {
+        const auto it = topics_.find(topic);
+        if (it == topics_.end()) return;
+        for (Subscription* s = it->second.head; s != nullptr; s = s->next) fn(*s);
     }
     std::size_t subscriber_count(std::string_view topic) const noexcept;
     std::size_t topic_count() const noexcept { return topics_.size(); }

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "app/detail/connection.hpp"
+#include "app/detail/publication.hpp"
 
 namespace sluice::detail {
 
@@ -137,7 +138,8 @@ void Worker::leave() {
     finish_if_done();
 }
 
-void Worker::publish_local(std::string_view topic, proto::Opcode op, std::span<const std::uint8_t> payload) {
+void Worker::publish_local(std::string_view topic, proto::Opcode op, std::span<const std::uint8_t> payload,
+                           std::uint64_t seq) {
     if (topics.subscriber_count(topic) == 0) return;
     // Encoded once (RFC 6455 §5.2 server frame: FIN, no mask), shared by every subscriber.
     std::uint8_t header[proto::kMaxFrameHeader];
@@ -147,7 +149,11 @@ void Worker::publish_local(std::string_view topic, proto::Opcode op, std::span<c
     std::memcpy(frame.writable().data(), header, h);
     if (!payload.empty()) std::memcpy(frame.writable().data() + h, payload.data(), payload.size());
     const std::size_t size = h + payload.size();
-    topics.for_each(topic, [&frame, size](void* s) { static_cast<Connection*>(s)->send_shared(frame, size); });
+    // The other transports' forms (SSE, long-poll, id envelopes) are made on first need.
+    Publication pub(pool, topic, op == proto::Opcode::text, payload, seq, state.histories.epoch_of(topic));
+    topics.for_each_subscription(topic, [&](Subscription& s) {
+        static_cast<Connection*>(s.subscriber)->deliver(pub, s, frame, size);
+    });
 }
 
 void Worker::begin_shutdown() {

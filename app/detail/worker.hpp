@@ -30,9 +30,11 @@
 #include "app/detail/broker_delivery.hpp"
 #include "app/detail/broker_topics.hpp"
 #include "app/detail/handler_adapter.hpp"
+#include "app/detail/topic_history.hpp"
 #include "app/detail/topics.hpp"
 #include "app/router.hpp"
 #include "app/settings.hpp"
+#include "app/trusted_proxies.hpp"
 #include "core/block_pool.hpp"
 #include "net/reactor.hpp"
 #include "net/socket.hpp"
@@ -58,6 +60,8 @@ class ServerState {  // Owns the workers and their threads; shared by them read-
     Router router;
     std::vector<std::unique_ptr<RouteTarget>> targets;
     std::vector<std::string_view> origin_views;
+    TopicHistories histories;   // made at start; read-only while running (each history has its mutex)
+    TrustedProxies trusted_proxies;                 // parsed from settings.trusted_proxies
     std::function<void(std::string_view)> log_fn;
     std::mutex log_mutex;
     std::shared_ptr<Broker> broker;                  // null: topics stop at this process
@@ -109,7 +113,9 @@ class Worker {  // Owns its reactor, listener, pool, topics and connections. One
     void mark_dirty(Connection* c);
     void mark_progress(Connection* c);
     void bury(Connection* c);   // c is dead: delete it when the stack unwinds
-    void publish_local(std::string_view topic, proto::Opcode op, std::span<const std::uint8_t> payload);
+    // `seq`: the message's number in its topic's history (0: the topic has none).
+    void publish_local(std::string_view topic, proto::Opcode op, std::span<const std::uint8_t> payload,
+                       std::uint64_t seq = 0);
     void begin_shutdown();
     void finish_if_done();
     void close_all();   // loop thread, after the loop ended: every connection closed now

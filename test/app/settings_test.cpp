@@ -73,6 +73,10 @@ std::map<std::string, std::function<void(Server&)>> invalid_setters() {
         {"backpressure_timeout", [](Server& s) { s.backpressure_timeout(0ms); }},
         {"shutdown_timeout", [](Server& s) { s.shutdown_timeout(0ms); }},
         {"allowed_origins", [](Server& s) { s.allowed_origins({""}); }},
+        {"sse_heartbeat", [](Server& s) { s.sse_heartbeat(0ms); }},
+        {"poll_timeout", [](Server& s) { s.poll_timeout(0ms); }},
+        {"topic_history", [](Server& s) { s.topic_history("t", {.max_messages = 0}); }},
+        {"trusted_proxies", [](Server& s) { s.trusted_proxies({"10.0.0.0/33"}); }},
     };
 }
 
