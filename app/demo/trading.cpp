@@ -26,7 +26,6 @@ Task trading_session(Context& ctx, std::shared_ptr<MarketFeed> feed, std::shared
     // This connection's share of driving the one generator (see the header). The timer is
     // cancelled when the connection ends, so capturing ctx is safe.
     ctx.every(feed->interval(), [&ctx, feed] {
-        if (!feed->ticks_per_connection()) return;   // an elected node generates (FeedGenerator)
         if (auto tick = feed->maybe_tick(MarketFeed::Clock::now(), unix_time_ms())) {
             ctx.server().publish(MarketFeed::kTopic, *tick);
         }
@@ -93,6 +92,7 @@ MarketFeed::MarketFeed(std::chrono::milliseconds interval, std::uint64_t seed) n
     : interval_(interval), random_(seed) {}
 
 std::optional<std::string> MarketFeed::maybe_tick(Clock::time_point now, std::int64_t unix_ms) {
+    if (!per_connection_) return std::nullopt;   // an elected node generates (FeedGenerator)
     std::lock_guard lock(mutex_);
     if (next_due_ && now + interval_ / 4 < *next_due_) return std::nullopt;
     // Keep a steady rate; after a stall (nobody subscribed) start afresh instead of bursting.

@@ -60,7 +60,8 @@ class MarketFeed {  // One per server; owns the prices, the PRNG and the tick sc
     std::uint64_t sequence() const;
     std::chrono::milliseconds interval() const noexcept { return interval_; }
     std::string subscribed(std::string_view trader_id) const;
-    // False once an elected node generates for the cluster: the connections' timers stop ticking.
+    // False once an elected node generates for the cluster: maybe_tick() then never ticks, so
+    // neither the WebSocket connections' timers nor the SSE/long-poll listeners' do.
     bool ticks_per_connection() const noexcept { return per_connection_; }
     void set_ticks_per_connection(bool on) noexcept { per_connection_ = on; }
 

@@ -128,7 +128,9 @@ class Node:
 
 
 async def connect(url):
-    return await websockets.connect(url, max_size=None, ping_interval=None)
+    # max_queue=None: a client that stopped reading still reads the server's close frame (a full
+    # queue of 32 unread messages would hold close() for its 10 s close_timeout).
+    return await websockets.connect(url, max_size=None, max_queue=None, ping_interval=None)
 
 
 async def collect(ws, seconds, want=None):
@@ -240,6 +242,11 @@ async def scenario(redis, a, b):
 
     # ---- /trading: one elected generator ----
     traders = [await connect(n.url("/trading")) for n in (a, b)]
+    # An SSE listener on B too: its ticker asks the feed every interval (only the elected
+    # node may generate, whatever transport asks).
+    sse_reader, sse_writer = await asyncio.open_connection("127.0.0.1", b.port)
+    sse_writer.write(b"GET /sse/trading HTTP/1.1\r\nHost: b\r\nAccept: text/event-stream\r\n\r\n")
+    await sse_writer.drain()
     seqs = []
     for ws in traders:
         got = [json.loads(m) for m in await collect(ws, 1.2)]
@@ -248,6 +255,17 @@ async def scenario(redis, a, b):
     check("exactly one node was elected to generate /trading", leaders == 1, f"{leaders} leaders")
     ok = all(len(s) >= 10 and s == sorted(set(s)) for s in seqs) and len(set(seqs[0]) & set(seqs[1])) >= 8
     check("/trading traders on both nodes see one increasing sequence (no second generator)", ok, repr(seqs))
+    sse_bytes = b""
+    end = time.time() + 0.5   # what arrived while the traders were read, and a little more
+    while time.time() < end:
+        try:
+            sse_bytes += await asyncio.wait_for(sse_reader.read(65536), max(0.01, end - time.time()))
+        except asyncio.TimeoutError:
+            break
+    sse_seqs = [int(x) for x in re.findall(rb'"sequence":(\d+)', sse_bytes)]
+    check("/trading over SSE on B: the same one sequence", len(sse_seqs) >= 5 and sse_seqs == sorted(set(sse_seqs)),
+          repr(sse_seqs[:20]))
+    sse_writer.close()
     for ws in traders:
         await ws.close()
 
@@ -302,7 +320,7 @@ def main():
     redis = Redis(free_port())
     nodes = [Node("A", redis.port), Node("B", redis.port)]
     try:
-        asyncio.run(asyncio.wait_for(scenario(redis, *nodes), 50))
+        asyncio.run(asyncio.wait_for(scenario(redis, *nodes), 75))
     except Exception as e:  # a timeout or a refused connection: one failure, then clean up
         check("the scenario ran to its end", False, f"{type(e).__name__}: {e}")
     finally:

@@ -22,4 +22,4 @@ if [ ! -x "$build/test/sluice-demo" ]; then
   exit 1
 fi
 # cluster.py stops what it started; the timeout is the last resort (it kills the group).
-timeout -k 5 90 /usr/bin/python3 "$here/cluster.py" "$build" "$logs"
+timeout -k 5 110 /usr/bin/python3 "$here/cluster.py" "$build" "$logs"
