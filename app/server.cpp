@@ -90,6 +90,8 @@ Server& Server::compression(std::string_view path, Compression c) {
     settings_.route_compression.push_back({std::string(path), c});
     return *this;
 }
+Server& Server::broker(std::shared_ptr<Broker> b) { state_->broker = std::move(b); return *this; }
+Broker* Server::broker() const noexcept { return state_->broker.get(); }
 
 namespace {
 void note(std::vector<std::string>& errors, std::string e) {
@@ -223,6 +225,9 @@ std::string Server::validate() const {
     for (const auto& o : s.allowed_origins) {
         if (o.empty()) return "allowed_origins must not contain an empty origin";
     }
+    if (state_->broker) {
+        if (std::string e = state_->broker->validate(); !e.empty()) return e;
+    }
     if (std::string e = TrustedProxies().assign(s.trusted_proxies); !e.empty()) return e;
     for (const auto& t : state_->targets) {
         for (const auto& p : t->subprotocols) {
@@ -251,6 +256,7 @@ bool Server::start_workers() {
     st.compression.build(st.settings.compression, st.settings.route_compression, st.router, st.targets.size());
     st.stopping = false;
     st.workers.clear();
+    st.broker_topics = st.broker ? std::make_unique<detail::BrokerTopics>(*st.broker) : nullptr;
     const unsigned n = st.settings.threads;
     for (unsigned i = 0; i < n; ++i) {
         st.workers.push_back(std::make_unique<detail::Worker>(st, i));
@@ -271,6 +277,19 @@ bool Server::start_workers() {
         port = w->listener.port();
     }
     st.port = port;
+    if (st.broker) {
+        st.broker_delivery = std::make_unique<detail::BrokerDelivery>(
+            st, [this](std::string_view topic, bool text, std::span<const std::uint8_t> payload) {
+                publish_frame(topic, text, payload, true);
+            });
+    }
+    if (st.broker && !st.broker->start([&st](std::string_view topic, bool text, std::span<const std::uint8_t> payload) {
+            st.broker_delivery->deliver(topic, text, payload);
+        }, [&st](std::string_view line) { st.log(line); })) {
+        st.last_error = "cannot start the broker";
+        st.workers.clear();
+        return false;
+    }
     st.log("listening on " + st.settings.host + ":" + std::to_string(port) + " with " + std::to_string(n) +
            (n == 1 ? " thread" : " threads"));
     return true;
@@ -305,6 +324,7 @@ int Server::run() {
     for (auto& t : st.threads) t.join();
     st.threads.clear();
     st.workers.clear();
+    if (st.broker) st.broker->stop();   // after the threads: nothing publishes any more
     st.running = false;
     st.log("stopped");
     return 0;
@@ -320,6 +340,7 @@ void Server::stop() {
     for (auto& t : st.threads) t.join();
     st.threads.clear();
     st.workers.clear();
+    if (st.broker) st.broker->stop();
     st.running = false;
 }
 
@@ -337,9 +358,11 @@ void Server::publish_binary(std::string_view topic, std::span<const std::uint8_t
     publish_frame(topic, false, bytes);
 }
 
-void Server::publish_frame(std::string_view topic, bool text, std::span<const std::uint8_t> payload) {
+void Server::publish_frame(std::string_view topic, bool text, std::span<const std::uint8_t> payload,
+                           bool from_broker) {
     detail::ServerState& st = *state_;
     if (!st.running.load()) return;
+    if (st.broker && !from_broker) st.broker->publish(topic, text, payload);   // to the other nodes
     const proto::Opcode op = text ? proto::Opcode::text : proto::Opcode::binary;
     st.metrics.publishes.fetch_add(1, std::memory_order_relaxed);
     // A topic with history: numbered and kept, and posted to every thread, under its one

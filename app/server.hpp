@@ -66,6 +66,8 @@
 
 namespace sluice {
 
+class Broker;
+
 namespace detail {
 class ServerState;
 class RouteTarget;
@@ -128,6 +130,10 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     // (resolved at start; validate() names a path that has none).
     Server& compression(Compression c);
     Server& compression(std::string_view path, Compression c);
+    // Joins this server's topics to other processes' (app/broker.hpp, app/redis_broker.hpp):
+    // started and stopped with the server; its settings are checked by validate().
+    Server& broker(std::shared_ptr<Broker> b);
+    Broker* broker() const noexcept;   // null without one (metrics read broker()->stats())
     const Settings& settings() const noexcept { return settings_; }
 
     // ---- routes ----
@@ -214,7 +220,9 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     friend class detail::Connection;
     bool start_workers();
     Server& push_route(std::string_view path, std::unique_ptr<detail::RouteTarget> target, bool poll);
-    void publish_frame(std::string_view topic, bool text, std::span<const std::uint8_t> payload);
+    // from_broker: it came from another node, so it is delivered here and not published again.
+    void publish_frame(std::string_view topic, bool text, std::span<const std::uint8_t> payload,
+                       bool from_broker = false);
     Settings settings_;
     std::unique_ptr<detail::ServerState> state_;
 };

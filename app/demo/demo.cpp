@@ -27,7 +27,7 @@ void install(Server& server, const DemoOptions& options) {
     install_multiplex(server);
     install_broadcast(server);
     install_game(server, pages);
-    const auto feed = install_trading(server, pages, options.trading_interval);
+    const auto feed = install_trading(server, pages, options.trading_interval, options.redis);
     install_transports(server, feed, options.data_interval);
     install_collab(server, pages);
     install_resilient(server, options.heartbeat_interval, options.resilient_max_bytes);

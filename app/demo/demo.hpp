@@ -32,12 +32,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace sluice {
 class Server;
+class RedisBroker;
 }
 
 namespace sluice::demo {
@@ -48,6 +50,7 @@ struct DemoOptions {
     std::chrono::milliseconds trading_interval{50};        // /trading generator period
     std::chrono::milliseconds heartbeat_interval{30'000};  // /resilient heartbeat period
     std::size_t resilient_max_bytes = 1024;                // /resilient: longer is an error
+    std::shared_ptr<RedisBroker> redis{};                  // set (--redis): /trading's generator is elected
 };
 
 // Adds every demo route (above) to `server`. Call before server.start()/run().

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "app/demo/demo.hpp"
+#include "app/redis_broker.hpp"
 #include "app/server.hpp"
 #include "net/reactor.hpp"
 
@@ -26,6 +27,8 @@ constexpr std::string_view kUsage =
     "                   [--access-log on|off|N]\n"
     "  --access-log: a line per HTTP request and WebSocket session (on, the default here),\n"
     "  none (off), or 1 in N of them\n"
+    "                   [--redis 127.0.0.1:6379] [--redis-prefix sluice:] [--redis-password P]\n"
+    "  --redis joins the topics of every node sharing that Redis (README \"Across processes\")\n"
     "  --set takes a numeric setting of the README's table: a timeout in ms\n"
     "  (--set header_timeout=2000) or a size/count (--set max_connections=500)\n";
 
@@ -91,6 +94,8 @@ int main(int argc, char** argv) {
     auto access_log = sluice::Settings::AccessLog::on;   // the demo shows what a production server logs
     unsigned access_sample = 100;
     std::vector<std::pair<std::string, std::string>> settings;  // --set, applied after the defaults
+    std::string redis_address;
+    sluice::RedisSettings redis_settings;
     std::vector<std::string> trusted_proxies;                      // --trusted-proxies, comma-separated
     sluice::demo::DemoOptions options;
     for (int i = 1; i < argc; ++i) {
@@ -129,6 +134,13 @@ int main(int argc, char** argv) {
         } else if (flag == "--quiet") {
             quiet = value == "1";  // no line per connection (load and soak runs)
             ok = value == "0" || value == "1";
+        } else if (flag == "--redis") {
+            ok = sluice::parse_redis_address(value, redis_settings);
+            redis_address = value;
+        } else if (flag == "--redis-password") {
+            redis_settings.password = value;
+        } else if (flag == "--redis-prefix") {
+            redis_settings.prefix = value;
         } else if (flag == "--trusted-proxies") {   // behind nginx (test/proxy): whose X-Forwarded-For counts
             for (std::size_t at = 0; at <= value.size();) {
                 const std::size_t comma = std::min(value.find(',', at), value.size());
@@ -150,7 +162,15 @@ int main(int argc, char** argv) {
     }
     options.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
 
+    // Declared before the server: the server stops it, and it outlives the server's routes.
+    std::shared_ptr<sluice::RedisBroker> redis;
+    // The demos whose state is only their topic's messages span nodes; /game and /collab keep
+    // a board and a document per process, so their topics stay local.
+    redis_settings.topics = {"chat", "trading", "broadcast", "fanout"};
+    if (!redis_address.empty()) redis = std::make_shared<sluice::RedisBroker>(redis_settings);
+    options.redis = redis;
     sluice::Server server;
+    if (redis) server.broker(redis);
     server.host(host).port(port).threads(threads).nodelay(true).linger(false).trusted_proxies(trusted_proxies);
     server.access_log(access_log).access_log_sample(access_sample);
     std::mutex log_mutex;
@@ -178,6 +198,7 @@ int main(int argc, char** argv) {
         std::lock_guard lock(log_mutex);
         std::cout << "sluice demo on " << base << "  (threads " << threads << ", pages from " << options.web_root
                   << ")\n";
+        if (redis) std::cout << "topics joined through Redis at " << redis_address << " as node " << redis->node_id() << "\n";
         for (const auto& d : sluice::demo::demo_list()) {
             std::cout << "  " << base << d.path << std::string(d.path.size() < 12 ? 12 - d.path.size() : 1, ' ')
                       << d.description << "\n";

@@ -1,9 +1,12 @@
 #include "app/demo/trading.hpp"
 
 #include <cmath>
+#include <condition_variable>
+#include <thread>
 
 #include "app/context.hpp"
 #include "app/json.hpp"
+#include "app/redis_broker.hpp"
 #include "app/server.hpp"
 #include "app/static_files.hpp"
 #include "app/task.hpp"
@@ -30,12 +33,66 @@ Task trading_session(Context& ctx, std::shared_ptr<MarketFeed> feed, std::shared
     while (co_await ctx.receive()) {}
 }
 
+// The elected node's generator thread (see the header): ticks every interval while leading.
+class FeedGenerator {  // Owns its thread; shared by the route (lives as long as the server's routes).
+ public:
+    FeedGenerator(Server& server, std::shared_ptr<MarketFeed> feed) : server_(server), feed_(std::move(feed)) {}
+    ~FeedGenerator() {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        wake_.notify_all();
+        if (thread_.joinable()) thread_.join();
+    }
+    FeedGenerator(const FeedGenerator&) = delete;
+    FeedGenerator& operator=(const FeedGenerator&) = delete;
+
+    // Called on the broker thread. After set_leading(false) returns, no publish is under way.
+    void set_leading(bool on) {
+        {
+            std::lock_guard lock(mutex_);
+            leading_ = on;
+            // Started on first leading, from the broker thread: it inherits that thread's blocked
+            // signals, so SIGTERM still reaches the server's signalfd and not this thread.
+            if (on && !thread_.joinable()) thread_ = std::thread([this] { run(); });
+        }
+        wake_.notify_all();
+    }
+
+ private:
+    void run() {
+        std::unique_lock lock(mutex_);
+        auto next = MarketFeed::Clock::now();
+        while (!stop_) {
+            if (!leading_) {
+                wake_.wait(lock, [this] { return stop_ || leading_; });
+                next = MarketFeed::Clock::now();
+                continue;
+            }
+            next += feed_->interval();
+            wake_.wait_until(lock, next, [this] { return stop_ || !leading_; });
+            if (stop_ || !leading_) continue;
+            server_.publish(MarketFeed::kTopic, feed_->tick(unix_time_ms()));   // under the lock: see set_leading
+        }
+    }
+
+    Server& server_;
+    std::shared_ptr<MarketFeed> feed_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool leading_ = false;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
 }  // namespace
 
 MarketFeed::MarketFeed(std::chrono::milliseconds interval, std::uint64_t seed) noexcept
     : interval_(interval), random_(seed) {}
 
 std::optional<std::string> MarketFeed::maybe_tick(Clock::time_point now, std::int64_t unix_ms) {
+    if (!per_connection_) return std::nullopt;   // an elected node generates (FeedGenerator)
     std::lock_guard lock(mutex_);
     if (next_due_ && now + interval_ / 4 < *next_due_) return std::nullopt;
     // Keep a steady rate; after a stall (nobody subscribed) start afresh instead of bursting.
@@ -90,9 +147,16 @@ std::string MarketFeed::subscribed(std::string_view trader_id) const {
 }
 
 std::shared_ptr<MarketFeed> install_trading(Server& server, std::shared_ptr<const StaticFiles> pages,
-                                            std::chrono::milliseconds interval) {
+                                            std::chrono::milliseconds interval, const std::shared_ptr<RedisBroker>& redis) {
     auto feed = std::make_shared<MarketFeed>(interval, static_cast<std::uint64_t>(unix_time_ms()));
-    server.route("/trading", [feed, pages](Context& ctx) { return trading_session(ctx, feed, pages); });
+    std::shared_ptr<FeedGenerator> generator;
+    if (redis) {
+        feed->set_ticks_per_connection(false);
+        generator = std::make_shared<FeedGenerator>(server, feed);
+        redis->elect(redis->settings().prefix + "trading:generator", std::chrono::milliseconds(3000),
+                     [generator](bool leading) { generator->set_leading(leading); });
+    }
+    server.route("/trading", [feed, pages, generator](Context& ctx) { return trading_session(ctx, feed, pages); });
     return feed;
 }
 

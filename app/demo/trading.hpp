@@ -14,9 +14,17 @@
 // first timer that fires when a tick is due produce it; the others find nothing due. The
 // generator therefore runs exactly while someone is subscribed, its timers die with their
 // connections, and the tick rate does not depend on the number of subscribers.
+//
+// Across nodes (a RedisBroker, `--redis`): ONE node generates for all of them, the one Redis
+// elects (`SET <prefix>trading:generator <node> NX PX 3000`, renewed every second, see
+// RedisBroker::elect). The connection timers then do nothing: the elected node generates from
+// a thread of its own (FeedGenerator), whether or not it has a trader, and its ticks reach the
+// others through Redis. The thread publishes only while leading, under a lock that losing the
+// lead takes, and the broker gives up the lead when it stops, before the server is gone.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -30,6 +38,7 @@
 namespace sluice {
 class Server;
 class StaticFiles;
+class RedisBroker;
 }  // namespace sluice
 
 namespace sluice::demo {
@@ -51,6 +60,10 @@ class MarketFeed {  // One per server; owns the prices, the PRNG and the tick sc
     std::uint64_t sequence() const;
     std::chrono::milliseconds interval() const noexcept { return interval_; }
     std::string subscribed(std::string_view trader_id) const;
+    // False once an elected node generates for the cluster: maybe_tick() then never ticks, so
+    // neither the WebSocket connections' timers nor the SSE/long-poll listeners' do.
+    bool ticks_per_connection() const noexcept { return per_connection_; }
+    void set_ticks_per_connection(bool on) noexcept { per_connection_ = on; }
 
  private:
     std::string tick_locked(std::int64_t unix_ms);
@@ -61,10 +74,12 @@ class MarketFeed {  // One per server; owns the prices, the PRNG and the tick sc
     std::array<double, 4> prices_{187.0, 141.0, 412.0, 178.0};
     std::uint64_t sequence_ = 0;
     std::optional<Clock::time_point> next_due_;
+    std::atomic<bool> per_connection_{true};
 };
 
-// Returns the one feed, for the other transports' routes (app/demo/transports.hpp).
+// Returns the one feed, for the other transports' routes (app/demo/transports.hpp). `redis`
+// may be null (one node: the connections drive the generator).
 std::shared_ptr<MarketFeed> install_trading(Server& server, std::shared_ptr<const StaticFiles> pages,
-                                            std::chrono::milliseconds interval);
+                                            std::chrono::milliseconds interval, const std::shared_ptr<RedisBroker>& redis);
 
 }  // namespace sluice::demo

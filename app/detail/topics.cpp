@@ -13,7 +13,10 @@ TopicRegistry::~TopicRegistry() {
 
 Subscription* TopicRegistry::subscribe(std::string_view topic, void* subscriber) {
     auto it = topics_.find(topic);
-    if (it == topics_.end()) it = topics_.emplace(std::string(topic), Topic{}).first;
+    if (it == topics_.end()) {
+        it = topics_.emplace(std::string(topic), Topic{}).first;
+        if (on_change) on_change(it->first, true);
+    }
     auto* s = new Subscription;
     s->subscriber = subscriber;
     s->topic = it->first;
@@ -34,7 +37,10 @@ void TopicRegistry::unsubscribe(Subscription* s) noexcept {
     if (s->next != nullptr) s->next->prev = s->prev; else t.tail = s->prev;
     --t.count;
     delete s;
-    if (t.count == 0) topics_.erase(topics_.find(entry->first));   // average O(1)
+    if (t.count == 0) {
+        if (on_change) on_change(entry->first, false);
+        topics_.erase(topics_.find(entry->first));   // average O(1)
+    }
 }
 
 std::size_t TopicRegistry::subscriber_count(std::string_view topic) const noexcept {

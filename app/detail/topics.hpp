@@ -64,6 +64,10 @@ class TopicRegistry {  // Owns its topics and every Subscription node; one threa
     std::size_t subscriber_count(std::string_view topic) const noexcept;
     std::size_t topic_count() const noexcept { return topics_.size(); }
 
+    // Told when a topic is created (its first subscriber here) and erased (its last left):
+    // the server counts topics across threads for a broker (broker_topics.hpp). May be empty.
+    std::function<void(std::string_view topic, bool created)> on_change;
+
  private:
     struct Topic {
         Subscription* head = nullptr;

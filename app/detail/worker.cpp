@@ -31,6 +31,9 @@ void ServerState::begin_shutdown() {
 Worker::Worker(ServerState& s, unsigned i)
     : state(s), settings(s.settings), index(i), pool(s.settings.output_block_size),
       access(s.settings), header_storage(s.settings.max_headers) {
+    if (BrokerTopics* bt = s.broker_topics.get()) {
+        topics.on_change = [bt](std::string_view topic, bool created) { created ? bt->opened(topic) : bt->closed(topic); };
+    }
     shutdown_timer_.set_callback([this] {
         Scope scope(*this);
         const std::vector<Connection*> all = live_;

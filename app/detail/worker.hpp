@@ -25,13 +25,16 @@
 #include <thread>
 #include <vector>
 
+#include "app/broker.hpp"
 #include "app/detail/access_log.hpp"
 #include "app/detail/assembly_cache.hpp"
+#include "app/detail/broker_delivery.hpp"
+#include "app/detail/broker_topics.hpp"
 #include "app/detail/handler_adapter.hpp"
-#include "app/detail/topic_history.hpp"
 #include "app/detail/memory_budget.hpp"
 #include "app/detail/metrics.hpp"
 #include "app/detail/peer_limit.hpp"
+#include "app/detail/topic_history.hpp"
 #include "app/detail/topics.hpp"
 #include "app/detail/ws_compression.hpp"
 #include "app/router.hpp"
@@ -67,6 +70,9 @@ class ServerState {  // Owns the workers and their threads; shared by them read-
     TrustedProxies trusted_proxies;                 // parsed from settings.trusted_proxies
     std::function<void(std::string_view)> log_fn;
     std::mutex log_mutex;
+    std::shared_ptr<Broker> broker;                  // null: topics stop at this process
+    std::unique_ptr<BrokerTopics> broker_topics;     // with a broker: topics counted across threads
+    std::unique_ptr<BrokerDelivery> broker_delivery; // with a broker: what it received, to worker 0
 
     std::mutex workers_mutex;                       // guards the entries: a thread resets its own at exit
     std::vector<std::unique_ptr<Worker>> workers;

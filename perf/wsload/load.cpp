@@ -225,7 +225,9 @@ bool Load::start_connection(Conn& c) {
   c.response_parser.reset();
   c.send_seq = c.recv_seq = 0;
   c.seen_any = false;
-  const int rc = ::connect(c.fd, reinterpret_cast<const sockaddr*>(&addr_), sizeof addr_);
+  sockaddr_in to = addr_;
+  if (c.kind == Kind::publisher && o_.publisher_port != 0) to.sin_port = htons(o_.publisher_port);
+  const int rc = ::connect(c.fd, reinterpret_cast<const sockaddr*>(&to), sizeof to);
   if (rc != 0 && errno != EINPROGRESS) {
     ++r_.connect_errors;
     ::close(c.fd);

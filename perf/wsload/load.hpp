@@ -21,6 +21,8 @@
 //   fanout     C subscribers + 1 publisher on the same URL; the server relays each message to
 //              the other connections there. The publisher keeps D messages in flight; one
 //              is done when every subscriber has it. Latency: publish -> last delivery.
+//              --publisher-port: the publisher connects to another node (topics joined
+//              through a broker, perf/redis_fanout.sh), the subscribers to the URL's.
 // Only the address given is ever connected to. Owns its sockets and closes them all.
 #pragma once
 
@@ -55,6 +57,7 @@ struct Options {
   // (proto::WsDeflate, level fast) and the server's RSV1 messages are inflated and checked.
   bool deflate = false;
   int server_pid = 0;              // when set: CPU time, RSS and core shares are read
+  std::uint16_t publisher_port = 0;  // fanout: the publisher on another node (same host, path); 0 = same
 };
 
 struct Results {

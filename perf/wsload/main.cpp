@@ -26,7 +26,8 @@ using sluice::wsload::Results;
 constexpr const char* kUsage =
     "usage: wsload --url ws://127.0.0.1:PORT/path|tcp://127.0.0.1:PORT [--mode echo|handshake|idle|fanout]\n"
     "              [--connections C] [--depth D] [--size S] [--binary] [--seconds T] [--warmup W]\n"
-    "              [--server-pid PID] [--max-connecting N] [--setup-timeout T] [--echo-once] [--deflate]\n";
+    "              [--server-pid PID] [--max-connecting N] [--setup-timeout T] [--echo-once] [--deflate]\n"
+    "              [--publisher-port P]   (fanout: the publisher on another node)\n";
 
 const char* mode_name(Mode m) {
   switch (m) {
@@ -84,6 +85,8 @@ bool parse(int argc, char** argv, Options& o) {
       o.setup_timeout = v;
     } else if (flag == "--server-pid" && number(v)) {
       o.server_pid = static_cast<int>(v);
+    } else if (flag == "--publisher-port" && number(v) && v >= 1 && v <= 65535) {
+      o.publisher_port = static_cast<std::uint16_t>(v);
     } else if (flag == "--max-connecting" && number(v) && v >= 1) {
       o.max_connecting = static_cast<std::size_t>(v);
     } else {
