@@ -97,7 +97,7 @@ class Load {
   void on_connected(Conn& c);
   void send_request(Conn& c);
   void handle(Conn& c, std::uint32_t events);
-  void read_ready(Conn& c);
+  void read_ready(Conn& c, bool until_eof);
   void on_bytes(Conn& c, std::span<std::uint8_t> bytes);
   bool on_head(Conn& c);
   void on_sse_body(Conn& c);
@@ -257,10 +257,11 @@ void Load::handle(Conn& c, std::uint32_t events) {
     if (c.fd < 0) return;
   }
   if ((events & EPOLLOUT) && c.out_pos < c.out.size()) flush(c);
-  if (c.fd >= 0 && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) read_ready(c);
+  if (c.fd >= 0 && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+    read_ready(c, (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
 }
 
-void Load::read_ready(Conn& c) {
+void Load::read_ready(Conn& c, bool until_eof) {
   while (c.fd >= 0) {
     const ssize_t n = ::read(c.fd, rbuf_.data(), rbuf_.size());
     if (n > 0) {
@@ -272,7 +273,10 @@ void Load::read_ready(Conn& c) {
         return;
       }
       if (c.fd >= 0) flush(c);
-      continue;  // edge-triggered: read until EAGAIN
+      // Edge-triggered: a short read emptied the socket (new bytes raise a new edge), so the
+      // read that would only say EAGAIN is saved: one read per message at low rates.
+      if (static_cast<std::size_t>(n) < rbuf_.size() && !until_eof) return;
+      continue;
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return;

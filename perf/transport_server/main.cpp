@@ -1,6 +1,6 @@
 // perf/transport_server — one topic over every push transport, for perf/transport_load.
 //
-//   transport_server --port P [--rate R] [--size S] [--history N] [--backend epoll|io_uring]
+//   transport_server --port P [--rate R] [--size S] [--history N] [--backend automatic|epoll|io_uring]
 //
 //   GET /ws      WebSocket, subscribed on open (plain frames: the payload as published)
 //   GET /sse     Server-Sent Events (Server::sse), events with ids <epoch>:<seq>
@@ -22,6 +22,7 @@
 
 #include "app/context.hpp"
 #include "app/server.hpp"
+#include "net/reactor.hpp"
 
 namespace {
 
@@ -63,6 +64,11 @@ bool number(const char* text, double& out) {
   return end != text && *end == '\0' && out > 0;
 }
 
+int usage(const char* name) {
+  std::fprintf(stderr, "usage: %s --port P [--rate PUBLISHES_PER_S] [--size BYTES] [--history N] [--backend B]\n", name);
+  return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,11 +76,16 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
     const char* value = i + 1 < argc ? argv[++i] : nullptr;
+    if (flag == "--backend" && value != nullptr) {
+      sluice::net::Backend backend = sluice::net::Backend::automatic;
+      if (!sluice::net::backend_from_name(value, backend)) return usage(argv[0]);
+      sluice::net::Reactor::set_default_backend(backend);  // every reactor made from now on
+      continue;
+    }
     double* target = flag == "--port" ? &port : flag == "--rate" ? &rate : flag == "--size" ? &size
                    : flag == "--history" ? &history : nullptr;
     if (target == nullptr || value == nullptr || !number(value, *target) || port > 65535) {
-      std::fprintf(stderr, "usage: %s --port P [--rate PUBLISHES_PER_S] [--size BYTES] [--history N]\n", argv[0]);
-      return 2;
+      return usage(argv[0]);
     }
   }
 
