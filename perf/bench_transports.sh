@@ -6,13 +6,14 @@
 # Environment: BENCH_CLIENTS (default 1000), BENCH_SECONDS (measured window, default 10),
 # BENCH_WARMUP (default 1), BENCH_RATE (publishes per second, default 10), BENCH_SIZE
 # (payload bytes, default 64), BENCH_INTERVAL (plain polling, seconds, default 0.5),
-# BENCH_TRANSPORTS (default "ws sse longpoll poll").
+# BENCH_TRANSPORTS (default "ws sse longpoll poll"), BENCH_RUNS (runs per transport, each
+# against a fresh server; the run with the median p99 is reported; default 1).
 #
 # Per transport: a fresh server pinned to core 0 (taskset -c 0), the load pinned to core 1.
 # The load reads the server's VmRSS (/proc/PID/status) before its first connect and at the
 # end of the window, and its CPU time (utime + stime, /proc/PID/stat) over the window.
-# Prints one table, then "N passed, M failed": a transport passes when every client
-# connected and got messages and every error counter is 0 (no timing is judged), so a
+# Prints one table, then "N passed, M failed": a transport passes when in every run every
+# client connected and got messages and every error counter is 0 (no timing is judged), so a
 # short run is the smoke test inside make test (test/transport_bench/run.sh).
 # Logs: BUILD/bench-transports/<transport>.log. Only 127.0.0.1 is used.
 set -uo pipefail
@@ -26,6 +27,7 @@ rate=${BENCH_RATE:-10}
 size=${BENCH_SIZE:-64}
 interval=${BENCH_INTERVAL:-0.5}
 transports=(${BENCH_TRANSPORTS:-ws sse longpoll poll})
+runs=${BENCH_RUNS:-1}
 server_bin=$build/release/perf/transport_server/transport_server
 load_bin=$build/release/perf/transport_load/transport_load
 out=$build/bench-transports
@@ -55,30 +57,41 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null
 passed=0
 failed=0
 rows=()
-echo "bench-transports: ${transports[*]}; $clients clients, $rate publishes/s of $size B, ${seconds} s window; logs in $out"
+echo "bench-transports: ${transports[*]}; $runs run(s) of $clients clients, $rate publishes/s of $size B, ${seconds} s window; logs in $out"
 for t in "${transports[@]}"; do
   log=$out/$t.log
-  next_port
-  taskset -c 0 "$server_bin" --port "$port" --rate "$rate" --size "$size" >"$out/$t.server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 100); do port_open "$port" && break; sleep 0.05; done
-  timeout $((${seconds%.*} + 90)) taskset -c 1 "$load_bin" --port "$port" --transport "$t" --clients "$clients" \
-    --seconds "$seconds" --warmup "$warmup" --interval "$interval" --server-pid "$server_pid" >"$log" 2>&1
-  rc=$?
-  stop_server
-  line=$(grep '^RESULT ' "$log" | tail -1)
-  if [ "$rc" = 0 ] && [ "$(field valid "$line")" = 1 ]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL $t (exit $rc): $(grep -m1 'errors:' "$log" || tail -n 2 "$log")"
-  fi
+  : >"$log"
+  ranked=""
+  ok=1
+  for run in $(seq 1 "$runs"); do
+    next_port
+    taskset -c 0 "$server_bin" --port "$port" --rate "$rate" --size "$size" >"$out/$t.server.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 1 100); do port_open "$port" && break; sleep 0.05; done
+    timeout $((${seconds%.*} + 90)) taskset -c 1 "$load_bin" --port "$port" --transport "$t" --clients "$clients" \
+      --seconds "$seconds" --warmup "$warmup" --interval "$interval" --server-pid "$server_pid" >>"$log" 2>&1
+    rc=$?
+    stop_server
+    line=$(grep '^RESULT ' "$log" | tail -1)
+    if [ "$rc" != 0 ] || [ "$(grep -c '^RESULT ' "$log")" -lt "$run" ] || [ "$(field valid "$line")" != 1 ]; then
+      ok=0
+      echo "FAIL $t run $run (exit $rc): $(grep 'errors:' "$log" | tail -1 || tail -n 2 "$log")"
+      continue
+    fi
+    ranked+="$(field p99_us "$line")"$'\t'"$line"$'\n'
+  done
+  if [ "$ok" = 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  # The run with the median p99 is the one reported (every run is in the log).
+  count=$(printf '%s' "$ranked" | grep -c .)
+  line=""
+  [ "$count" = 0 ] || line=$(printf '%s' "$ranked" | sort -g -k1,1 | sed -n "$(( (count + 1) / 2 ))p" | cut -f2-)
   rows+=("$t|$line")
 done
 
 echo
 echo "sluice transports — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores: $(sed -nE 's/^model name\s*: //p' /proc/cpuinfo | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "server (1 thread) on core 0, load on core 1; $rate publishes/s x $clients clients; ${seconds} s window; poll every ${interval} s"
+echo "server (1 thread, and its publisher) on core 0, load on core 1; $rate publishes/s x $clients clients; ${seconds} s window;"
+echo "poll every ${interval} s; median-p99 run of $runs"
 printf '%-9s %7s %9s %9s %9s %8s %9s %8s %7s %6s\n' transport clients "msg/s" "p50 ms" "p99 ms" "RSS MiB" "KiB/cli" "CPU s/M" "B/msg" errors
 for row in "${rows[@]}"; do
   t=${row%%|*}
