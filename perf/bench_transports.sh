@@ -26,7 +26,7 @@ warmup=${BENCH_WARMUP:-1}
 rate=${BENCH_RATE:-10}
 size=${BENCH_SIZE:-64}
 interval=${BENCH_INTERVAL:-0.5}
-transports=(${BENCH_TRANSPORTS:-ws sse longpoll poll})
+read -ra transports <<<"${BENCH_TRANSPORTS:-ws sse longpoll poll}"
 runs=${BENCH_RUNS:-1}
 server_bin=$build/release/perf/transport_server/transport_server
 load_bin=$build/release/perf/transport_load/transport_load
@@ -92,7 +92,8 @@ echo
 echo "sluice transports — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores: $(sed -nE 's/^model name\s*: //p' /proc/cpuinfo | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "server (1 thread, and its publisher) on core 0, load on core 1; $rate publishes/s x $clients clients; ${seconds} s window;"
 echo "poll every ${interval} s; median-p99 run of $runs"
-printf '%-9s %7s %9s %9s %9s %8s %9s %8s %7s %6s\n' transport clients "msg/s" "p50 ms" "p99 ms" "RSS MiB" "KiB/cli" "CPU s/M" "B/msg" errors
+printf '%-9s %7s %9s %9s %9s %9s %9s %8s %9s %8s %7s %6s\n' transport clients "msg/s" "p50 ms" "p99 ms" \
+  "1st ms" "last ms" "RSS MiB" "KiB/cli" "CPU s/M" "B/msg" errors
 for row in "${rows[@]}"; do
   t=${row%%|*}
   line=${row#*|}
@@ -102,12 +103,15 @@ for row in "${rows[@]}"; do
   fi
   awk -v t="$t" -v c="$(field connected "$line")" -v rate="$(field msg_per_s "$line")" \
       -v p50="$(field p50_us "$line")" -v p99="$(field p99_us "$line")" -v rss="$(field rss_kib "$line")" \
+      -v first="$(field first_p50_us "$line")" -v last="$(field last_p50_us "$line")" \
       -v per="$(field rss_kib_per_client "$line")" -v cpu="$(field cpu_s_per_m "$line")" \
       -v b="$(field read_b_per_msg "$line")" -v e="$(field errors "$line")" -v ok="$(field valid "$line")" \
-      'BEGIN { printf "%-9s %7d %9.0f %9.3f %9.3f %8.2f %9.2f %8.2f %7.1f %6d%s\n",
-               t, c, rate, p50 / 1000, p99 / 1000, rss / 1024, per, cpu, b, e, (ok == 1 ? "" : " (invalid)") }'
+      'BEGIN { printf "%-9s %7d %9.0f %9.3f %9.3f %9.3f %9.3f %8.2f %9.2f %8.2f %7.1f %6d%s\n",
+               t, c, rate, p50 / 1000, p99 / 1000, first / 1000, last / 1000, rss / 1024, per, cpu, b, e,
+               (ok == 1 ? "" : " (invalid)") }'
 done
-echo "(msg/s: payloads delivered to all clients; p50/p99: publish -> read by the client; RSS: server"
+echo "(msg/s: payloads delivered to all clients; p50/p99: publish -> read by the client; 1st/last:"
+echo " per publish, the p50 of its first and of its last client's arrival; RSS: server"
 echo " VmRSS with every client connected, KiB/cli: minus VmRSS before the first connect, per client;"
 echo " CPU s/M: server CPU seconds per million deliveries; B/msg: bytes the clients read per message)"
 echo "$passed passed, $failed failed"

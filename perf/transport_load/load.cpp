@@ -133,6 +133,15 @@ class Load {
   std::size_t next_slot_ = 0;     // the next client to connect
   std::size_t connecting_ = 0;    // clients connected but without their first payload
   double server_cpu_start_ = 0;
+  // One slot per recent publish (seq % kSlots): its arrivals so far, for first/last_arrival.
+  struct Arrivals {
+    std::uint64_t seq = ~std::uint64_t{0};
+    std::size_t count = 0;
+    std::int64_t first = 0, last = 0;
+  };
+  static constexpr std::size_t kSlots = 4096;
+  std::vector<Arrivals> arrivals_ = std::vector<Arrivals>(kSlots);
+  void arrived(std::uint64_t seq, std::int64_t latency);
 };
 
 // ---- hooks -------------------------------------------------------------------------------
@@ -174,8 +183,20 @@ void Load::on_payload(Conn& c, std::string_view payload) {
   }
   c.next_seq = seq + 1;
   if (!counting()) return;
+  const std::int64_t latency = now_ > sent ? now_ - sent : 0;
   ++r_.messages;
-  r_.latency.record(static_cast<std::uint64_t>(now_ > sent ? now_ - sent : 0));
+  r_.latency.record(static_cast<std::uint64_t>(latency));
+  arrived(seq, latency);
+}
+
+void Load::arrived(std::uint64_t seq, std::int64_t latency) {
+  Arrivals& a = arrivals_[seq % kSlots];
+  if (a.seq != seq) a = Arrivals{seq, 0, latency, latency};
+  if (latency < a.first) a.first = latency;
+  if (latency > a.last) a.last = latency;
+  if (++a.count != o_.clients) return;
+  r_.first_arrival.record(static_cast<std::uint64_t>(a.first));
+  r_.last_arrival.record(static_cast<std::uint64_t>(a.last));
 }
 
 void Load::bad(Conn& c, const std::string& what) {

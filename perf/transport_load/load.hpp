@@ -68,6 +68,10 @@ struct Results {
   std::uint64_t bytes_written = 0;  // every byte written in the window (requests, pongs)
   std::uint64_t requests = 0;       // longpoll/poll: answers received in the window
   wsload::Histogram latency;        // ns, publish -> receive, every message of the window
+  // Per publish of the window that every client received: its first and its last arrival
+  // (ns after the publish). last - first is the fan-out's spread over the clients.
+  wsload::Histogram first_arrival;
+  wsload::Histogram last_arrival;
   Errors errors;
   double server_cpu_seconds = -1;   // within the window
   std::uint64_t rss_before_kib = 0; // server VmRSS before the first connect

@@ -89,7 +89,11 @@ int main(int argc, char** argv) {
       r.rss_kib > r.rss_before_kib ? static_cast<double>(r.rss_kib - r.rss_before_kib) / static_cast<double>(o.clients) : 0;
   std::printf("%s: %zu of %zu clients, %.2f s window: %llu messages, %.0f msg/s\n", name, r.connected, o.clients,
               r.window_seconds, static_cast<unsigned long long>(r.messages), rate);
+  const double first50 = static_cast<double>(r.first_arrival.quantile(0.50)) / 1e3;
+  const double last50 = static_cast<double>(r.last_arrival.quantile(0.50)) / 1e3;
   std::printf("  latency publish->receive: p50 %.1f us, p99 %.1f us, max %.1f us\n", p50, p99, max);
+  std::printf("  per publish (%llu reached every client): first arrival p50 %.1f us, last arrival p50 %.1f us\n",
+              static_cast<unsigned long long>(r.last_arrival.count()), first50, last50);
   std::printf("  wire: %.1f B read and %.1f B written per message\n",
               per_message(static_cast<double>(r.bytes_read), r.messages),
               per_message(static_cast<double>(r.bytes_written), r.messages));
@@ -101,11 +105,11 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(r.errors.gaps), static_cast<unsigned long long>(r.errors.duplicates),
               static_cast<unsigned long long>(r.errors.closed), r.error.empty() ? "" : "; first: ", r.error.c_str());
   std::printf("RESULT transport=%s clients=%zu connected=%zu valid=%d window_s=%.3f messages=%llu msg_per_s=%.1f "
-              "p50_us=%.1f p99_us=%.1f max_us=%.1f read_b_per_msg=%.1f written_b_per_msg=%.1f requests=%llu "
+              "p50_us=%.1f p99_us=%.1f max_us=%.1f first_p50_us=%.1f last_p50_us=%.1f read_b_per_msg=%.1f written_b_per_msg=%.1f requests=%llu "
               "server_cpu_s=%.3f cpu_s_per_m=%.3f rss_before_kib=%llu rss_kib=%llu rss_kib_per_client=%.3f "
               "err_connect=%llu err_bad=%llu err_gaps=%llu err_dups=%llu err_closed=%llu errors=%llu\n",
               name, o.clients, r.connected, r.valid ? 1 : 0, r.window_seconds,
-              static_cast<unsigned long long>(r.messages), rate, p50, p99, max,
+              static_cast<unsigned long long>(r.messages), rate, p50, p99, max, first50, last50,
               per_message(static_cast<double>(r.bytes_read), r.messages),
               per_message(static_cast<double>(r.bytes_written), r.messages),
               static_cast<unsigned long long>(r.requests), r.server_cpu_seconds, cpu_per_m,
