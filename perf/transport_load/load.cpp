@@ -77,6 +77,8 @@ struct Conn {  // Owns its socket (closed by Load::close) and its buffers.
   std::unique_ptr<char[]> sse_storage;
   std::optional<proto::SseParser> sse;
   std::string last_id;            // the last "<epoch>:<seq>" received (the next since)
+  std::string epoch;              // sse, poll: of the first id; every later id must keep it
+  std::uint64_t id_seq = 0;       // ... and the seq of the last id: each next one is +1
   std::int64_t next_due = 0;      // poll: when to ask again
   // every transport
   bool seen = false;              // got its first payload
@@ -89,6 +91,7 @@ class Load {
   Results run();
 
   void on_payload(Conn& c, std::string_view payload);
+  bool on_id(Conn& c, std::string_view id);
   void bad(Conn& c, const std::string& what);
   void ws_closed(Conn& c);
 
@@ -197,6 +200,34 @@ void Load::arrived(std::uint64_t seq, std::int64_t latency) {
   if (++a.count != o_.clients) return;
   r_.first_arrival.record(static_cast<std::uint64_t>(a.first));
   r_.last_arrival.record(static_cast<std::uint64_t>(a.last));
+}
+
+// SSE and poll messages carry the topic's id "<epoch>:<seq>": the same epoch throughout, and
+// seq up by exactly one per message (the server's own numbering, checked beside the payload's).
+bool Load::on_id(Conn& c, std::string_view id) {
+  const std::size_t colon = id.find(':');
+  std::uint64_t seq = 0;
+  const char* end = id.data() + id.size();
+  if (colon == std::string_view::npos || colon == 0 ||
+      std::from_chars(id.data() + colon + 1, end, seq).ptr != end) {
+    bad(c, "a message id that is not <epoch>:<seq>");
+    return false;
+  }
+  const std::string_view epoch = id.substr(0, colon);
+  if (c.epoch.empty()) {
+    c.epoch = std::string(epoch);
+  } else if (epoch != c.epoch) {
+    bad(c, "a message id from another epoch");
+    return false;
+  } else if (seq > c.id_seq + 1) {
+    r_.errors.gaps += seq - c.id_seq - 1;
+    error("message ids skipped");
+  } else if (seq <= c.id_seq) {
+    ++r_.errors.duplicates;
+    error("a message id received twice or out of order");
+  }
+  c.id_seq = seq;
+  return true;
 }
 
 void Load::bad(Conn& c, const std::string& what) {
@@ -392,6 +423,7 @@ void Load::on_sse_body(Conn& c) {
       bad(c, "an SSE event of type " + std::string(e.event.type) + " (history lost?)");
       return;
     }
+    if (!on_id(c, e.event.last_event_id)) return;
     on_payload(c, e.event.data);
     if (c.fd < 0) return;
   }
@@ -440,6 +472,7 @@ void Load::on_poll_answer(Conn& c) {
       bad(c, "a poll message without id or data");
       return;
     }
+    if (!on_id(c, *id)) return;
     c.last_id = std::string(*id);
     on_payload(c, *data);
   }

@@ -13,7 +13,8 @@
 //
 // Every payload is "<seq> <CLOCK_MONOTONIC ns at publish> xxx...": latency is receive time
 // minus publish time (same machine, same clock), and seq must go up by exactly one on each
-// client (else a gap or a duplicate is counted).
+// client (else a gap or a duplicate is counted). SSE and poll messages also carry the
+// topic's ids "<epoch>:<seq>": one epoch, seq up by exactly one, checked the same way.
 //
 //   setup ──► ready ──► warm-up ──► measured window ──► close
 //   (connect, at most       (every client       (counted: messages, latency,
@@ -51,9 +52,9 @@ struct Options {
 
 struct Errors {  // any of these non-zero makes the run invalid
   std::uint64_t connect = 0;        // connect refused/failed, or closed before its first answer
-  std::uint64_t bad_response = 0;   // wrong status, unparsable head/body/frame/event, reset
-  std::uint64_t gaps = 0;           // a payload seq skipped forward (messages lost)
-  std::uint64_t duplicates = 0;     // a payload seq not above the last one
+  std::uint64_t bad_response = 0;   // wrong status, unparsable head/body/frame/event/id, reset, epoch change
+  std::uint64_t gaps = 0;           // a payload seq or id seq skipped forward (messages lost)
+  std::uint64_t duplicates = 0;     // a payload seq or id seq not above the last one
   std::uint64_t closed = 0;         // the server ended a stream or connection during the run
   std::uint64_t total() const { return connect + bad_response + gaps + duplicates + closed; }
 };
