@@ -7,7 +7,9 @@
 # BENCH_WARMUP (default 1), BENCH_RATE (publishes per second, default 10), BENCH_SIZE
 # (payload bytes, default 64), BENCH_INTERVAL (plain polling, seconds, default 0.5),
 # BENCH_TRANSPORTS (default "ws sse longpoll poll"), BENCH_RUNS (runs per transport, each
-# against a fresh server; the run with the median p99 is reported; default 1).
+# against a fresh server; the run with the median p99 is reported; default 1), BENCH_NICE
+# (e.g. -10: server and load run at that niceness, ahead of other work on a shared machine;
+# needs root; default: unchanged).
 #
 # Per transport: a fresh server pinned to core 0 (taskset -c 0), the load pinned to core 1.
 # The load reads the server's VmRSS (/proc/PID/status) before its first connect and at the
@@ -28,6 +30,8 @@ size=${BENCH_SIZE:-64}
 interval=${BENCH_INTERVAL:-0.5}
 read -ra transports <<<"${BENCH_TRANSPORTS:-ws sse longpoll poll}"
 runs=${BENCH_RUNS:-1}
+nice_cmd=()
+[ -z "${BENCH_NICE:-}" ] || nice_cmd=(nice -n "$BENCH_NICE")
 server_bin=$build/release/perf/transport_server/transport_server
 load_bin=$build/release/perf/transport_load/transport_load
 out=$build/bench-transports
@@ -65,10 +69,10 @@ for t in "${transports[@]}"; do
   ok=1
   for run in $(seq 1 "$runs"); do
     next_port
-    taskset -c 0 "$server_bin" --port "$port" --rate "$rate" --size "$size" >"$out/$t.server.log" 2>&1 &
+    "${nice_cmd[@]}" taskset -c 0 "$server_bin" --port "$port" --rate "$rate" --size "$size" >"$out/$t.server.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 100); do port_open "$port" && break; sleep 0.05; done
-    timeout $((${seconds%.*} + 90)) taskset -c 1 "$load_bin" --port "$port" --transport "$t" --clients "$clients" \
+    timeout $((${seconds%.*} + 90)) "${nice_cmd[@]}" taskset -c 1 "$load_bin" --port "$port" --transport "$t" --clients "$clients" \
       --seconds "$seconds" --warmup "$warmup" --interval "$interval" --server-pid "$server_pid" >>"$log" 2>&1
     rc=$?
     stop_server
@@ -91,9 +95,9 @@ done
 echo
 echo "sluice transports — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores: $(sed -nE 's/^model name\s*: //p' /proc/cpuinfo | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "server (1 thread, and its publisher) on core 0, load on core 1; $rate publishes/s x $clients clients; ${seconds} s window;"
-echo "poll every ${interval} s; median-p99 run of $runs"
-printf '%-9s %7s %9s %9s %9s %9s %9s %8s %9s %8s %7s %6s\n' transport clients "msg/s" "p50 ms" "p99 ms" \
-  "1st ms" "last ms" "RSS MiB" "KiB/cli" "CPU s/M" "B/msg" errors
+echo "poll every ${interval} s; median-p99 run of $runs${BENCH_NICE:+; nice $BENCH_NICE}"
+printf '%-9s %7s %9s %9s %9s %9s %9s %8s %9s %8s %8s %7s %6s\n' transport clients "msg/s" "p50 ms" "p99 ms" \
+  "1st ms" "last ms" "RSS MiB" "KiB/cli" "CPU s/M" "load s/M" "B/msg" errors
 for row in "${rows[@]}"; do
   t=${row%%|*}
   line=${row#*|}
@@ -105,14 +109,16 @@ for row in "${rows[@]}"; do
       -v p50="$(field p50_us "$line")" -v p99="$(field p99_us "$line")" -v rss="$(field rss_kib "$line")" \
       -v first="$(field first_p50_us "$line")" -v last="$(field last_p50_us "$line")" \
       -v per="$(field rss_kib_per_client "$line")" -v cpu="$(field cpu_s_per_m "$line")" \
+      -v lcpu="$(field load_cpu_s_per_m "$line")" \
       -v b="$(field read_b_per_msg "$line")" -v e="$(field errors "$line")" -v ok="$(field valid "$line")" \
-      'BEGIN { printf "%-9s %7d %9.0f %9.3f %9.3f %9.3f %9.3f %8.2f %9.2f %8.2f %7.1f %6d%s\n",
-               t, c, rate, p50 / 1000, p99 / 1000, first / 1000, last / 1000, rss / 1024, per, cpu, b, e,
+      'BEGIN { printf "%-9s %7d %9.0f %9.3f %9.3f %9.3f %9.3f %8.2f %9.2f %8.2f %8.2f %7.1f %6d%s\n",
+               t, c, rate, p50 / 1000, p99 / 1000, first / 1000, last / 1000, rss / 1024, per, cpu, lcpu, b, e,
                (ok == 1 ? "" : " (invalid)") }'
 done
 echo "(msg/s: payloads delivered to all clients; p50/p99: publish -> read by the client; 1st/last:"
 echo " per publish, the p50 of its first and of its last client's arrival; RSS: server"
 echo " VmRSS with every client connected, KiB/cli: minus VmRSS before the first connect, per client;"
-echo " CPU s/M: server CPU seconds per million deliveries; B/msg: bytes the clients read per message)"
+echo " CPU s/M: server CPU seconds per million deliveries, load s/M: the load's; B/msg: bytes the"
+echo " clients read per message)"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

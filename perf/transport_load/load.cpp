@@ -33,6 +33,13 @@ namespace {
 constexpr std::int64_t kSecond = 1'000'000'000;
 constexpr std::size_t kSseStorage = 4096;   // the SSE parser's id slots, type slot and data buffer
 
+double own_cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 std::int64_t monotonic_ns() {
   timespec ts{};
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -136,6 +143,7 @@ class Load {
   std::size_t next_slot_ = 0;     // the next client to connect
   std::size_t connecting_ = 0;    // clients connected but without their first payload
   double server_cpu_start_ = 0;
+  double load_cpu_start_ = 0;
   // One slot per recent publish (seq % kSlots): its arrivals so far, for first/last_arrival.
   struct Arrivals {
     std::uint64_t seq = ~std::uint64_t{0};
@@ -563,10 +571,12 @@ void Load::advance(std::int64_t now) {
       window_start_ = now;
       phase_end_ = now + static_cast<std::int64_t>(o_.seconds * 1e9);
       server_cpu_start_ = wsload::process_cpu_seconds(o_.server_pid);
+      load_cpu_start_ = own_cpu_seconds();
       return;
     case Phase::measure:
       if (now < phase_end_) return;
       r_.window_seconds = static_cast<double>(now - window_start_) / 1e9;
+      r_.load_cpu_seconds = own_cpu_seconds() - load_cpu_start_;
       if (o_.server_pid > 0) {
         const double cpu = wsload::process_cpu_seconds(o_.server_pid);
         if (cpu >= 0 && server_cpu_start_ >= 0) r_.server_cpu_seconds = cpu - server_cpu_start_;

@@ -75,6 +75,7 @@ struct Results {
   wsload::Histogram last_arrival;
   Errors errors;
   double server_cpu_seconds = -1;   // within the window
+  double load_cpu_seconds = 0;      // this process, within the window (is the load the bottleneck?)
   std::uint64_t rss_before_kib = 0; // server VmRSS before the first connect
   std::uint64_t rss_kib = 0;        // ... at the end of the window
 };

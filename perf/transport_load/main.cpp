@@ -100,19 +100,22 @@ int main(int argc, char** argv) {
   std::printf("  server: RSS %llu KiB (%llu before the clients, %.2f KiB per client), CPU %.3f s = %.2f s per million\n",
               static_cast<unsigned long long>(r.rss_kib), static_cast<unsigned long long>(r.rss_before_kib),
               rss_per_client, r.server_cpu_seconds, cpu_per_m);
+  std::printf("  load: CPU %.3f s = %.2f s per million\n", r.load_cpu_seconds,
+              per_message(r.load_cpu_seconds, r.messages) * 1e6);
   std::printf("  errors: connect %llu, bad response %llu, gaps %llu, duplicates %llu, closed %llu%s%s\n",
               static_cast<unsigned long long>(r.errors.connect), static_cast<unsigned long long>(r.errors.bad_response),
               static_cast<unsigned long long>(r.errors.gaps), static_cast<unsigned long long>(r.errors.duplicates),
               static_cast<unsigned long long>(r.errors.closed), r.error.empty() ? "" : "; first: ", r.error.c_str());
   std::printf("RESULT transport=%s clients=%zu connected=%zu valid=%d window_s=%.3f messages=%llu msg_per_s=%.1f "
               "p50_us=%.1f p99_us=%.1f max_us=%.1f first_p50_us=%.1f last_p50_us=%.1f read_b_per_msg=%.1f written_b_per_msg=%.1f requests=%llu "
-              "server_cpu_s=%.3f cpu_s_per_m=%.3f rss_before_kib=%llu rss_kib=%llu rss_kib_per_client=%.3f "
+              "server_cpu_s=%.3f cpu_s_per_m=%.3f load_cpu_s_per_m=%.3f rss_before_kib=%llu rss_kib=%llu rss_kib_per_client=%.3f "
               "err_connect=%llu err_bad=%llu err_gaps=%llu err_dups=%llu err_closed=%llu errors=%llu\n",
               name, o.clients, r.connected, r.valid ? 1 : 0, r.window_seconds,
               static_cast<unsigned long long>(r.messages), rate, p50, p99, max, first50, last50,
               per_message(static_cast<double>(r.bytes_read), r.messages),
               per_message(static_cast<double>(r.bytes_written), r.messages),
               static_cast<unsigned long long>(r.requests), r.server_cpu_seconds, cpu_per_m,
+              per_message(r.load_cpu_seconds, r.messages) * 1e6,
               static_cast<unsigned long long>(r.rss_before_kib), static_cast<unsigned long long>(r.rss_kib),
               rss_per_client, static_cast<unsigned long long>(r.errors.connect),
               static_cast<unsigned long long>(r.errors.bad_response), static_cast<unsigned long long>(r.errors.gaps),
