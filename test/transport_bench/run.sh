@@ -3,7 +3,7 @@
 # per transport (WebSocket, SSE, long-poll, polling every 500 ms) for a 2 s window. A
 # transport passes when every client connected and received messages and every error
 # counter (connect failures, bad responses, gaps, duplicates, closed streams) is 0; no
-# timing is judged. ~20 s.
+# timing is judged. ~12 s.
 #   test/transport_bench/run.sh [build-folder]          (default: build)
 # Ends with one line "N passed, M failed" (the script's own).
 set -uo pipefail
