@@ -135,6 +135,8 @@ $(BUILD)/release/perf/$(1)/$(1): $(LIB_RELEASE) $(call objs,release,$(sort $(wil
 	$$(CXX) -O2 $(ARCH) $$^ -o $$@ $(LDLIBS) $(PERF_LDLIBS_$(1))
 endef
 $(foreach p,$(PERF_PROGS),$(eval $(call perf_program,$(p))))
+# transport_load reads the server's CPU and RSS with wsload's /proc readers (one copy of them).
+$(BUILD)/release/perf/transport_load/transport_load: $(call objs,release,perf/wsload/proc_stats.cpp)
 
 # fuzz/<name>_fuzz.cpp -> build/fuzz/<name>_fuzz; the harness links the library built for
 # fuzzing (core/ and proto/) plus the app/ or net/ sources it names on a line of its own
@@ -176,7 +178,7 @@ unit-kqueue: ## the same, with the kqueue backend over its emulation
 	$(BUILD)/test/$(UNIT_NAME)-kqueue $(DOCTEST_ARGS)
 
 # ---- targets ---------------------------------------------------------------------------
-.PHONY: all run test test-deps test-build check fuzz fuzz-smoke fuzz-coverage bench bench-load soak help clean amalgamate
+.PHONY: all run test test-deps test-build check fuzz fuzz-smoke fuzz-coverage bench bench-load bench-transports soak help clean amalgamate
 
 all: $(DEMO)
 
@@ -189,7 +191,8 @@ test-deps: ## install what the tests need (apt-get, npm); does nothing when it i
 
 test-build: test-deps
 	@$(MAKE) --no-print-directory -j$(JOBS) $(TESTS) $(TESTS_KQ) $(DEMO_TEST) $(DEMO) \
-	  $(BUILD)/release/perf/wsload/wsload $(addprefix $(BUILD)/fuzz/,$(FUZZ_PROGS))
+	  $(BUILD)/release/perf/wsload/wsload $(BUILD)/release/perf/transport_server/transport_server \
+	  $(BUILD)/release/perf/transport_load/transport_load $(addprefix $(BUILD)/fuzz/,$(FUZZ_PROGS))
 
 test: test-build ## install test needs, build with sanitizers, run every suite; ends "N passed, M failed"
 	@bash test/run_suites.sh $(BUILD)
@@ -234,6 +237,11 @@ bench-load: ## demo server vs peers under perf/wsload, pinned to separate cores
 	@bash perf/setup.sh load
 	@$(MAKE) --no-print-directory -j$(JOBS) $(DEMO) $(PERF_BINS)
 	@bash perf/bench_load.sh $(BUILD)
+
+bench-transports: ## the seed's transport table: WebSocket, SSE, long-poll, polling at 1,000 clients each
+	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/release/perf/transport_server/transport_server \
+	  $(BUILD)/release/perf/transport_load/transport_load
+	@bash perf/bench_transports.sh $(BUILD)
 
 # make soak: issue 21's scenarios at full scale against the release demo, threads 1 and 2
 # (test/soak/README.md); TSAN=1 runs them against the ThreadSanitizer build with threads 2,
