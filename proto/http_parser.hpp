@@ -89,7 +89,8 @@ class HttpRequestParser {
 
     // Forget this request; the next parse_head starts a new one (keep-alive, pipelining:
     // pass the input after the previous request's head and body).
-    void reset() noexcept;
+    // RFC 9112 §9.3.2: a pipelined request after this one is left untouched; reset() starts on it.
+    void reset() noexcept { state_ = State{}; }
 
     enum class Phase : std::uint8_t { lead, lead_lf, method, target, target_pct1, target_pct2,
                                       version, line_lf, fields, done, error };
@@ -111,6 +112,7 @@ class HttpRequestParser {
 
  private:
     HeadResult fail(HttpError e) noexcept;
+    bool parse_fresh(const std::uint8_t* p, std::size_t size, std::span<HttpHeader> storage) noexcept;
     HeadResult parse_request_line(const std::uint8_t* p, std::size_t size) noexcept;
     HeadResult request_line(State& s, const std::uint8_t* p, std::size_t size) const noexcept;
     HeadResult finish(const std::uint8_t* p, std::size_t size, std::span<HttpHeader> storage,
