@@ -53,6 +53,9 @@ HttpRequestParser::HttpRequestParser(const HttpLimits& limits) noexcept : limits
     if (limits_.max_headers > 0xffff) limits_.max_headers = 0xffff;
 }
 
+// RFC 9112 §9.3.2: a pipelined request after this one is left untouched; reset() starts on it.
+void HttpRequestParser::reset() noexcept { state_ = State{}; }
+
 HeadResult HttpRequestParser::fail(HttpError e) noexcept {
     state_.phase = Phase::error;
     state_.error = e;

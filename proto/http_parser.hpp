@@ -89,8 +89,7 @@ class HttpRequestParser {
 
     // Forget this request; the next parse_head starts a new one (keep-alive, pipelining:
     // pass the input after the previous request's head and body).
-    // RFC 9112 §9.3.2: a pipelined request after this one is left untouched; reset() starts on it.
-    void reset() noexcept { state_ = State{}; }
+    void reset() noexcept;
 
     enum class Phase : std::uint8_t { lead, lead_lf, method, target, target_pct1, target_pct2,
                                       version, line_lf, fields, done, error };
