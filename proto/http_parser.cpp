@@ -22,21 +22,27 @@ std::string_view view(const std::uint8_t* p, std::size_t begin, std::size_t end)
 // that could then equal a letter or '-' (no other token byte becomes one), so this is an
 // exact case-insensitive comparison for token input. It is exact for validated field
 // values too: the only other bytes that map onto '-' or a digit are CR and C0 controls.
+std::uint64_t load_folded(const char* p, std::size_t n) noexcept {  // n in 1..8 bytes, OR 0x20 each
+    std::uint64_t v = 0;
+    std::memcpy(&v, p, n);
+    return v | (0x2020202020202020ULL >> (8 * (8 - n)));
+}
+
 template <std::size_t N>
 bool name_is(std::string_view name, const char (&lit)[N]) noexcept {
     constexpr std::size_t n = N - 1;
+    static_assert(n >= 4, "names and tokens compared here are 4 bytes or more");
     if (name.size() != n) return false;
+    // Whole 8-byte words, then the last (up to 8) bytes as one overlapping word: no byte loop.
     std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        std::uint64_t a, b;
-        std::memcpy(&a, name.data() + i, 8);
-        std::memcpy(&b, lit + i, 8);
-        if ((a | 0x2020202020202020ULL) != b) return false;
+    for (; i + 8 < n; i += 8) {
+        if (load_folded(name.data() + i, 8) != load_folded(lit + i, 8)) return false;
     }
-    for (; i < n; ++i) {
-        if ((static_cast<unsigned char>(name[i]) | 0x20U) != static_cast<unsigned char>(lit[i])) return false;
+    if constexpr (n >= 8) {
+        return load_folded(name.data() + n - 8, 8) == load_folded(lit + n - 8, 8);
+    } else {
+        return load_folded(name.data(), n) == load_folded(lit, n);
     }
-    return true;
 }
 
 }  // namespace
@@ -197,14 +203,114 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
     return {ParseStatus::need_more, 0, HttpError::none};
 }
 
+// The fast path for the common case, a fresh head of ordinary lines, in one straight pass
+// (no per-byte state machine). It accepts only: it stops at the first byte it does not
+// expect (an error, a "[" in the target, leading CRLFs, the end of the input), leaving the
+// state at the last whole unit it passed (nothing, the request-line, whole field lines);
+// parse_head then resumes there with the general machine, which gives every error its
+// answer. So every rule below is also enforced, and cited, in request_line / scan_fields.
+// Returns true when the whole head was scanned (phase done).
+bool HttpRequestParser::parse_fresh(const std::uint8_t* p, std::size_t size,
+                                    std::span<HttpHeader> storage) noexcept {
+    const std::size_t window = size < limits_.max_request_line ? size : limits_.max_request_line;
+    std::size_t i = 3;  // "GET ", the usual method, in one compare; else §3.1 method = token
+    std::uint32_t first4 = 0, get = 0;
+    if (window >= 4) std::memcpy(&first4, p, 4);
+    std::memcpy(&get, "GET ", 4);
+    if (first4 != get) {
+        if (window == 0 || !detail::is_token(p[0])) return false;
+        i = detail::scan_token(p, 1, window);
+        if (i == window || p[i] != ' ') return false;
+    }
+    const std::size_t target_start = i + 1;
+    i = target_start;
+    for (;;) {  // §3.2 target bytes, each "%" followed by two HEXDIG
+        i = detail::scan_target(p, i, window);
+        if (i == window) return false;
+        if (p[i] != '%') break;
+        if (i + 2 >= window || detail::hex_value(p[i + 1]) < 0 || detail::hex_value(p[i + 2]) < 0) return false;
+        i += 3;
+    }
+    if (p[i] != ' ' || i == target_start) return false;
+    const std::size_t target_end = i;
+    // §3.2: an origin-form target fits every method but CONNECT; the other forms are checked whole.
+    const bool origin = p[target_start] == '/' && target_start != 8;  // "CONNECT " is 8 bytes
+    if (!origin && check_target_form(view(p, 0, target_start - 1), view(p, target_start, target_end), false) !=
+                       HttpError::none)
+        return false;
+    // §2.3: "HTTP/1.1" or "HTTP/1.0", then CRLF, within the request-line limit.
+    i = target_end + 1;
+    if (i + 10 > window) return false;
+    std::uint64_t name;
+    std::uint16_t crlf;
+    std::memcpy(&name, p + i, 8);
+    std::memcpy(&crlf, p + i + 8, 2);
+    std::uint64_t http11, http10;
+    std::uint16_t kCrlf;
+    std::memcpy(&http11, "HTTP/1.1", 8);
+    std::memcpy(&http10, "HTTP/1.0", 8);
+    std::memcpy(&kCrlf, "\r\n", 2);
+    if ((name != http11 && name != http10) || crlf != kCrlf) return false;
+    State& s = state_;
+    s.line_start = 0;
+    s.target_start = static_cast<std::uint32_t>(target_start);
+    s.target_end = static_cast<std::uint32_t>(target_end);
+    s.version = name == http11 ? HttpVersion::http11 : HttpVersion::http10;
+    i += 10;
+    s.pos = static_cast<std::uint32_t>(i);
+    s.phase = Phase::fields;
+    s.fields = detail::FieldState{};
+    s.fields.pos = s.fields.section_start = static_cast<std::uint32_t>(i);
+
+    // §5: field-line = field-name ":" OWS field-value OWS CRLF, one whole line at a time.
+    const std::size_t limit = i + limits_.max_header_section;
+    const std::size_t end = size < limit ? size : limit;
+    const std::size_t max_fields = storage.size() < limits_.max_headers ? storage.size() : limits_.max_headers;
+    std::uint16_t count = 0;
+    bool done = false;
+    while (i < end) {
+        const std::size_t line = i;
+        if (p[i] == '\r') {
+            done = i + 1 < end && p[i + 1] == '\n';
+            if (done) i += 2;
+            break;
+        }
+        if (!detail::is_token(p[i]) || count >= max_fields) break;
+        std::size_t colon = detail::scan_token(p, i + 1, end);
+        if (colon == end || p[colon] != ':') break;
+        std::size_t v = colon + 1;
+        if (v < end && p[v] == ' ') ++v;  // the usual single SP, then any other OWS
+        while (v < end && (p[v] == ' ' || p[v] == '\t')) ++v;
+        std::size_t cr = detail::scan_value(p, v, end);
+        if (cr + 1 >= end || p[cr] != '\r' || p[cr + 1] != '\n') break;
+        std::size_t value_end = cr;  // trailing OWS is not part of the value
+        if (p[cr - 1] == ' ' || p[cr - 1] == '\t') {
+            while (value_end > v && (p[value_end - 1] == ' ' || p[value_end - 1] == '\t')) --value_end;
+        }
+        storage[count] = {view(p, line, colon), view(p, v, value_end)};
+        ++count;
+        i = cr + 2;
+    }
+    // Stopped before a line it could not take whole (or after the empty line): resume there.
+    s.fields.count = count;
+    s.fields.pos = static_cast<std::uint32_t>(i);
+    if (!done) return false;
+    s.fields.phase = detail::FieldPhase::done;
+    s.phase = Phase::done;
+    return true;
+}
+
 HeadResult HttpRequestParser::parse_head(std::span<const std::uint8_t> input,
                                          std::span<HttpHeader> header_storage, HttpRequest& out) noexcept {
     State& s = state_;
     const std::uint8_t* p = input.data();
     const std::size_t size = input.size();
+    const bool fresh = s.phase == Phase::lead && s.pos == 0;
+    if (fresh && parse_fresh(p, size, header_storage)) return finish(p, size, header_storage, false, out);
     if (s.phase == Phase::error) return {ParseStatus::error, 0, s.error};
     if (s.phase == Phase::done) return finish(p, size, header_storage, true, out);
-    const bool refill = s.phase == Phase::fields && s.fields.count > 0;
+    // Field lines passed in an earlier call point into bytes that may have moved since.
+    const bool refill = !fresh && s.phase == Phase::fields && s.fields.count > 0;
     if (s.phase != Phase::fields) {
         HeadResult r = parse_request_line(p, size);
         if (r.status != ParseStatus::done) return r;
@@ -228,7 +334,9 @@ HeadResult HttpRequestParser::finish(const std::uint8_t* p, std::size_t size, st
     out.headers = std::span<const HttpHeader>(storage.data(), s.fields.count);
 
     // Path and query (§3.2): see HttpRequest for each form.
-    const TargetParts parts = split_target(out.method, out.target);
+    // (CONNECT's authority-form never starts with "/", so "/" means origin-form here.)
+    const TargetParts parts =
+        out.target.front() == '/' ? split_origin_form(out.target) : split_target(out.method, out.target);
     out.path = parts.path;
     out.query = parts.query;
 

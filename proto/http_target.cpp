@@ -182,15 +182,11 @@ HttpError check_target_form(std::string_view method, std::string_view target, bo
 TargetParts split_target(std::string_view method, std::string_view target) noexcept {
     if (method == "CONNECT") return {};
     if (target == "*") return {target, {}};
-    std::string_view path_query = target;   // absolute-path [ "?" query ]
-    if (!target.empty() && target.front() != '/') {   // absolute-form: skip "scheme://authority"
-        const std::string_view rest = slice(target, target.find("//") + 2);
-        const std::size_t at = find_path_start(rest);
-        path_query = at == std::string_view::npos ? std::string_view{} : slice(rest, at);
-    }
-    const std::size_t q = path_query.find('?');
-    TargetParts parts{slice(path_query, 0, q), {}};
-    if (q != std::string_view::npos) parts.query = slice(path_query, q + 1);
+    if (!target.empty() && target.front() == '/') return split_origin_form(target);
+    // absolute-form: skip "scheme://authority" to the absolute-path [ "?" query ].
+    const std::string_view rest = slice(target, target.find("//") + 2);
+    const std::size_t at = find_path_start(rest);
+    TargetParts parts = split_origin_form(at == std::string_view::npos ? std::string_view{} : slice(rest, at));
     if (parts.path.empty()) parts.path = std::string_view{"/"};
     return parts;
 }

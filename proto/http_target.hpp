@@ -44,4 +44,12 @@ struct TargetParts {
 };
 TargetParts split_target(std::string_view method, std::string_view target) noexcept;
 
+// split_target for an origin-form target ("/" first), inline: the parser's common case.
+inline TargetParts split_origin_form(std::string_view target) noexcept {
+    std::size_t q = 0;
+    while (q < target.size() && target[q] != '?') ++q;
+    if (q == target.size()) return {target, {}};
+    return {{target.data(), q}, {target.data() + q + 1, target.size() - q - 1}};
+}
+
 }  // namespace sluice::proto

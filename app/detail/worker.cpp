@@ -121,11 +121,13 @@ void Worker::leave() {
     // Bounded so one callback that keeps re-arming work cannot starve the loop; what is
     // left is picked up by the posted no-op's scope.
     // One batch of a list (swapped out first: the work may add to it), or false if it is empty.
-    const auto run = [](std::vector<Connection*>& list, auto&& fn) {
+    // The batch is a member swapped in and out, not a local: a local took the list's storage
+    // away, so the next callback's push_back allocated again (a malloc and free per event).
+    const auto run = [this](std::vector<Connection*>& list, auto&& fn) {
         if (list.empty()) return false;
-        std::vector<Connection*> batch;
-        batch.swap(list);
-        for (Connection* c : batch) fn(c);
+        batch_.swap(list);
+        for (Connection* c : batch_) fn(c);
+        batch_.clear();
         return true;
     };
     for (int round = 0; round < 1000; ++round) {

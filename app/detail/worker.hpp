@@ -145,6 +145,7 @@ class Worker {  // Owns its reactor, listener, pool, topics and connections. One
     std::vector<Connection*> dirty_;
     std::vector<Connection*> progress_;
     std::vector<Connection*> graveyard_;
+    std::vector<Connection*> batch_;      // leave()'s work list, swapped with the above: keeps their capacity
     net::Timer shutdown_timer_;
     bool stopped_ = false;
     std::uint64_t next_id_ = 1;
