@@ -64,6 +64,8 @@
 
 namespace sluice {
 
+struct ClientOptions;
+class ClientLoop;
 namespace detail {
 class ServerState;
 }
@@ -114,6 +116,12 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     Server& route(std::string_view path, WsCallbacks callbacks, std::vector<std::string> subprotocols);
     // Plain HTTP for one method ("*" = any). GET also answers HEAD (body suppressed).
     Server& http(std::string_view method, std::string_view path, HttpHandler fn);
+    // ---- outgoing WebSocket connections (app/client.hpp) ----
+    // Connects to a ws:// URL from this server's reactor; the handler converses as a route's
+    // does. "" when under way, else why it cannot start (a bad URL, wss://, a header that
+    // cannot be sent). Any thread; before start()/run() it starts with the server.
+    std::string connect(std::string_view url, ClientOptions options, Handler handler);
+    std::string connect(std::string_view url, ClientOptions options, WsCallbacks callbacks);
     // One line per connection open and close (and start-up/shutdown notes). Called on the
     // connection's thread; with threads(n > 1) from several threads at once.
     Server& on_log(std::function<void(std::string_view line)> fn);
@@ -149,6 +157,7 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
 
  private:
     friend class detail::Connection;
+    friend class ClientLoop;   // a Server that never listens
     bool start_workers();
     void publish_frame(std::string_view topic, bool text, std::span<const std::uint8_t> payload);
     Settings settings_;

@@ -88,6 +88,10 @@ void Connection::start() {
 void Connection::on_events(net::EventMask events) noexcept {
     Worker::Scope scope(worker_);
     if (mode_ == Mode::dead) return;
+    if (mode_ == Mode::dialing) {
+        dial_events(events);
+        return;
+    }
     if ((events & net::kError) != 0 && (events & net::kReadable) == 0) {
         destroy();
         return;
@@ -99,7 +103,8 @@ void Connection::on_events(net::EventMask events) noexcept {
         case Mode::http: read_http(); break;
         case Mode::websocket: read_ws(); break;
         case Mode::teardown: drain_input(); break;
-        case Mode::dead: break;
+        case Mode::dead:
+        case Mode::dialing: break;
     }
 }
 
@@ -128,12 +133,19 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
         return;
     }
     if (!d.subprotocol.empty()) request_.set_subprotocol(d.subprotocol);
-    mode_ = Mode::websocket;
     http_.reset();   // nothing of the HTTP exchange is needed any more (the caller returns at once)
+    begin_websocket(route, proto::Role::server, worker_.settings.max_message_size, rest);
+}
+
+// Both roles from here on: the session, the idle deadline, the route's adapter, and the
+// bytes that came with the handshake (frames).
+void Connection::begin_websocket(const RouteTarget* route, proto::Role role, std::size_t max_message,
+                                 std::span<std::uint8_t> rest) {
+    mode_ = Mode::websocket;
     proto::WsLimits limits;
-    limits.max_frame_size = worker_.settings.max_message_size;
-    limits.max_message_size = worker_.settings.max_message_size;
-    session_.emplace(proto::Role::server, limits, static_cast<Hooks&>(*this), worker_.assembly.source());
+    limits.max_frame_size = max_message;
+    limits.max_message_size = max_message;
+    session_.emplace(role, limits, static_cast<Hooks&>(*this), worker_.assembly.source());
     last_read_ = worker_.reactor.now();
     arm_deadline(Deadline::idle, worker_.settings.idle_timeout);
     worker_.state.log("upgrade #" + std::to_string(id_) + " " + std::string(peer()) + " " + std::string(request_.path()));
@@ -190,6 +202,10 @@ SendResult Connection::send_message(bool text, std::span<const std::uint8_t> pay
 
 void Connection::send_shared(const core::SharedBytes& frame, std::size_t size) {
     if (!can_send() || over_backpressure()) return;
+    if (client_) {
+        send_shared_as_client(frame, size);
+        return;
+    }
     wrote(output_.queue_shared(frame, size));
 }
 
@@ -203,6 +219,7 @@ void Connection::close(std::uint16_t code, std::string_view reason) {
     // RFC 6455 §7.4.1: 1005, 1006, 1015 and unassigned codes never go on the wire.
     if (!proto::is_valid_wire_close_code(code)) code = proto::kCloseNormal;
     if (!session_->send_close(code, cut_reason(reason)) && !session_->send_close(code, {})) return;
+    if (client_) client_closing(code);
     arm_deadline(Deadline::close, worker_.settings.close_timeout);
     if (handler_ != nullptr) handler_->on_closing(*this);   // a coroutine waiting to send learns it is closed
 }
@@ -287,7 +304,8 @@ void Connection::flush() {
         return;
     }
     if (mode_ == Mode::teardown && output_.empty()) {
-        if (!shut_write_) {
+        // RFC 6455 §7.1.1: a client leaves the TCP close to the server (it waits for its FIN).
+        if (!shut_write_ && !client_) {
             net::shutdown_write(fd_);
             shut_write_ = true;
         }

@@ -3,10 +3,14 @@
 //
 //   accept ─▶ http ──(upgrade + 101)──▶ websocket ──(close handshake / failure / timeout)──▶ teardown ─▶ dead
 //               └──(the answer closes, EOF, timeout)─────────────────────────────────────────▶ teardown
+//   connect() ─▶ dialing ──(TCP up, request sent, the server's 101)──▶ websocket (client role)
+//               └──(refused, timeout, not 101: the dialer reports it)────────────────────────────────▶ dead
 //
 //   mode        who owns its state
 //   http        HttpExchange (http_exchange.hpp): phase, keep-alive, responses; freed at the upgrade
 //   websocket   proto::WsSession (inline): the close handshake; can_send() asks it
+//   dialing     ClientDialer (client_dialer.hpp): the request, the handshake, what follows the end
+//               (a client connection's own glue is in client_connection.cpp)
 //   both        the route's HandlerAdapter (handler_adapter.hpp), in place in adapter_
 //               SocketWriter (socket_writer.hpp): the output queue, want-write, over-bound
 //               Extras (extras.hpp): user timers, subscriptions, backpressure timer; on first use
@@ -39,6 +43,7 @@
 #include <string_view>
 
 #include "app/context.hpp"
+#include "app/detail/client_random.hpp"
 #include "app/detail/handler_adapter.hpp"
 #include "app/detail/http_exchange.hpp"
 #include "app/detail/request_copy.hpp"
@@ -53,6 +58,7 @@ namespace sluice::detail {
 class Worker;
 class Extras;
 class Connection;
+class ClientDialer;
 
 // The hooks proto::WsSession calls (a WsHooks concept). A base of Connection without data:
 // the session's reference is to the connection itself, so no pointer is stored for it.
@@ -67,6 +73,8 @@ struct ConnectionHooks {
     void on_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
     void on_ping(std::span<const std::uint8_t>) {}
     void on_pong(std::span<const std::uint8_t>) {}
+    // RFC 6455 §5.3: the client role's masking keys (a server's session never asks).
+    std::array<std::uint8_t, 4> next_mask() noexcept { return next_client_mask(); }
 
  private:
     Connection& self() noexcept;
@@ -77,11 +85,14 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     using Hooks = ConnectionHooks;
 
     Connection(Worker& worker, int fd, std::uint64_t id);
+    // An outgoing connection (connecting on `fd`), made by its dialer (client_dialer.hpp).
+    Connection(Worker& worker, int fd, std::uint64_t id, ClientDialer& dialer);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
     void start();                                    // register with the reactor, arm timers, log
+    void start_client(std::string_view address);     // the same for a connection going out
     void on_events(net::EventMask events) noexcept override;
 
     // ---- called by the Worker ----
@@ -155,8 +166,8 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
 
  private:
     friend struct ConnectionHooks;
-    enum class Mode : std::uint8_t { http, websocket, teardown, dead };
-    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, message, close };
+    enum class Mode : std::uint8_t { http, websocket, teardown, dead, dialing };
+    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, message, close, dial };
 
     // HTTP
     void read_http();
@@ -169,6 +180,8 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     HttpExchange::Answer answer();
     // WebSocket
     void upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> rest);
+    void begin_websocket(const RouteTarget* route, proto::Role role, std::size_t max_message,
+                         std::span<std::uint8_t> rest);
     void read_ws();
     void on_ws_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
     void on_ws_end(std::uint16_t code, std::string_view reason);
@@ -192,6 +205,16 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     void arm_deadline(Deadline kind, net::Clock::duration after);
     void on_deadline();
     Extras& extras();
+    // the client role (client_connection.cpp)
+    void dial_events(net::EventMask events);
+    void on_dial_connected();
+    void on_dial_input();
+    void open_client();
+    void on_dial_deadline();
+    ClientDialer& dialer() noexcept;
+    void send_shared_as_client(const core::SharedBytes& frame, std::size_t size);
+    void client_closing(std::uint16_t code) noexcept;
+    void client_gone() noexcept;
 
     Worker& worker_;
     int fd_;
@@ -205,6 +228,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool idle_pinged_ : 1 = false;      // a quiet WebSocket was pinged (see on_deadline)
     bool closed_notified_ : 1 = false;  // the end was reported (log, subscriptions, adapter)
     bool counted_ : 1 = true;           // in ServerState::connections (until teardown or death)
+    bool client_ : 1 = false;           // an outgoing connection (its dialer is in extras_)
     std::uint64_t id_;
     net::TimePoint last_read_;
 

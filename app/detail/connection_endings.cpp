@@ -49,6 +49,8 @@ void Connection::shutdown_gracefully() {
     } else if (mode_ == Mode::http) {
         http_->close_after();
         if (http_->phase() != HttpExchange::Phase::busy && !http_->head_started()) begin_teardown();
+    } else if (mode_ == Mode::dialing) {
+        destroy();   // an outgoing connection not yet open: nothing to finish
     }
 }
 
@@ -68,6 +70,7 @@ void Connection::destroy(std::uint16_t code, std::string_view reason) {
     output_.clear();
     uncount();
     worker_.bury(this);
+    if (client_) client_gone();   // its dialer retries, reconnects or finishes
 }
 
 void Connection::uncount() {
@@ -161,6 +164,7 @@ void Connection::on_deadline() {
         case Deadline::close:
             destroy(proto::kCloseAbnormal, "close timeout");
             break;
+        case Deadline::dial: on_dial_deadline(); break;
     }
 }
 

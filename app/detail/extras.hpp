@@ -17,6 +17,7 @@
 namespace sluice::detail {
 
 class Connection;
+class ClientDialer;
 
 class Extras {  // Owns the user timers and the subscriptions' handles (the nodes are the registry's).
  public:
@@ -26,6 +27,7 @@ class Extras {  // Owns the user timers and the subscriptions' handles (the node
     Extras& operator=(const Extras&) = delete;
 
     net::Timer backpressure_timer;   // armed while the output queue is over max_backpressure
+    ClientDialer* dialer = nullptr;  // an outgoing connection's dialer (client_dialer.hpp; the worker owns it)
 
     TimerId add_timer(std::chrono::milliseconds period, bool repeat, std::function<void()> fn);
     void cancel_timer(TimerId id) { timers_.erase(id); }
