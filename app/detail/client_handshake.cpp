@@ -15,8 +15,10 @@ namespace {
 
 // A header value for a message: printable ASCII only, cut at 80 bytes.
 std::string shown(std::string_view v) {
+    v = v.substr(0, 80);
+    while (!v.empty() && (v.back() == '\n' || v.back() == '\r' || v.back() == ' ')) v.remove_suffix(1);
     std::string out;
-    for (const char c : v.substr(0, 80)) out += (c >= 0x20 && c < 0x7F) ? c : '?';
+    for (const char c : v) out += (c >= 0x20 && c < 0x7F) ? c : '?';
     return out;
 }
 
@@ -128,7 +130,7 @@ ClientHandshake::Result ClientHandshake::judge_head(const proto::HttpResponse& r
 ClientHandshake::Result ClientHandshake::finish_status_error() {
     const std::size_t have = received_.size() - head_size_;
     error_.body = received_.substr(head_size_, std::min(have, body_wanted_));
-    if (!error_.body.empty()) error_.message += ": " + shown(error_.body);
+    if (!shown(error_.body).empty()) error_.message += ": " + shown(error_.body);
     return Result::failed;
 }
 
