@@ -16,7 +16,7 @@ namespace sluice {
 
 namespace {
 
-std::string start_client(detail::ServerState& state, std::string_view url, ClientOptions options,
+std::string begin_client(detail::ServerState& state, std::string_view url, ClientOptions options,
                          std::unique_ptr<detail::RouteTarget> route) {
     std::unique_ptr<detail::ClientSpec> spec;
     if (std::string e = detail::make_client_spec(url, std::move(options), std::move(route), spec); !e.empty()) {
@@ -31,11 +31,11 @@ std::string start_client(detail::ServerState& state, std::string_view url, Clien
 }  // namespace
 
 std::string Server::connect(std::string_view url, ClientOptions options, Handler handler) {
-    return start_client(*state_, url, std::move(options), std::make_unique<detail::CoroutineRoute>(std::move(handler)));
+    return begin_client(*state_, url, std::move(options), std::make_unique<detail::CoroutineRoute>(std::move(handler)));
 }
 
 std::string Server::connect(std::string_view url, ClientOptions options, WsCallbacks callbacks) {
-    return start_client(*state_, url, std::move(options), std::make_unique<detail::CallbackRoute>(std::move(callbacks)));
+    return begin_client(*state_, url, std::move(options), std::make_unique<detail::CallbackRoute>(std::move(callbacks)));
 }
 
 ClientLoop::ClientLoop() { server_.state_->clients_only = true; }

@@ -14,7 +14,7 @@ namespace sluice::detail {
 namespace {
 
 // A header value for a message: printable ASCII only, cut at 80 bytes.
-std::string shown(std::string_view v) {
+std::string printable_excerpt(std::string_view v) {
     v = v.substr(0, 80);
     while (!v.empty() && (v.back() == '\n' || v.back() == '\r' || v.back() == ' ')) v.remove_suffix(1);
     std::string out;
@@ -91,9 +91,9 @@ ClientHandshake::Result ClientHandshake::judge_head(const proto::HttpResponse& r
             }
             body_wanted_ = wanted;
             std::string text = "the server answered " + std::to_string(response.status);
-            if (!response.reason.empty()) text += " " + shown(response.reason);
+            if (!response.reason.empty()) text += " " + printable_excerpt(response.reason);
             if (const auto location = response.header("Location"))
-                text += " (Location: " + shown(*location) + ")";
+                text += " (Location: " + printable_excerpt(*location) + ")";
             text += " instead of 101 Switching Protocols (RFC 6455 §4.1)";
             error_.kind = ClientError::Kind::status;
             error_.message = spec_->url + ": " + text;
@@ -108,17 +108,17 @@ ClientHandshake::Result ClientHandshake::judge_head(const proto::HttpResponse& r
             const auto got = response.header("Sec-WebSocket-Accept");
             return fail(ClientError::Kind::handshake,
                         "Sec-WebSocket-Accept is " +
-                            (got ? "'" + shown(*got) + "'" + (response.header_count("Sec-WebSocket-Accept") > 1 ? " (repeated)" : "")
+                            (got ? "'" + printable_excerpt(*got) + "'" + (response.header_count("Sec-WebSocket-Accept") > 1 ? " (repeated)" : "")
                                  : std::string("missing")) +
                             ", expected '" + std::string(expected.data(), expected.size()) + "' (RFC 6455 §4.1 item 4)");
         }
         case Check::unexpected_extension:
             return fail(ClientError::Kind::handshake,
-                        "the server chose the extension '" + shown(response.header("Sec-WebSocket-Extensions").value_or("")) +
+                        "the server chose the extension '" + printable_excerpt(response.header("Sec-WebSocket-Extensions").value_or("")) +
                             "', which was not offered (RFC 6455 §4.1 item 5)");
         case Check::unexpected_subprotocol:
             return fail(ClientError::Kind::handshake,
-                        "the server chose the subprotocol '" + shown(response.header("Sec-WebSocket-Protocol").value_or("")) +
+                        "the server chose the subprotocol '" + printable_excerpt(response.header("Sec-WebSocket-Protocol").value_or("")) +
                             "', which was not offered" +
                             (response.header_count("Sec-WebSocket-Protocol") > 1 ? " (or named more than one)" : "") +
                             " (RFC 6455 §4.1 item 6)");
@@ -130,7 +130,7 @@ ClientHandshake::Result ClientHandshake::judge_head(const proto::HttpResponse& r
 ClientHandshake::Result ClientHandshake::finish_status_error() {
     const std::size_t have = received_.size() - head_size_;
     error_.body = received_.substr(head_size_, std::min(have, body_wanted_));
-    if (!shown(error_.body).empty()) error_.message += ": " + shown(error_.body);
+    if (!printable_excerpt(error_.body).empty()) error_.message += ": " + printable_excerpt(error_.body);
     return Result::failed;
 }
 
