@@ -22,6 +22,8 @@
 // What a connection takes from the Server's settings: idle_timeout, message_timeout,
 // close_timeout, max_backpressure, output_block_size, nodelay; the rest are ClientOptions.
 //
+// A client connection counts in Server::connection_count() like an accepted one.
+//
 // Threads: connect() may be called from any thread, before start()/run() too (the
 // connection then starts with the server). The connection lives on the calling thread's
 // worker when called from a server thread, else on thread 0; its handler runs there.
