@@ -2,6 +2,7 @@
 // connect, the request, the server's answer; then it becomes a WebSocket like any other
 // (Connection::begin_websocket, in the client role). The handshake's state is the dialer's
 // (client_dialer.hpp, client_handshake.hpp); what is here is the glue to the connection.
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -92,14 +93,21 @@ void Connection::open_client() {
     const auto bytes = std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(request.data()), request.size());
     if (parser.parse_head(bytes, worker_.header_storage, parsed).status == proto::ParseStatus::done) request_.assign(parsed);
     if (!handshake.subprotocol().empty()) request_.set_subprotocol(handshake.subprotocol());
-    dialer().on_open();
-    // The frames that came with the 101, moved to the receive buffer (the session unmasks and
-    // delivers in place, like any read).
+    ClientDialer& d = dialer();   // kept: a handler may end this connection while frames are fed
+    d.on_open();
+    begin_websocket(d.spec().route.get(), proto::Role::client, d.spec().options.max_message_size, {});
+    // The frames that came with the 101, through the receive buffer (the session unmasks and
+    // delivers in place, as for any read), in pieces of its size: a head split across reads
+    // can leave more than one buffer of frames behind it.
     const std::span<std::uint8_t> rest = handshake.rest();
-    std::span<std::uint8_t> buffer = worker_.reactor.receive_buffer();
-    if (!rest.empty()) std::memcpy(buffer.data(), rest.data(), rest.size());
-    begin_websocket(dialer().spec().route.get(), proto::Role::client, dialer().spec().options.max_message_size,
-                    buffer.first(rest.size()));
+    const std::span<std::uint8_t> buffer = worker_.reactor.receive_buffer();
+    for (std::size_t at = 0; at < rest.size() && mode_ == Mode::websocket;) {
+        const std::size_t n = std::min(rest.size() - at, buffer.size());
+        std::memcpy(buffer.data(), rest.data() + at, n);
+        session_->feed(buffer.first(n));
+        at += n;
+    }
+    d.handshake().release();   // the response and its buffer are not needed any more
 }
 
 void Connection::on_dial_deadline() {

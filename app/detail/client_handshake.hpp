@@ -42,6 +42,7 @@ class ClientHandshake {  // Owns the request bytes, the key and the response rec
     std::span<std::uint8_t> rest() noexcept;
     std::string_view subprotocol() const noexcept { return subprotocol_; }
     const ClientError& error() const noexcept { return error_; }
+    void release() noexcept { *this = ClientHandshake{}; }   // frees what it held (after open)
 
  private:
     Result fail(ClientError::Kind kind, std::string message);

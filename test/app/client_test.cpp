@@ -458,8 +458,8 @@ TEST_CASE("RFC 6455 5.4, 5.5.2: a fragmented message arrives whole; a ping betwe
     RawPeer::Frame pong;
     RawServer raw([&](RawPeer& peer) {
         const std::string head = peer.read_head();
-        peer.send(RawPeer::accept_response(head));
-        peer.send(RawPeer::frame(sluice::proto::Opcode::text, "Hel", false));
+        // The first fragment in the same write as the 101: frames right behind the head.
+        peer.send(RawPeer::accept_response(head) + RawPeer::frame(sluice::proto::Opcode::text, "Hel", false));
         peer.send(RawPeer::frame(sluice::proto::Opcode::ping, "are you there"));
         if (auto f = peer.read_frame()) pong = *f;
         peer.send(RawPeer::frame(sluice::proto::Opcode::continuation, "lo, ", false));
