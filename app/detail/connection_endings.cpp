@@ -93,7 +93,7 @@ void Connection::log_close(std::uint16_t code, std::string_view reason) {
         line += " ws " + std::to_string(code);
         if (!reason.empty()) line.append(" ").append(reason);
     } else {
-        line += " http";
+        line += client_ ? " ws-client before the 101" : " http";
     }
     worker_.state.log(line);
 }
