@@ -36,6 +36,8 @@ std::string ClientHandshake::prepare(const ClientSpec& spec) {
     r.subprotocols = spec.subprotocols;
     r.origin = spec.options.origin;
     r.headers = spec.headers;
+    // permessage-deflate: once the client offers it, the offer is a field of proto::ClientRequest
+    // set here, and judge_head passes it to check_server_response with the subprotocols.
     std::size_t size = 1024;
     for (const auto& [name, value] : spec.options.headers) size += name.size() + value.size() + 4;
     for (const auto& p : spec.options.subprotocols) size += p.size() + 2;
