@@ -13,6 +13,8 @@
 # allowed exceptions and RTTI (and uses neither on its hot path).
 
 SHELL    := /bin/bash
+# `make` builds `all` (the -include of dependency files below would otherwise pick the goal).
+.DEFAULT_GOAL := all
 BUILD    ?= build
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 ARGS     ?=
@@ -47,6 +49,8 @@ LIB_SRCS   := $(CORE_SRCS) $(NET_SRCS) $(PROTO_SRCS) $(APP_SRCS)
 DEMO_SRCS  := $(sort $(wildcard app/demo/*.cpp))
 # The demo's applications (all but its main) are linked into the test binaries too.
 DEMO_LIB_SRCS := $(filter-out app/demo/main.cpp,$(DEMO_SRCS))
+# sluice-cat, the command-line WebSocket client (app/cat/): one program on the library.
+CAT_SRCS   := $(sort $(wildcard app/cat/*.cpp))
 TEST_SRCS  := $(sort $(shell find test -name '*_test.cpp' -not -path '*/node_modules/*' 2>/dev/null)) test/main.cpp
 # Test support code (not tests themselves) lives in test/support/.
 TEST_SUPPORT_SRCS := $(sort $(wildcard test/support/*.cpp))
@@ -106,6 +110,14 @@ TESTS_KQ    := $(BUILD)/test/sluice-tests-kqueue
 
 $(DEMO): $(LIB_RELEASE) $(call objs,release,$(DEMO_SRCS))
 	$(CXX) -O2 $(ARCH) $^ -o $@ $(LDLIBS)
+
+CAT         := $(BUILD)/release/sluice-cat
+CAT_TEST    := $(BUILD)/test/sluice-cat
+$(CAT): $(LIB_RELEASE) $(call objs,release,$(CAT_SRCS))
+	$(CXX) -O2 $(ARCH) $^ -o $@ $(LDLIBS)
+# With sanitizers: test/client/run.sh drives this one.
+$(CAT_TEST): $(LIB_TEST) $(call objs,test,$(CAT_SRCS))
+	$(CXX) $(SAN) $^ -o $@ $(LDLIBS)
 
 # The demo under ThreadSanitizer, for `make soak TSAN=1` (threads 2).
 DEMO_TSAN   := $(BUILD)/tsan/sluice-demo
@@ -180,7 +192,7 @@ unit-kqueue: ## the same, with the kqueue backend over its emulation
 # ---- targets ---------------------------------------------------------------------------
 .PHONY: all run test test-deps test-build check fuzz fuzz-smoke fuzz-coverage bench bench-load bench-transports soak help clean amalgamate
 
-all: $(DEMO)
+all: $(DEMO) $(CAT)
 
 run: ## build and start the demo server: make run ARGS="--host 127.0.0.1 --port 60001"
 	@$(MAKE) --no-print-directory -j$(JOBS) $(DEMO)
@@ -190,7 +202,7 @@ test-deps: ## install what the tests need (apt-get, npm); does nothing when it i
 	@bash test/setup.sh
 
 test-build: test-deps
-	@$(MAKE) --no-print-directory -j$(JOBS) $(TESTS) $(TESTS_KQ) $(DEMO_TEST) $(DEMO) \
+	@$(MAKE) --no-print-directory -j$(JOBS) $(TESTS) $(TESTS_KQ) $(DEMO_TEST) $(DEMO) $(CAT_TEST) \
 	  $(BUILD)/release/perf/wsload/wsload $(BUILD)/release/perf/transport_server/transport_server \
 	  $(BUILD)/release/perf/transport_load/transport_load $(addprefix $(BUILD)/fuzz/,$(FUZZ_PROGS))
 
@@ -202,7 +214,7 @@ check: ## build everything with g++ and clang++ at -Werror, then make test
 	@$(MAKE) --no-print-directory -j$(JOBS) check-variant V=check-clang
 	@$(MAKE) --no-print-directory test
 
-CHECK_SRCS := $(LIB_SRCS) $(DEMO_SRCS) $(KQ_EMUL_SRCS) $(wildcard net/reactor_*.cpp) \
+CHECK_SRCS := $(LIB_SRCS) $(DEMO_SRCS) $(CAT_SRCS) $(KQ_EMUL_SRCS) $(wildcard net/reactor_*.cpp) \
               $(TEST_SRCS) $(TEST_SUPPORT_SRCS) $(wildcard fuzz/*.cpp) \
               $(foreach p,$(PERF_PROGS),$(wildcard perf/$(p)/*.cpp))
 .PHONY: check-variant

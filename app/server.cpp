@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "app/detail/callback_adapter.hpp"
+#include "app/detail/client_dialer.hpp"
 #include "app/detail/coroutine_adapter.hpp"
 #include "app/detail/http_adapter.hpp"
 #include "app/detail/upgrade_gate.hpp"
@@ -36,6 +37,8 @@ void run_worker(detail::ServerState* st, detail::Worker* w) {
     }
 }
 }  // namespace
+
+detail::Worker* detail::current_worker() noexcept { return tl_worker; }
 
 Server::Server() : state_(std::make_unique<detail::ServerState>(*this)) {}
 
@@ -266,6 +269,7 @@ bool Server::start_workers() {
             return false;
         }
     }
+    if (st.clients_only) return true;   // ClientLoop: connections go out, none come in
     std::uint16_t port = st.settings.port;
     for (auto& w : st.workers) {
         if (!w->open_listener(port, n > 1)) {
@@ -301,6 +305,7 @@ bool Server::start() {
     st.run_mode = false;
     st.running = true;
     for (auto& w : st.workers) st.threads.emplace_back(run_worker, &st, w.get());
+    detail::launch_pending_clients(st);   // what connect() queued before the start
     return true;
 }
 
@@ -320,6 +325,7 @@ int Server::run() {
         st.begin_shutdown();
     });
     for (std::size_t i = 1; i < st.workers.size(); ++i) st.threads.emplace_back(run_worker, &st, st.workers[i].get());
+    detail::launch_pending_clients(st);   // what connect() queued before the start
     run_worker(&st, st.workers.front().get());
     for (auto& t : st.threads) t.join();
     st.threads.clear();

@@ -68,6 +68,8 @@ namespace sluice {
 
 class Broker;
 
+struct ClientOptions;
+class ClientLoop;
 namespace detail {
 class ServerState;
 class RouteTarget;
@@ -178,6 +180,12 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
         if constexpr (std::is_same_v<std::invoke_result_t<F&, Context&>, Task>) return poll(path, Handler(std::move(fn)));
         else return poll(path, HttpHandler(std::move(fn)));
     }
+    // ---- outgoing WebSocket connections (app/client.hpp) ----
+    // Connects to a ws:// URL from this server's reactor; the handler converses as a route's
+    // does. "" when under way, else why it cannot start (a bad URL, wss://, a header that
+    // cannot be sent). Any thread; before start()/run() it starts with the server.
+    std::string connect(std::string_view url, ClientOptions options, Handler handler);
+    std::string connect(std::string_view url, ClientOptions options, WsCallbacks callbacks);
     // One line per connection open and close (and start-up/shutdown notes). Called on the
     // connection's thread; with threads(n > 1) from several threads at once.
     Server& on_log(std::function<void(std::string_view line)> fn);
@@ -218,6 +226,7 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
 
  private:
     friend class detail::Connection;
+    friend class ClientLoop;   // a Server that never listens
     bool start_workers();
     Server& push_route(std::string_view path, std::unique_ptr<detail::RouteTarget> target, bool poll);
     // from_broker: it came from another node, so it is delivered here and not published again.

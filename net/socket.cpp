@@ -129,6 +129,10 @@ int connect_tcp(std::string_view host, std::uint16_t port) noexcept {
         errno = EINVAL;
         return -1;
     }
+    return connect_to(address);
+}
+
+int connect_to(const SocketAddress& address) noexcept {
     const int fd = ::socket(address.family(), SOCK_STREAM, 0);
     if (fd < 0) return -1;
     if (!set_nonblocking(fd)) {

@@ -52,6 +52,9 @@ std::uint16_t local_port(int fd) noexcept;
 // a name resolved with getaddrinfo, which blocks). Returns the fd, connecting or connected
 // (wait for kWritable, then check SO_ERROR with socket_error()), or -1 with errno set.
 int connect_tcp(std::string_view host, std::uint16_t port) noexcept;
+// The same to one resolved address (IPv4 or IPv6): no lookup, never blocks.
+struct SocketAddress;
+int connect_to(const SocketAddress& address) noexcept;
 // SO_ERROR: 0 once a non-blocking connect succeeded.
 int socket_error(int fd) noexcept;
 

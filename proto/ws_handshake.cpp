@@ -154,10 +154,35 @@ std::size_t write_client_request(std::string_view host, std::string_view path,
                                  std::span<const std::uint8_t, 16> nonce,
                                  std::span<const std::string_view> subprotocols, std::span<char> out,
                                  std::array<char, 24>& key_out) noexcept {
+    ClientRequest request;
+    request.host = host;
+    request.path = path;
+    request.subprotocols = subprotocols;
+    return write_client_request(request, nonce, out, key_out);
+}
+
+namespace {
+
+// A field the handshake writes itself may not come again as an extra (a second Host or
+// key would make the request one a server must refuse, RFC 9112 §3.2, RFC 6455 §11.3.1).
+bool is_handshake_field(std::string_view name) noexcept {
+    return ascii_iequals(name, "Host") || ascii_iequals(name, "Upgrade") || ascii_iequals(name, "Connection") ||
+           ascii_iequals(name, "Origin") ||
+           (name.size() >= 14 && ascii_iequals(name.substr(0, 14), "Sec-WebSocket-"));
+}
+
+}  // namespace
+
+std::size_t write_client_request(const ClientRequest& request, std::span<const std::uint8_t, 16> nonce,
+                                 std::span<char> out, std::array<char, 24>& key_out) noexcept {
+    const std::string_view host = request.host;
+    const std::string_view path = request.path;
+    const std::span<const std::string_view> subprotocols = request.subprotocols;
     // §4.1 item 3 and RFC 9112 §3.2.1: the resource name, "/" at least. §3: a fragment
     // identifier "MUST NOT be used" on a WebSocket URI ("#" must be sent escaped, %23).
     if (host.empty() || has_ctl(host) || path.empty() || path[0] != '/' || has_ctl(path) ||
-        path.find('#') != std::string_view::npos)
+        path.find('#') != std::string_view::npos || path.find(' ') != std::string_view::npos ||
+        has_ctl(request.origin))
         return 0;
     // §4.1 item 10: offered subprotocols "MUST be non-empty strings" of token characters
     // "and MUST all be unique strings".
@@ -166,6 +191,9 @@ std::size_t write_client_request(std::string_view host, std::string_view path,
         for (std::size_t j = 0; j < i; ++j) {
             if (subprotocols[j] == subprotocols[i]) return 0;
         }
+    }
+    for (const HttpHeader& h : request.headers) {
+        if (!is_token(h.name) || is_handshake_field(h.name) || has_ctl(h.value)) return 0;
     }
     core::base64_encode(nonce, key_out);
     // §4.1: the client's opening handshake.
@@ -183,6 +211,17 @@ std::size_t write_client_request(std::string_view host, std::string_view path,
             if (i > 0) w.put(", ");
             w.put(subprotocols[i]);
         }
+        w.put("\r\n");
+    }
+    if (!request.origin.empty()) {
+        w.put("Origin: ");
+        w.put(request.origin);
+        w.put("\r\n");
+    }
+    for (const HttpHeader& h : request.headers) {
+        w.put(h.name);
+        w.put(": ");
+        w.put(h.value);
         w.put("\r\n");
     }
     w.put("\r\n");

@@ -88,6 +88,21 @@ std::size_t write_client_request(std::string_view host, std::string_view path,
                                  std::span<const std::string_view> subprotocols, std::span<char> out,
                                  std::array<char, 24>& key_out) noexcept;
 
+// The same request with the optional fields a client may add (app/'s client: Server::connect).
+struct ClientRequest {  // Does not own anything: views the caller keeps alive during the call.
+    std::string_view host;                          // Host's value, "name" or "name:port" (§4.1 item 4)
+    std::string_view path;                          // the resource name: path and query, "/" at least
+    std::span<const std::string_view> subprotocols;  // offered in order (item 10)
+    std::string_view origin;                        // item 8: empty = no Origin field
+    // Extra fields, written as given: a name must be a token and not one the handshake
+    // writes itself (Host, Upgrade, Connection, Sec-WebSocket-*), a value has no CR, LF or
+    // NUL; otherwise nothing is written (0). (A permessage-deflate offer, once the client
+    // makes one, is its own field here: Sec-WebSocket-Extensions is refused as an extra.)
+    std::span<const HttpHeader> headers;
+};
+std::size_t write_client_request(const ClientRequest& request, std::span<const std::uint8_t, 16> nonce,
+                                 std::span<char> out, std::array<char, 24>& key_out) noexcept;
+
 // §4.1 (client requirements on the server's response), one value per rule.
 enum class ServerResponseCheck : std::uint8_t {
     ok,

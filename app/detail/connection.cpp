@@ -88,6 +88,10 @@ void Connection::start() {
 void Connection::on_events(net::EventMask events) noexcept {
     Worker::Scope scope(worker_);
     if (mode_ == Mode::dead) return;
+    if (mode_ == Mode::dialing) {
+        dial_events(events);
+        return;
+    }
     if ((events & net::kError) != 0 && (events & net::kReadable) == 0) {
         destroy();
         return;
@@ -99,7 +103,8 @@ void Connection::on_events(net::EventMask events) noexcept {
         case Mode::http: read_http(); break;
         case Mode::websocket: read_ws(); break;
         case Mode::teardown: drain_input(); break;
-        case Mode::dead: break;
+        case Mode::dead:
+        case Mode::dialing: break;
     }
 }
 
@@ -154,18 +159,26 @@ void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> 
 // The 101 is queued: from here on the connection speaks WebSocket.
 void Connection::open_websocket(const RouteTarget& route, std::string_view subprotocol, std::span<std::uint8_t> rest) {
     if (!subprotocol.empty()) request_.set_subprotocol(subprotocol);
+    http_.reset();   // nothing of the HTTP exchange is needed any more (the caller returns at once)
+    begin_websocket(&route, proto::Role::server, worker_.settings.max_frame_size, worker_.settings.max_message_size,
+                    rest);
+}
+
+// Both roles from here on: the session, the ping deadline, the route's adapter, and the
+// bytes that came with the handshake (frames).
+void Connection::begin_websocket(const RouteTarget* route, proto::Role role, std::size_t max_frame,
+                                 std::size_t max_message, std::span<std::uint8_t> rest) {
     mode_ = Mode::websocket;
     set_kind(ConnectionKind::websocket);
     if (worker_.access.pick()) tally_ = std::make_unique<SessionTally>(AccessLog::now());
-    http_.reset();   // nothing of the HTTP exchange is needed any more (the caller returns at once)
     proto::WsLimits limits;
-    limits.max_frame_size = worker_.settings.max_frame_size;
-    limits.max_message_size = worker_.settings.max_message_size;
+    limits.max_frame_size = max_frame;
+    limits.max_message_size = max_message;
     limits.permessage_deflate = deflate_.on();
-    session_.emplace(proto::Role::server, limits, static_cast<Hooks&>(*this), worker_.assembly.source());
+    session_.emplace(role, limits, static_cast<Hooks&>(*this), worker_.assembly.source());
     arm_deadline(Deadline::ping, worker_.settings.ping_interval);
     worker_.state.log("upgrade #" + std::to_string(id_) + " " + std::string(peer()) + " " + std::string(request_.path()));
-    start_adapter(&route);
+    start_adapter(route);
     if (!call_handler([this] { handler_->on_open(*this); })) close(proto::kCloseInternalError, "internal error");
     if (mode_ == Mode::websocket && !rest.empty()) session_->feed(rest);
 }
@@ -232,6 +245,10 @@ SendResult Connection::send_shared(const core::SharedBytes& frame, std::size_t s
     worker_.metrics.publish_deliveries.add();
     worker_.metrics.sent(size - header);
     if (tally_) tally_->sent(size - header);
+    if (client_) {   // re-framed, masked (RFC 6455 §5.3)
+        send_shared_as_client(frame, size);
+        return SendResult::queued;
+    }
     // The peer's window now holds bytes our own compressor never saw (RFC 7692 §7.2.3).
     if (deflated && extras_ && extras_->deflate) extras_->deflate->forget_sent();
     wrote(output_.queue_shared(frame, size));
@@ -272,6 +289,7 @@ void Connection::close(std::uint16_t code, std::string_view reason) {
     // RFC 6455 §7.4.1: 1005, 1006, 1015 and unassigned codes never go on the wire.
     if (!proto::is_valid_wire_close_code(code)) code = proto::kCloseNormal;
     if (!session_->send_close(code, cut_reason(reason)) && !session_->send_close(code, {})) return;
+    if (client_) client_closing(code);
     arm_deadline(Deadline::close, worker_.settings.close_timeout);
     if (handler_ != nullptr) handler_->on_closing(*this);   // a coroutine waiting to send learns it is closed
 }
@@ -367,7 +385,8 @@ void Connection::flush() {
         return;
     }
     if (mode_ == Mode::teardown && output_.empty()) {
-        if (!shut_write_) {
+        // RFC 6455 §7.1.1: a client leaves the TCP close to the server (it waits for its FIN).
+        if (!shut_write_ && !client_) {
             net::shutdown_write(fd_);
             shut_write_ = true;
         }

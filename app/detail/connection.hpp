@@ -3,10 +3,14 @@
 //
 //   accept ─▶ http ──(upgrade + 101)──▶ websocket ──(close handshake / failure / timeout)──▶ teardown ─▶ dead
 //               └──(the answer closes, EOF, timeout)─────────────────────────────────────────▶ teardown
+//   connect() ─▶ dialing ──(TCP up, request sent, the server's 101)──▶ websocket (client role)
+//               └──(refused, timeout, not 101: the dialer reports it)────────────────────────────────▶ dead
 //
 //   mode        who owns its state
 //   http        HttpExchange (http_exchange.hpp): phase, keep-alive, responses; freed at the upgrade
 //   websocket   proto::WsSession (inline): the close handshake; can_send() asks it
+//   dialing     ClientDialer (client_dialer.hpp): the request, the handshake, what follows the end
+//               (a client connection's own glue is in client_connection.cpp)
 //   both        the route's HandlerAdapter (handler_adapter.hpp), in place in adapter_
 //               SocketWriter (socket_writer.hpp): the output queue, want-write, over-bound
 //               Extras (extras.hpp): user timers, subscriptions, backpressure timer; on first use
@@ -40,6 +44,7 @@
 
 #include "app/context.hpp"
 #include "app/detail/access_log.hpp"
+#include "app/detail/client_random.hpp"
 #include "app/detail/handler_adapter.hpp"
 #include "app/detail/http_exchange.hpp"
 #include "app/detail/metrics.hpp"
@@ -60,6 +65,7 @@ class Extras;
 class Connection;
 class Publication;
 struct Subscription;
+class ClientDialer;
 
 // The hooks proto::WsSession calls (a WsHooks concept). A base of Connection without data:
 // the session's reference is to the connection itself, so no pointer is stored for it.
@@ -76,6 +82,8 @@ struct ConnectionHooks {
     proto::WsError on_compressed_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
     void on_ping(std::span<const std::uint8_t> payload);   // after the session queued its pong
     void on_pong(std::span<const std::uint8_t> payload);
+    // RFC 6455 §5.3: the client role's masking keys (a server's session never asks).
+    std::array<std::uint8_t, 4> next_mask() noexcept { return next_client_mask(); }
 
  private:
     Connection& self() noexcept;
@@ -86,11 +94,14 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     using Hooks = ConnectionHooks;
 
     Connection(Worker& worker, int fd, std::uint64_t id);
+    // An outgoing connection (connecting on `fd`), made by its dialer (client_dialer.hpp).
+    Connection(Worker& worker, int fd, std::uint64_t id, ClientDialer& dialer);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
     void start();                                    // register with the reactor, arm timers, log
+    void start_client(std::string_view address);     // the same for a connection going out
     void on_events(net::EventMask events) noexcept override;
 
     // ---- called by the Worker ----
@@ -192,8 +203,8 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
 
  private:
     friend struct ConnectionHooks;
-    enum class Mode : std::uint8_t { http, websocket, teardown, dead };
-    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, ping, message, close, heartbeat, hold, hook };
+    enum class Mode : std::uint8_t { http, websocket, teardown, dead, dialing };
+    enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, ping, message, close, heartbeat, hold, hook, dial };
 
     // HTTP
     void read_http();
@@ -215,6 +226,8 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
                               const proto::HttpRequest& req, std::span<std::uint8_t> rest);
     void settle_upgrade_hook();
     void upgrade_hook_unanswered(std::string_view why);   // 503: the deadline, or the server stopping
+    void begin_websocket(const RouteTarget* route, proto::Role role, std::size_t max_frame, std::size_t max_message,
+                         std::span<std::uint8_t> rest);
     void read_ws();
     void on_ws_message(proto::Opcode op, std::span<const std::uint8_t> bytes);
     void on_ws_end(std::uint16_t code, std::string_view reason);
@@ -257,6 +270,16 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     void read_sse();
     void end_push() noexcept;            // the exchange is over
     void push_at_shutdown();
+    // the client role (client_connection.cpp)
+    void dial_events(net::EventMask events);
+    void on_dial_connected();
+    void on_dial_input();
+    void open_client();
+    void on_dial_deadline();
+    ClientDialer& dialer() noexcept;
+    void send_shared_as_client(const core::SharedBytes& frame, std::size_t size);
+    void client_closing(std::uint16_t code) noexcept;
+    void client_gone() noexcept;
 
     Worker& worker_;
     int fd_;
@@ -278,6 +301,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool ws_ids_ : 1 = false;           // a WebSocket that asked for ids (?since=): envelopes
     bool forwarded_https_ : 1 = false;  // a trusted proxy said the client used https (take_forwarded)
     ConnectionKind kind_ = ConnectionKind::http;   // counted open under this kind while counted_
+    bool client_ : 1 = false;           // an outgoing connection (its dialer is in extras_)
     std::uint64_t id_;
 
     std::unique_ptr<HttpExchange> http_;   // while HTTP (freed at the upgrade)

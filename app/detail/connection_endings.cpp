@@ -54,6 +54,8 @@ void Connection::shutdown_gracefully() {
         push_at_shutdown();   // an SSE stream ends, a held poll is answered
         http_->close_after();
         if (http_->phase() != HttpExchange::Phase::busy && !http_->head_started()) begin_teardown();
+    } else if (mode_ == Mode::dialing) {
+        destroy();   // an outgoing connection not yet open: nothing to finish
     }
 }
 
@@ -73,6 +75,7 @@ void Connection::destroy(std::uint16_t code, std::string_view reason) {
     fd_ = -1;
     output_.clear();
     worker_.bury(this);
+    if (client_) client_gone();   // its dialer retries, reconnects or finishes
 }
 
 void Connection::uncount() {
@@ -101,7 +104,7 @@ void Connection::log_close(std::uint16_t code, std::string_view reason) {
         line += " ws " + std::to_string(code);
         if (!reason.empty()) line.append(" ").append(reason);
     } else {
-        line += " http";
+        line += client_ ? " ws-client before the 101" : " http";
     }
     worker_.state.log(line);
 }
@@ -183,6 +186,7 @@ void Connection::on_deadline() {
         case Deadline::hook:
             if (mode_ == Mode::http) upgrade_hook_unanswered("no decision within handshake_timeout");   // 503
             break;
+        case Deadline::dial: on_dial_deadline(); break;
     }
 }
 

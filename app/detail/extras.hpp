@@ -20,6 +20,7 @@
 namespace sluice::detail {
 
 class Connection;
+class ClientDialer;
 
 class Extras {  // Owns the user timers and the subscriptions' handles (the nodes are the registry's).
  public:
@@ -32,6 +33,7 @@ class Extras {  // Owns the user timers and the subscriptions' handles (the node
     // permessage-deflate with context takeover: the connection's own codec, from its first
     // compressed message on (app/detail/ws_compression.hpp; its size: app/README.md).
     std::unique_ptr<proto::WsDeflate> deflate;
+    ClientDialer* dialer = nullptr;  // an outgoing connection's dialer (client_dialer.hpp; the worker owns it)
 
     TimerId add_timer(std::chrono::milliseconds period, bool repeat, std::function<void()> fn);
     void cancel_timer(TimerId id) {

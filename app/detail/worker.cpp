@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "app/detail/client_dialer.hpp"
 #include "app/detail/connection.hpp"
 #include "app/detail/publication.hpp"
 
@@ -181,6 +182,7 @@ void Worker::begin_shutdown() {
     listener.close();
     const std::vector<Connection*> all = live_;
     for (Connection* c : all) c->shutdown_gracefully();
+    stop_clients();
     reactor.arm(shutdown_timer_, settings.shutdown_timeout);
 }
 

@@ -56,6 +56,11 @@ namespace sluice::detail {
 class Connection;
 
 class Worker;
+class ClientDialer;       // app/detail/client_dialer.hpp: one Server::connect()
+struct ClientSpec;
+
+// The worker whose loop runs on this thread, or null (app/server.cpp keeps it).
+Worker* current_worker() noexcept;
 
 class ServerState {  // Owns the workers and their threads; shared by them read-only after start.
  public:
@@ -89,6 +94,11 @@ class ServerState {  // Owns the workers and their threads; shared by them read-
     int signals_seen = 0;
     bool run_mode = false;                  // run(): the calling thread runs worker 0 and joins
     std::vector<std::string> route_errors;  // reported by validate()
+    // Outgoing connections (app/client.hpp): connect() calls not yet started, and those alive
+    // (resolving, connected or waiting to reconnect); a client-only loop ends at zero.
+    std::vector<std::shared_ptr<ClientSpec>> pending_clients;   // guarded by workers_mutex
+    std::atomic<std::size_t> clients{0};
+    bool clients_only = false;              // ClientLoop: no listener
 
     void log(std::string_view line);
     void begin_shutdown();   // any thread
@@ -135,6 +145,12 @@ class Worker {  // Owns its reactor, listener, pool, topics and connections. One
     std::size_t live() const noexcept { return live_.size(); }
     std::uint64_t next_connection_id();
     const std::vector<Connection*>& connections() const noexcept { return live_; }
+    // Outgoing connections (defined in client_dialer.cpp).
+    std::vector<std::unique_ptr<ClientDialer>> clients;   // owned; each outlives its connection
+    void start_client(const std::shared_ptr<ClientSpec>& spec);
+    void stop_clients();   // shutting down: no further attempt
+    Connection* add_client_connection(int fd, ClientDialer& dialer);
+    void forget_client(ClientDialer* dialer);   // deleted once off the stack
 
  private:
     void leave();

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <string_view>
+#include <vector>
 
 #include <netinet/in.h>
 
@@ -59,6 +61,24 @@ TEST_CASE("addresses: a sockaddr shorter than its family field formats as nothin
   CHECK(format_address(reinterpret_cast<const sockaddr*>(one), 1).empty());
   CHECK(format_address(reinterpret_cast<const sockaddr*>(one), 0).empty());
   delete[] one;
+}
+
+TEST_CASE("address: resolve_all lists every address of a name, a literal as itself; parse_ip_literal never looks up") {
+  std::vector<SocketAddress> all;
+  CHECK(resolve_all("localhost", 80, all).empty());
+  REQUIRE_FALSE(all.empty());
+  for (const SocketAddress& a : all) CHECK((a.family() == AF_INET || a.family() == AF_INET6));
+  CHECK(resolve_all("[::1]", 9000, all).empty());
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].family() == AF_INET6);
+  CHECK(format_address(reinterpret_cast<const sockaddr*>(&all[0].storage), all[0].length) == "[::1]:9000");
+  CHECK_FALSE(resolve_all("", 80, all).empty());
+  CHECK(all.empty());
+  SocketAddress one;
+  CHECK(parse_ip_literal("127.0.0.1", 1, one));
+  CHECK(parse_ip_literal("[::1]", 1, one));
+  CHECK_FALSE(parse_ip_literal("localhost", 1, one));
+  CHECK_FALSE(parse_ip_literal(std::string_view("127.0.0.1\0x", 11), 1, one));
 }
 
 }  // TEST_SUITE

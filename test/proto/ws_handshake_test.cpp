@@ -237,6 +237,42 @@ TEST_SUITE("proto") {
         CHECK(write_client_request("a", "/chat%23top", nonce, {}, out, key) > 0);  // escaped: fine
     }
 
+    TEST_CASE("RFC 6455 4.1 item 8: Origin and extra fields are written after the handshake's own, never in their place") {
+        std::array<std::uint8_t, 16> nonce{};
+        std::array<char, 512> out{};
+        std::array<char, 24> key{};
+        const HttpHeader extra[] = {{"Authorization", "Bearer t"}, {"X-Trace", "42"}};
+        ClientRequest r;
+        r.host = "example.com:8080";
+        r.path = "/feed?depth=5";
+        r.origin = "http://example.com";
+        r.headers = extra;
+        const std::size_t n = write_client_request(r, nonce, out, key);
+        REQUIRE(n > 0);
+        const std::string request(out.data(), n);
+        CHECK(request.find("GET /feed?depth=5 HTTP/1.1\r\nHost: example.com:8080\r\n") == 0);
+        CHECK(request.find("\r\nOrigin: http://example.com\r\nAuthorization: Bearer t\r\nX-Trace: 42\r\n\r\n") !=
+              std::string::npos);
+        // A field the handshake writes itself (RFC 9112 §3.2: one Host; §11.3.1: one key) is refused,
+        // as are a name that is not a token and a value with CR, LF or NUL.
+        for (const std::string_view name : {"Host", "upgrade", "Connection", "Origin", "Sec-WebSocket-Key",
+                                            "sec-websocket-extensions", "Bad Name", ""}) {
+            const HttpHeader one[] = {{name, "v"}};
+            r.headers = one;
+            CAPTURE(name);
+            CHECK(write_client_request(r, nonce, out, key) == 0);
+        }
+        const HttpHeader broken[] = {{"X-A", "a\r\nX-B: b"}};
+        r.headers = broken;
+        CHECK(write_client_request(r, nonce, out, key) == 0);
+        r.headers = {};
+        r.origin = "http://a\r\nX: y";
+        CHECK(write_client_request(r, nonce, out, key) == 0);
+        r.origin = {};
+        r.path = "/a b";   // a space would end the request-target (RFC 9112 §3)
+        CHECK(write_client_request(r, nonce, out, key) == 0);
+    }
+
     TEST_CASE("RFC 6455 4.1: offered subprotocols must be unique tokens") {
         std::array<std::uint8_t, 16> nonce{};
         std::array<char, 512> out{};
