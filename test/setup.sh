@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine, and nothing when it is all there.
 # Debian packages: doctest-dev (unit tests), python3-websockets (interop), chromium (browser),
-# curl and apache2-utils (ab) for the http_clients suite; for fuzz/: clang and
+# curl, apache2-utils (ab) and python3-prometheus-client for the http_clients suite; for fuzz/: clang and
 # libclang-rt-dev (libFuzzer), and for `make fuzz-coverage` only, llvm (llvm-profdata,
 # llvm-cov) of the version of the installed clang; cmake and pkg-config for the vendor suite
 # (it builds against an installed sluice through both).
@@ -22,6 +22,7 @@ if [ "$scope" = all ]; then
   command -v npm >/dev/null 2>&1 || missing+=(npm)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v ab >/dev/null 2>&1 || missing+=(apache2-utils)
+  /usr/bin/python3 -c 'import prometheus_client' 2>/dev/null || missing+=(python3-prometheus-client)
   command -v cmake >/dev/null 2>&1 || missing+=(cmake)
   command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 fi
