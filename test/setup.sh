@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine, and nothing when it is all there.
 # Debian packages: doctest-dev (unit tests), python3-websockets (interop), chromium (browser),
-# curl and apache2-utils (ab) for the http_clients suite; nginx for the proxy suite;
-# redis-server for the redis suite; for fuzz/: clang and
+# curl, apache2-utils (ab) and python3-prometheus-client for the http_clients suite; nginx for
+# the proxy suite; redis-server for the redis suite; for fuzz/: clang and
 # libclang-rt-dev (libFuzzer), and for `make fuzz-coverage` only, llvm (llvm-profdata,
 # llvm-cov) of the version of the installed clang; cmake and pkg-config for the vendor suite
 # (it builds against an installed sluice through both).
@@ -25,6 +25,7 @@ if [ "$scope" = all ]; then
   command -v ab >/dev/null 2>&1 || missing+=(apache2-utils)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  /usr/bin/python3 -c 'import prometheus_client' 2>/dev/null || missing+=(python3-prometheus-client)
   command -v cmake >/dev/null 2>&1 || missing+=(cmake)
   command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 fi

@@ -15,8 +15,11 @@
 // Off (max_memory 0, the default) it costs one test per callback.
 //
 // The bound: checked at the end of each callback, so the total can pass the budget by what
-// one callback adds on each thread (one read's message bytes, one handler's sends) before
-// reading stops; after that nothing grows.
+// one callback adds on each thread before reading stops: one read (at most the reactor's
+// 256 KiB receive buffer) into an assembly buffer, plus what the handlers queue in that
+// callback. Not one block: holding it to one block would mean refusing a buffer mid-read,
+// which the receiver can only answer with 1011. Shared frames larger than an output block
+// (heap-allocated) are not counted.
 #pragma once
 
 #include <cstddef>

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The HTTP side driven by clients nobody here wrote, against the demo (ASan + UBSan build):
-# curl, Python's http.client and urllib, Node's built-in fetch, and ApacheBench (ab).
+# curl, Python's http.client and urllib, Node's built-in fetch, and ApacheBench (ab); then
+# Prometheus's own parser (python3-prometheus-client) reads /metrics.
 #   test/http_clients/run.sh [build-folder]                          (default: build)
 # Each check asserts the status, the body and that the answer came within a second (the
 # clients' own timeouts), then the server's verdict (alive, clean exit, no sanitizer report).
-# Ends with one line "N passed, M failed". test/setup.sh installs curl and apache2-utils.
+# Ends with one line "N passed, M failed". test/setup.sh installs curl, apache2-utils and
+# python3-prometheus-client.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../conformance/server.sh"
@@ -83,6 +85,8 @@ if server_start http-clients; then
   check "python: http.client and urllib" timeout 30 "$PYTHON" "$here/python_clients.py" --port "$SERVER_PORT"
   check "node: built-in fetch" timeout 30 node "$here/node_fetch.mjs" --port "$SERVER_PORT"
   check "ab: 2,000 keep-alive requests, 10 at a time, none failed, all 2xx" ab_run
+  check "prometheus_client: GET /metrics parses as text format 0.0.4 and counts ab's requests" \
+    timeout 30 "$PYTHON" "$here/prometheus_check.py" --port "$SERVER_PORT"
 fi
 server_stop
 if server_verdict; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
