@@ -80,10 +80,12 @@ struct RichHooks : Hooks {
     send(header);
     send(payload);
   }
-  void on_compressed_message(proto::Opcode op, std::span<const std::uint8_t> bytes) {
+  // Some messages "fail to inflate" (chosen by their size), so the owner's error path runs too.
+  proto::WsError on_compressed_message(proto::Opcode op, std::span<const std::uint8_t> bytes) {
     SLUICE_FUZZ_CHECK(!ended && g_deflate);
     SLUICE_FUZZ_CHECK(op == proto::Opcode::text || op == proto::Opcode::binary);
     SLUICE_FUZZ_CHECK(bytes.size() <= kLimits.max_message_size);
+    return bytes.size() % 7 == 3 ? proto::WsError::invalid_compressed_data : proto::WsError::none;
   }
 };
 static_assert(proto::WsGatherSink<RichHooks> && proto::WsCompressedSink<RichHooks>);
