@@ -105,7 +105,7 @@ HandshakeDecision evaluate_upgrade(const HttpRequest& request, const HandshakePo
     return d;
 }
 
-// §4.2.2 step 5; §9.1: Sec-WebSocket-Extensions only as the owner set it (an extension the
+// §4.2.2 step 5; §9, §9.1: Sec-WebSocket-Extensions only as the owner set it (an extension the
 // client offered and the server accepted, RFC 7692 §5.1).
 std::size_t write_handshake_response(const HandshakeDecision& d, std::span<char> out) noexcept {
     if (d.status == 426) {

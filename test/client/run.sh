@@ -104,7 +104,9 @@ for n in (0, 125, 126, 65535, 65536, 100000): print("t" * n)' >"$work/in"
   # The client's close: 1000 at the end of stdin; 1001 on SIGINT.
   printf 'bye\n' >"$work/in"
   run_cat "$s-client-close" -q "$url/client-close" && expect "$s: RFC 6455 7.1.2 our close 1000 at the end of stdin" 0 ""
-  timeout 20 "$cat_bin" -q "$url/client-close" < <(sleep 5) >"$work/$s-sigint.stdout" 2>"$work/$s-sigint.stderr" &
+  # --foreground: timeout passes our SIGINT to sluice-cat once (without it, it signals its
+  # process group as well, and a second SIGINT means "exit at once").
+  timeout --foreground 20 "$cat_bin" -q "$url/client-close" < <(sleep 5) >"$work/$s-sigint.stdout" 2>"$work/$s-sigint.stderr" &
   local cat_pid=$!
   sleep 0.7
   kill -INT "$cat_pid" 2>/dev/null
