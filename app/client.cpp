@@ -2,7 +2,8 @@
 // app/detail/client_*.
 #include "app/client.hpp"
 
-#include <exception>
+#include <string>
+#include <string_view>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -10,6 +11,7 @@
 #include "app/detail/callback_adapter.hpp"
 #include "app/detail/client_dialer.hpp"
 #include "app/detail/coroutine_adapter.hpp"
+#include "app/detail/guarded_call.hpp"
 #include "app/detail/worker.hpp"
 
 namespace sluice {
@@ -59,17 +61,7 @@ bool ClientLoop::post(std::function<void()> fn) {
     detail::Worker* w = st.workers.front().get();
     w->reactor.post([w, fn = std::move(fn)] {
         detail::Worker::Scope scope(*w);
-#if defined(__cpp_exceptions)
-        try {
-            fn();
-        } catch (const std::exception& e) {
-            w->state.log(std::string("ClientLoop::post: ") + e.what());
-        } catch (...) {
-            w->state.log("ClientLoop::post: an exception not derived from std::exception");
-        }
-#else
-        fn();
-#endif
+        detail::guarded_call(fn, [w](std::string_view what) { w->state.log("ClientLoop::post: " + std::string(what)); });
     });
     return true;
 }

@@ -10,6 +10,7 @@
 
 #include "app/detail/client_random.hpp"
 #include "app/detail/connection.hpp"
+#include "app/detail/guarded_call.hpp"
 #include "app/detail/worker.hpp"
 #include "net/socket.hpp"
 
@@ -20,21 +21,8 @@ namespace {
 // A user callback (on_error, on_reconnect) must not unwind into the loop: logged instead.
 template <class F>
 bool guarded(ServerState& state, F&& fn) noexcept {
-#if defined(__cpp_exceptions)
-    try {
-        fn();
-        return true;
-    } catch (const std::exception& e) {
-        state.log(std::string("client callback error: ") + e.what());
-    } catch (...) {
-        state.log("client callback error: an exception not derived from std::exception");
-    }
-    return false;
-#else
-    (void)state;   // built without exceptions: a callback's errors are its own business
-    fn();
-    return true;
-#endif
+    return guarded_call(std::forward<F>(fn),
+                        [&state](std::string_view what) { state.log("client callback error: " + std::string(what)); });
 }
 
 // Attempt n's delay: initial * multiplier^(n-1), capped, minus a random share (jitter).

@@ -35,16 +35,17 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
+#include <utility>
 
 #include "app/context.hpp"
 #include "app/detail/access_log.hpp"
 #include "app/detail/client_random.hpp"
+#include "app/detail/guarded_call.hpp"
 #include "app/detail/handler_adapter.hpp"
 #include "app/detail/http_exchange.hpp"
 #include "app/detail/metrics.hpp"
@@ -179,26 +180,11 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     TimerId add_timer(std::chrono::milliseconds period, bool repeat, std::function<void()> fn);
     void cancel_timer(TimerId id);
 
-    // The one place that catches what a handler throws: logs it and returns false (the caller
-    // then answers 500 or closes 1011). Handlers never unwind into the loop. Built with
-    // -fno-exceptions (a vendor's constrained target) a handler's errors are its own business:
-    // this only calls it.
+    // What a handler throws is logged and answered false (the caller then answers 500 or
+    // closes 1011): handlers never unwind into the loop (guarded_call.hpp).
     template <class F>
     bool call_handler(F&& fn) noexcept {
-#if defined(__cpp_exceptions)
-        try {
-            fn();
-            return true;
-        } catch (const std::exception& e) {
-            log_handler_error(e.what());
-        } catch (...) {
-            log_handler_error("an exception not derived from std::exception");
-        }
-        return false;
-#else
-        fn();
-        return true;
-#endif
+        return guarded_call(std::forward<F>(fn), [this](std::string_view what) { log_handler_error(what); });
     }
 
  private:
