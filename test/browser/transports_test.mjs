@@ -4,49 +4,26 @@
 // fallback client (app/web/transport.js) forced onto each transport carrying a chat between
 // two pages. Usage: node transports_test.mjs <port> <screenshot dir>; prints "ok - ..." /
 // "not ok - ..." and a last line "N passed, M failed".
-import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { check, finish, launchChromium, step, waitForServer } from './harness.mjs';
 
 const port = Number(process.argv[2]);
 const shots = process.argv[3] || 'build/screenshots';
 const base = `http://127.0.0.1:${port}`;
 const kWait = 10_000;
-let passed = 0, failed = 0;
 
-function check(ok, what, detail = '') {
-  if (ok) { passed += 1; console.log(`ok - ${what}`); }
-  else { failed += 1; console.log(`not ok - ${what}${detail ? ': ' + detail : ''}`); }
-}
-async function step(what, fn) {
-  try { await fn(); } catch (e) { check(false, what, String(e && e.message || e).split('\n')[0]); }
-}
 async function post(text) {
   const r = await fetch(`${base}/publish/chat`, { method: 'POST', body: JSON.stringify({ from: 'node', text }) });
   return r.status;
-}
-async function waitForServer() {
-  const end = Date.now() + kWait;
-  while (Date.now() < end) {
-    try { if ((await fetch(`${base}/healthz`)).ok) return true; } catch (_) { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
 }
 
 const profile = mkdtempSync(join(tmpdir(), 'sluice-chromium-'));
 let context;
 try {
-  check(await waitForServer(), 'the demo server answers /healthz');
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1000, height: 700 },
-  });
-  context.setDefaultTimeout(kWait);
+  check(await waitForServer(base, kWait), 'the demo server answers /healthz');
+  context = await launchChromium(profile, kWait);
 
   await Promise.all([
     step('EventSource: messages, then a reconnect that resumes exactly', async () => {
@@ -115,5 +92,4 @@ try {
   if (context) await context.close();
   rmSync(profile, { recursive: true, force: true });
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

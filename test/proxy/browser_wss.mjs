@@ -2,10 +2,10 @@
 // opens the demo's index page over https:// through nginx and a wss:// echo from it; the
 // suite's certificate is self-signed, so --ignore-certificate-errors.
 // Usage: node browser_wss.mjs <https port>. Prints ok / not ok lines, then "N passed, M failed".
-import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { launchChromium } from '../browser/harness.mjs';
 
 const port = Number(process.argv[2]);
 let passed = 0, failed = 0;
@@ -17,13 +17,7 @@ function check(ok, what, detail = '') {
 const profile = mkdtempSync(join(tmpdir(), 'sluice-proxy-chromium-'));
 let context;
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--ignore-certificate-errors', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  context.setDefaultTimeout(10_000);
+  context = await launchChromium(profile, 10_000, ['--ignore-certificate-errors']);
   const page = await context.newPage();
   const response = await page.goto(`https://127.0.0.1:${port}/`);
   check(response && response.status() === 200, 'loads the index page over https:// through nginx',
