@@ -147,8 +147,8 @@ $(BUILD)/release/perf/$(1)/$(1): $(LIB_RELEASE) $(call objs,release,$(sort $(wil
 	$$(CXX) -O2 $(ARCH) $$^ -o $$@ $(LDLIBS) $(PERF_LDLIBS_$(1))
 endef
 $(foreach p,$(PERF_PROGS),$(eval $(call perf_program,$(p))))
-# transport_load reads the server's CPU and RSS with wsload's /proc readers (one copy of them).
-$(BUILD)/release/perf/transport_load/transport_load: $(call objs,release,perf/wsload/proc_stats.cpp)
+# transport_load reads the server's CPU and RSS with wsload's /proc readers and dials with its dial() (one copy of each).
+$(BUILD)/release/perf/transport_load/transport_load: $(call objs,release,perf/wsload/proc_stats.cpp perf/wsload/dial.cpp)
 
 # fuzz/<name>_fuzz.cpp -> build/fuzz/<name>_fuzz; the harness links the library built for
 # fuzzing (core/ and proto/) plus the app/ or net/ sources it names on a line of its own

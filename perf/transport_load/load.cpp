@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "app/json.hpp"
+#include "perf/wsload/dial.hpp"
 #include "perf/wsload/proc_stats.hpp"
 #include "proto/http_body.hpp"
 #include "proto/http_response.hpp"
@@ -252,29 +253,15 @@ void Load::ws_closed(Conn& c) {
 
 // ---- connections -------------------------------------------------------------------------
 bool Load::connect(Conn& c) {
-  c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  c.fd = wsload::dial(ep_, addr_, c.index);
   if (c.fd < 0) return false;
-  const int one = 1;
-  ::setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (::connect(c.fd, reinterpret_cast<const sockaddr*>(&addr_), sizeof addr_) != 0 && errno != EINPROGRESS) {
-    ::close(c.fd);
-    c.fd = -1;
-    return false;
-  }
-  epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-  ev.data.u32 = c.index;
-  ::epoll_ctl(ep_, EPOLL_CTL_ADD, c.fd, &ev);
   c.state = State::connecting;
   ++connecting_;
   return true;
 }
 
 void Load::on_connected(Conn& c) {
-  int err = 0;
-  socklen_t len = sizeof err;
-  ::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-  if (err != 0) {
+  if (const int err = wsload::dial_result(c.fd); err != 0) {
     ++r_.errors.connect;
     error(std::string("connect: ") + std::strerror(err));
     close(c);

@@ -19,6 +19,7 @@
 #include <span>
 #include <string_view>
 
+#include "perf/wsload/dial.hpp"
 #include "perf/wsload/proc_stats.hpp"
 #include "proto/http_response.hpp"
 #include "core/utf8.hpp"
@@ -209,14 +210,6 @@ bool Load::check_payload(std::span<const std::uint8_t> bytes, std::uint64_t& seq
 
 // ---- connections -------------------------------------------------------------------------
 bool Load::start_connection(Conn& c) {
-  c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (c.fd < 0) {
-    ++r_.connect_errors;
-    return false;
-  }
-  const int one = 1;
-  ::setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  c.state = State::connecting;
   c.started = now_ns();
   c.head.clear();
   c.out.clear();
@@ -227,28 +220,20 @@ bool Load::start_connection(Conn& c) {
   c.seen_any = false;
   sockaddr_in to = addr_;
   if (c.kind == Kind::publisher && o_.publisher_port != 0) to.sin_port = htons(o_.publisher_port);
-  const int rc = ::connect(c.fd, reinterpret_cast<const sockaddr*>(&to), sizeof to);
-  if (rc != 0 && errno != EINPROGRESS) {
+  ++c.generation;
+  c.fd = dial(ep_, to, std::uint64_t{c.generation} << 32 | c.index);
+  if (c.fd < 0) {
     ++r_.connect_errors;
-    ::close(c.fd);
-    c.fd = -1;
     c.state = State::unused;
     return false;
   }
-  epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-  ++c.generation;
-  ev.data.u64 = std::uint64_t{c.generation} << 32 | c.index;
-  ::epoll_ctl(ep_, EPOLL_CTL_ADD, c.fd, &ev);
+  c.state = State::connecting;
   ++in_progress_;
   return true;
 }
 
 void Load::on_connected(Conn& c) {
-  int err = 0;
-  socklen_t len = sizeof err;
-  ::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-  if (err != 0) {
+  if (const int err = dial_result(c.fd); err != 0) {
     ++r_.connect_errors;
     if (o_.mode != Mode::handshake) error(std::string("connect: ") + std::strerror(err));
     --in_progress_;
