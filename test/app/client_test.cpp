@@ -522,6 +522,52 @@ TEST_CASE("client: a server that never answers the handshake is a handshake_time
     CHECK(seen.errors[0].message.find("handshake_timeout") != std::string::npos);
 }
 
+// A listener with backlog 0 whose one queue place is taken: Linux drops further SYNs while
+// the accept queue is full, so a connect to it neither succeeds nor fails (the TCP state a
+// peer behind a dropping firewall leaves a client in).
+struct SilentListener {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    std::vector<int> fillers;
+    std::uint16_t port = 0;
+    SilentListener() {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        ::listen(fd, 0);
+        socklen_t len = sizeof a;
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+        port = ntohs(a.sin_port);
+        for (int i = 0; i < 4; ++i) {   // more than the queue holds: the rest wait for their SYN-ACK
+            const int f = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+            ::connect(f, reinterpret_cast<sockaddr*>(&a), sizeof a);
+            fillers.push_back(f);
+        }
+    }
+    ~SilentListener() {
+        for (int f : fillers) ::close(f);
+        ::close(fd);
+    }
+};
+
+TEST_CASE("client: a connect that is never answered is a connect_timeout error, within connect_timeout") {
+    SilentListener silent;
+    ClientLoop loop;
+    Seen seen;
+    ClientOptions o = recording_errors(seen);
+    o.connect_timeout = 300ms;
+    const auto started = std::chrono::steady_clock::now();
+    REQUIRE(loop.connect(url(silent.port), o, recording(seen)).empty());
+    CHECK(run_loop(loop));
+    const auto took = std::chrono::steady_clock::now() - started;
+    REQUIRE(seen.errors.size() == 1);
+    CHECK(seen.errors[0].kind == ClientError::Kind::timeout);
+    CHECK(seen.errors[0].message.find("(connect_timeout)") != std::string::npos);
+    CHECK(seen.opens == 0);
+    CHECK(took >= 300ms);   // the deadline, not an early failure
+    CHECK(took < 5s);       // and not the kernel's own SYN retries (about two minutes)
+}
+
 TEST_CASE("client: a refused connection, an unknown host and a server closing mid-handshake are errors") {
     RawServer raw([&](RawPeer& peer) { peer.read_head(); }, 1);   // reads the request, then closes
     ClientLoop loop;
