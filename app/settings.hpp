@@ -60,7 +60,9 @@ struct Settings {
     // All connections' assembly buffers and output queues together; over it the largest are
     // shed (1009 / 1008). 0 = no budget (the default: max_backpressure bounds each queue).
     std::size_t max_memory = 0;
-    std::size_t max_connections = 10000;           // over it, new connections are closed at once
+    // Over it, new incoming connections are closed at once. The server's own client connections
+    // (Server::connect) count toward it but are never refused by it: the application chose them.
+    std::size_t max_connections = 10000;
     // Per peer IP address; 0 = no limit (the default: behind a proxy every peer is the proxy).
     std::size_t max_connections_per_address = 0;
     std::chrono::milliseconds idle_timeout{60'000};   // keep-alive HTTP between requests

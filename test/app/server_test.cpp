@@ -1,5 +1,6 @@
 // test/app/server_test.cpp — the engine over real sockets (127.0.0.1, port 0).
 #include "app/server.hpp"
+#include "app/client.hpp"
 
 #include <doctest/doctest.h>
 
@@ -810,6 +811,26 @@ TEST_CASE("max_connections: connections over the limit are closed at once") {
     CHECK(second.wait_eof());
     REQUIRE(first.send_text("still here"));
     CHECK(first.receive() == "still here");
+}
+
+TEST_CASE("max_connections: the server's own client connections count toward it and are never refused by it") {
+    TestServer peer;
+    TestServer s([](Server& srv) { srv.max_connections(1); });
+    std::atomic<bool> opened{false};
+    sluice::WsCallbacks cb;
+    cb.on_open = [&](Context&) { opened = true; };
+    REQUIRE(s.server.connect("ws://127.0.0.1:" + std::to_string(peer.port()) + "/ws", {}, cb).empty());
+    REQUIRE(sluice::test::eventually([&] { return opened.load(); }));
+    CHECK(s.server.connection_count() == 1);
+    // The one place is the client's: an incoming connection is refused, the client is not.
+    std::atomic<bool> second_opened{false};
+    sluice::WsCallbacks cb2;
+    cb2.on_open = [&](Context&) { second_opened = true; };
+    REQUIRE(s.server.connect("ws://127.0.0.1:" + std::to_string(peer.port()) + "/ws", {}, cb2).empty());
+    TcpClient incoming(s.port());
+    CHECK(incoming.wait_eof());
+    CHECK(sluice::test::eventually([&] { return second_opened.load(); }));
+    CHECK(s.server.connection_count() == 2);
 }
 
 TEST_CASE("a coroutine handler that returns closes its WebSocket normally (1000)") {
