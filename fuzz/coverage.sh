@@ -7,6 +7,8 @@
 # BUILD/fuzz/corpus-run/<name>/, and fuzz/regressions/<name>/. The profiles are merged
 # (llvm-profdata) and llvm-cov prints one table for the files the harnesses target: core/,
 # proto/, and app/router, app/json, net/address. Raw output stays in BUILD/fuzz-cov/report/.
+# FUZZ_COVERAGE_CORPUS=seeds replays only what is committed (seeds and regressions): the
+# coverage the tree guarantees before any `make fuzz` has run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: coverage.sh BUILD HARNESS...}
@@ -28,7 +30,9 @@ objects=()
 for name in "$@"; do
   exe="$build/fuzz-cov/$name"
   dirs=()
-  for d in "$here/corpus/$name" "$build/fuzz/corpus-run/$name" "$here/regressions/$name"; do
+  run_dir="$build/fuzz/corpus-run/$name"
+  [ "${FUZZ_COVERAGE_CORPUS:-all}" = seeds ] && run_dir=
+  for d in "$here/corpus/$name" $run_dir "$here/regressions/$name"; do
     [ -d "$d" ] && dirs+=("$d")
   done
   # One profile per process: %p keeps a crashing input from clobbering another's counts.
@@ -68,5 +72,5 @@ awk -v root="$root/" '
     printf "| %-30s | %6s | %6s | %7s | %8s | %6s | %8s |\n", name, $8, $9, $10, $11, $12, $13
   }' "$out/report.txt"
 echo
-echo "coverage: $(date -u +%Y-%m-%d), $# harnesses; full report $out/report.txt"
+echo "coverage: $(date -u +%Y-%m-%d), $# harnesses, corpus: ${FUZZ_COVERAGE_CORPUS:-all}; full report $out/report.txt"
 echo "  per line: $cov show ${objects[0]} -instr-profile=$out/merged.profdata <file>"
