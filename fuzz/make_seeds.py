@@ -63,14 +63,29 @@ HANDSHAKE = {
     "foreign_origin": UPGRADE.replace(b"http://127.0.0.1", b"http://evil.example"),
     "no_origin": UPGRADE.replace(b"Origin: http://127.0.0.1\r\n", b""),
     "connection_list": UPGRADE.replace(b"Connection: Upgrade", b"Connection: keep-alive, upgrade"),
+    "body_length": UPGRADE.replace(b"\r\n\r\n", b"\r\nContent-Length: 3\r\n\r\nabc"),
+    "body_chunked": UPGRADE.replace(b"\r\n\r\n", b"\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+    "two_keys": UPGRADE.replace(b"Sec-WebSocket-Version", b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version"),
+    "no_upgrade": UPGRADE.replace(b"Upgrade: websocket\r\n", b""),
+    "no_connection": UPGRADE.replace(b"Connection: Upgrade\r\n", b""),
 }
 for name, request in HANDSHAKE.items():
     for flags in (0, 7):
         with open(os.path.join(HERE, "corpus", "ws_handshake_fuzz", f"{name}-{flags}"), "wb") as f:
             f.write(bytes([flags]) + request)
+# flags bit 3: the accepted upgrade's answer also carries an extension
+with open(os.path.join(HERE, "corpus", "ws_handshake_fuzz", "upgrade-15"), "wb") as f:
+    f.write(bytes([15]) + UPGRADE)
 # Client round trip: 16 nonce bytes, then host/path.
 with open(os.path.join(HERE, "corpus", "ws_handshake_fuzz", "client_nonce"), "wb") as f:
     f.write(b"\x00" + bytes(range(16)) + b"127.0.0.1:9001/chat?x=1")
+# ... and its extras (flags bits 3-7): an Origin, an extra field (good, a handshake field, a
+# non-token name, a CR in the value), subprotocol lists that are not tokens or not unique.
+for flags in (0x08, 0x10, 0x20, 0x30, 0x40, 0x80):
+    with open(os.path.join(HERE, "corpus", "ws_handshake_fuzz", f"client_extras-{flags:02x}"), "wb") as f:
+        f.write(bytes([flags]) + bytes(range(16)) + b"example.com/http://example.com")
+with open(os.path.join(HERE, "corpus", "ws_handshake_fuzz", "client_bad_origin"), "wb") as f:
+    f.write(b"\x08" + bytes(range(16)) + b"example.com/x\ry")
 
 # http_response_fuzz: a flags byte first (bit 0: the responses answer HEAD), then the split header.
 RESPONSES = {
@@ -211,3 +226,24 @@ RESP = {
 }
 for name, payload in RESP.items():
     write("resp_parser_fuzz", name, payload, splits=("whole", "bytewise", "odd"))
+
+# ---- permessage-deflate negotiation -------------------------------------------------------
+# ws_deflate_offer_fuzz: [settings / offer bits] then Sec-WebSocket-Extensions lines, read as
+# the client's offers (server side) and as the server's answer (client side): each answer
+# rule of §7.1 against offers that ask for a server window, no context takeover, or no
+# client window.
+ANSWERS = {
+    "plain": b"permessage-deflate",
+    "other": b"x-webkit-deflate-frame",
+    "twice": b"permessage-deflate, permessage-deflate",
+    "client_bits_no_value": b"permessage-deflate; client_max_window_bits",
+    "client_bits_15": b"permessage-deflate; client_max_window_bits=15",
+    "server_bits_15": b"permessage-deflate; server_max_window_bits=15",
+    "all_small": (b"permessage-deflate; server_max_window_bits=8; server_no_context_takeover; "
+                  b"client_max_window_bits=8; client_no_context_takeover"),
+    "malformed": b"permessage-deflate; ;\npermessage-deflate; server_max_window_bits=\"9\"",
+}
+for bits in (0x00, 0x05, 0x1C, 0x21, 0x42, 0xC3):
+    for name, line in ANSWERS.items():
+        with open(os.path.join(HERE, "corpus", "ws_deflate_offer_fuzz", f"answer-{name}-{bits:02x}"), "wb") as f:
+            f.write(bytes([bits]) + line)
