@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_input.hpp"
+#include "proto/http_target.hpp"
 
 namespace {
 
@@ -70,6 +71,8 @@ class Connection {
     SLUICE_FUZZ_CHECK(r.consumed > 0 && r.consumed <= input.size());
     SLUICE_FUZZ_CHECK(request.headers.size() <= kLimits.max_headers);
     SLUICE_FUZZ_CHECK(!request.method.empty() && !request.target.empty());
+    // The parser checked the target's form (RFC 9112 §3.2); the public check agrees.
+    SLUICE_FUZZ_CHECK(proto::check_target_form(request.method, request.target) == proto::HttpError::none);
     describe(request);
     pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(r.consumed));
     decoder_.start(request, kLimits);

@@ -7,7 +7,9 @@ byte K (0..15), then K chunk lengths, then the payload. Each seed is written who
 and with a few split patterns so the corpus starts with split points exercised.
 """
 import os
+import random
 import struct
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SPLITS = {"whole": b"", "bytewise": b"\x01", "pairs": b"\x02", "odd": b"\x03\x07\x01"}
@@ -247,3 +249,48 @@ for bits in (0x00, 0x05, 0x1C, 0x21, 0x42, 0xC3):
     for name, line in ANSWERS.items():
         with open(os.path.join(HERE, "corpus", "ws_deflate_offer_fuzz", f"answer-{name}-{bits:02x}"), "wb") as f:
             f.write(bytes([bits]) + line)
+
+# ---- permessage-deflate messages ----------------------------------------------------------
+# ws_deflate_fuzz: [agreement] [modes, 2 bits a message] then the split header (each chunk is
+# a message). Agreements: context takeover with small windows, none with large ones, mixed;
+# modes: every message one way, the other, a peer's bytes, too little room first, all four.
+TEXT = b"permessage-deflate keeps a window between messages; " * 6 + bytes(range(256))
+def raw_deflate(data, level=6):
+    c = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return (c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH))[:-4]  # RFC 7692 §7.2.1: 00 00 ff ff removed
+PEER = raw_deflate(b"Hello" * 40) + raw_deflate(b"\x00" * 300, 1) + b"\x02\x00" + b"\xff\xff\xff"
+for agreement in (0x00, 0xFF, 0x1C, 0xE1):
+    for modes in (0x00, 0x55, 0xE4, 0xFF):
+        with open(os.path.join(HERE, "corpus", "ws_deflate_fuzz", f"messages-{agreement:02x}-{modes:02x}"), "wb") as f:
+            f.write(bytes([agreement, modes, 4, 60, 1, 200, 0]) + TEXT)
+with open(os.path.join(HERE, "corpus", "ws_deflate_fuzz", "peer_bytes"), "wb") as f:
+    f.write(bytes([0x00, 0xAA, 0]) + PEER)
+with open(os.path.join(HERE, "corpus", "ws_deflate_fuzz", "peer_pieces"), "wb") as f:
+    f.write(bytes([0xFF, 0xAA, 3, 7, 30, 2]) + PEER)
+
+# ---- DEFLATE streams (inflate_fuzz) --------------------------------------------------------
+# Codes longer than the lookup tables' root bits (10 for literal/length, 8 for distances)
+# live in sub-tables: symbols with Fibonacci frequencies give Huffman codes up to 15 bits.
+def fibonacci(n):
+    a, b = 1, 1
+    for _ in range(n):
+        yield a
+        a, b = b, a + b
+
+
+def raw_stream(data, strategy=zlib.Z_DEFAULT_STRATEGY):
+    c = zlib.compressobj(9, zlib.DEFLATED, -15, 9, strategy)
+    return c.compress(data) + c.flush()
+
+
+rng = random.Random(1)
+literals = bytearray(b"".join(bytes([65 + i]) * f for i, f in enumerate(fibonacci(16))))
+rng.shuffle(literals)
+write("inflate_fuzz", "long_literal_codes", raw_stream(bytes(literals), zlib.Z_HUFFMAN_ONLY), splits=("whole", "odd"))
+distances = [d for d, f in zip((1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64), fibonacci(12)) for _ in range(f)]
+rng.shuffle(distances)
+matches = bytearray(rng.randrange(256) for _ in range(64))
+for d in distances:
+    matches += matches[-d:][:4] if d >= 4 else bytes(matches[-d:] * 4)[:4]
+    matches.append(rng.randrange(256))
+write("inflate_fuzz", "long_distance_codes", raw_stream(bytes(matches)), splits=("whole", "odd"))

@@ -117,11 +117,15 @@ void client_round_trip(std::span<const std::uint8_t> input, std::uint8_t flags) 
   if (flags & 8) ask.origin = path.substr(1);
   // bits 4-5: an extra field, good (X-Trace) or not (a handshake field, a non-token name, a CR)
   const unsigned extra = (flags >> 4) & 3u;
-  if (flags & 0x30) ask.headers = kExtras[extra];
-  const bool must_refuse = (flags & 0xC0) != 0 || extra > 0;
+  // (extra 3 with bit 3 set: the CR in a value instead of the non-token name)
+  if (extra > 0) ask.headers = kExtras[extra - 1 + ((flags & 8) != 0 && extra == 3 ? 1 : 0)];
+  const bool must_refuse = (flags & 0xC0) != 0 || extra >= 2;
   std::array<char, 1024> out{};
   std::array<char, 24> key{};
-  const std::size_t n = proto::write_client_request(ask, nonce, out, key);
+  // No extras: the short overload (host, path, subprotocols), which must write the same.
+  const std::size_t n = (flags & 0xF8) == 0
+      ? proto::write_client_request(host, path, nonce, std::span<const std::string_view>(kProtocols), out, key)
+      : proto::write_client_request(ask, nonce, out, key);
   if (n == 0) return;
   SLUICE_FUZZ_CHECK(!must_refuse);
   SLUICE_FUZZ_CHECK(n <= out.size());
@@ -140,7 +144,7 @@ void client_round_trip(std::span<const std::uint8_t> input, std::uint8_t flags) 
     return;
   }
   SLUICE_FUZZ_CHECK(r.consumed == n && proto::is_upgrade_request(request));
-  if (flags & 0x30) SLUICE_FUZZ_CHECK(request.header("X-Trace") == std::string_view("1"));
+  if (extra == 1) SLUICE_FUZZ_CHECK(request.header("X-Trace") == std::string_view("1"));
   const proto::HandshakePolicy policy{{}, std::span<const std::string_view>(kProtocols), false};
   const proto::HandshakeDecision d = proto::evaluate_upgrade(request, policy);
   SLUICE_FUZZ_CHECK(d.status == 101 && d.subprotocol == kProtocols[0]);
