@@ -78,6 +78,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     SLUICE_FUZZ_CHECK(inf.error() == whole.error && !sluice::core::inflate_error_name(whole.error).empty());
     SLUICE_FUZZ_CHECK(inf.finished() == (whole.status == InflateStatus::done));
     SLUICE_FUZZ_CHECK(!inf.finished() || inf.at_block_boundary());
+    if (whole.status == InflateStatus::error) {  // sticky: the same error, nothing read or written
+        std::uint8_t one = 0;
+        const auto r = inf.inflate(payload, std::span<std::uint8_t>(&one, 1));
+        SLUICE_FUZZ_CHECK(r.status == InflateStatus::error && r.error == whole.error && r.produced == 0);
+    }
     const std::size_t out_step = input.lengths().empty() ? 1 : 1 + input.lengths()[0] % 64;
     // The same Inflater after reset() (a new message, no context takeover): nothing of the
     // first stream is left, so the split run must match the whole one exactly.

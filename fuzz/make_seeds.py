@@ -48,6 +48,8 @@ HTTP = {
     "bare_lf": b"GET / HTTP/1.1\nHost: a\n\n",
     "http2": b"GET / HTTP/2.0\r\nHost: a\r\n\r\n",
     "pct": b"GET /a%20b?x=%41 HTTP/1.1\r\nHost: [::1]:80\r\n\r\n",
+    "host_bad_pct": b"GET / HTTP/1.1\r\nHost: a%4g\r\n\r\nGET / HTTP/1.1\r\nHost: a%4\r\n\r\n",
+    "host_pct": b"GET / HTTP/1.1\r\nHost: a%41b:8080\r\n\r\n",
 }
 for name, payload in HTTP.items():
     write("http_request_fuzz", name, payload)
@@ -263,6 +265,18 @@ for agreement in (0x00, 0xFF, 0x1C, 0xE1):
     for modes in (0x00, 0x55, 0xE4, 0xFF):
         with open(os.path.join(HERE, "corpus", "ws_deflate_fuzz", f"messages-{agreement:02x}-{modes:02x}"), "wb") as f:
             f.write(bytes([agreement, modes, 4, 60, 1, 200, 0]) + TEXT)
+HELLO = raw_deflate(b"Hello" * 40)
+for name, payload in (("peer_valid", HELLO), ("peer_truncated", HELLO[: len(HELLO) // 2])):
+    with open(os.path.join(HERE, "corpus", "ws_deflate_fuzz", name), "wb") as f:
+        f.write(bytes([0x00, 0x02, 0]) + payload)
+# Two whole DEFLATE streams (BFINAL set, §7.2.3.4): with context takeover the second goes on
+# from the first one's window.
+def final_stream(data):
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return c.compress(data) + c.flush(zlib.Z_FINISH)
+FINAL = final_stream(b"Hello" * 20)
+with open(os.path.join(HERE, "corpus", "ws_deflate_fuzz", "peer_final_blocks"), "wb") as f:
+    f.write(bytes([0x00, 0x0A, 1, len(FINAL)]) + FINAL + final_stream(b"Hello" * 30))
 with open(os.path.join(HERE, "corpus", "ws_deflate_fuzz", "peer_bytes"), "wb") as f:
     f.write(bytes([0x00, 0xAA, 0]) + PEER)
 with open(os.path.join(HERE, "corpus", "ws_deflate_fuzz", "peer_pieces"), "wb") as f:

@@ -7,7 +7,8 @@
 // bits 2-4 server_max_window_bits - 8, bits 5-7 client_max_window_bits - 8. modes: two bits
 // per message (cycling): 0 server to client into an exact-size buffer, 1 client to server
 // into a buffer that grows, 2 the message's own bytes inflated as a peer's payload (a
-// separate WsDeflate: a failure there ends that connection), 3 a compression into too
+// separate WsDeflate: a failure there ends that connection; the limit is 4 KiB for the
+// first, third... message, else below 64 bytes), 3 a compression into too
 // little room first (output_too_small; the stream stays usable), then as 0. Asserted:
 //   - every message comes back byte for byte, with or without context takeover;
 //   - a peer's bytes give ok (within the limit), too_big (exactly the limit produced),
@@ -125,6 +126,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     agreed.client_max_window_bits = static_cast<std::uint8_t>(8 + ((data[0] >> 5) & 7));
     const std::uint8_t modes = data[1];
     const fuzz::SplitInput input(data + 2, size - 2);
+    // The close code each failure fails the connection with (the statuses decompress cannot
+    // give here included: refused memory, and a compression into too little room).
+    SLUICE_FUZZ_CHECK(proto::ws_error_of(WsDeflateStatus::out_of_memory) == proto::WsError::out_of_memory);
+    SLUICE_FUZZ_CHECK(proto::ws_error_of(WsDeflateStatus::output_too_small) == proto::WsError::out_of_memory);
     check_rsv1_rule(data[0]);
     check_rsv1_rule(modes);
 
@@ -147,7 +152,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         switch (mode) {
             case 0: round_trip(server, client, message, false); break;
             case 1: round_trip(client, server, message, true); break;
-            case 2: peer_bytes(victim, message, message.size() % 64); break;
+            case 2: peer_bytes(victim, message, index % 2 == 1 ? 4096 : message.size() % 64); break;
             default: {
                 std::uint8_t room[3];
                 SLUICE_FUZZ_CHECK(server.compress(message, room).status == WsDeflateStatus::output_too_small);
