@@ -6,7 +6,7 @@
 # fuzz/corpus/<name>/, the working corpus a previous `make fuzz` left in
 # BUILD/fuzz/corpus-run/<name>/, and fuzz/regressions/<name>/. The profiles are merged
 # (llvm-profdata) and llvm-cov prints one table for the files the harnesses target: core/,
-# proto/, and app/router, app/json, net/address. Raw output stays in BUILD/fuzz-cov/report/.
+# proto/, and the app/ and net/ files the harnesses link. Raw output stays in BUILD/fuzz-cov/report/.
 # FUZZ_COVERAGE_CORPUS=seeds replays only what is committed (seeds and regressions): the
 # coverage the tree guarantees before any `make fuzz` has run.
 set -euo pipefail
@@ -46,10 +46,12 @@ done
 
 "$profdata" merge -sparse "$out"/profiles/*.profraw -o "$out/merged.profdata"
 
-# The sources that count: every parser, and the app/ and net/ files a harness targets.
+# The sources that count: core/ and proto/, and the app/ and net/ files the harnesses link
+# (their `// fuzz-links:` lines, as the Makefile reads them), with their headers.
+linked=$(sed -n 's|^// fuzz-links: *||p' "$here"/*_fuzz.cpp | tr ' ' '\n' | sed -n 's|\.cpp$||p' | sort -u)
 sources=()
 for f in "$here"/../core/*.[ch]pp "$here"/../proto/*.[ch]pp \
-         "$here"/../app/router.[ch]pp "$here"/../app/json.[ch]pp "$here"/../net/address.[ch]pp; do
+         $(for l in $linked; do echo "$here/../$l.cpp" "$here/../$l.hpp"; done); do
   [ -f "$f" ] && sources+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")")
 done
 object_flags=()
@@ -63,13 +65,13 @@ echo
 awk -v root="$root/" '
   # llvm-cov 14 columns: file, regions (3), functions (3), lines (3), branches (3).
   BEGIN {
-    printf "| %-30s | %6s | %6s | %7s | %8s | %6s | %8s |\n", "file", "lines", "missed", "line %", "branches", "missed", "branch %"
-    printf "| %-30s | %6s | %6s | %7s | %8s | %6s | %8s |\n", "---", "--:", "--:", "--:", "--:", "--:", "--:"
+    printf "| %-34s | %6s | %6s | %7s | %8s | %6s | %8s |\n", "file", "lines", "missed", "line %", "branches", "missed", "branch %"
+    printf "| %-34s | %6s | %6s | %7s | %8s | %6s | %8s |\n", "---", "--:", "--:", "--:", "--:", "--:", "--:"
   }
   NF == 13 && $1 != "Filename" {
     name = $1; sub(root, "", name)
     if (name == "TOTAL") name = "**total**"
-    printf "| %-30s | %6s | %6s | %7s | %8s | %6s | %8s |\n", name, $8, $9, $10, $11, $12, $13
+    printf "| %-34s | %6s | %6s | %7s | %8s | %6s | %8s |\n", name, $8, $9, $10, $11, $12, $13
   }' "$out/report.txt"
 echo
 echo "coverage: $(date -u +%Y-%m-%d), $# harnesses, corpus: ${FUZZ_COVERAGE_CORPUS:-all}; full report $out/report.txt"

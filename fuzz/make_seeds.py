@@ -308,3 +308,20 @@ for d in distances:
     matches += matches[-d:][:4] if d >= 4 else bytes(matches[-d:] * 4)[:4]
     matches.append(rng.randrange(256))
 write("inflate_fuzz", "long_distance_codes", raw_stream(bytes(matches)), splits=("whole", "odd"))
+
+# ---- trusted_proxies entries (forwarded_fuzz) ----------------------------------------------
+# forwarded_fuzz: [peer] then lines, [name byte][value]; every value is also read as a
+# trusted_proxies entry: prefixes inside a byte, bracketed and mapped IPv6, bad prefix lengths.
+ENTRIES = [b"10.1.2.3/12", b"fd00::/7", b"[::1]", b"::ffff:10.0.0.1/100", b"1.2.3.4/33", b"1.2.3.4/",
+           b"1.2.3.4/x", b"::1/129", b"0.0.0.0/0", b"not-an-ip"]
+with open(os.path.join(HERE, "corpus", "forwarded_fuzz", "trusted_proxies_entries"), "wb") as f:
+    f.write(b"\x00" + b"\n".join(b"P" + e for e in ENTRIES))
+
+# ---- the client's handshake above proto/ (client_response_stream_fuzz) ----------------------
+# [offer] then the split header: offer 3 (no subprotocol, an Origin and an extra field) with an
+# accepted 101 ("@@@@" becomes the right accept), a 404 whose reason and Location end in spaces.
+write("client_response_stream_fuzz", "extras_101",
+      b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      b"Sec-WebSocket-Accept: @@@@\r\n\r\n\x81\x02hi", splits=("whole",), prefix=b"\x03")
+write("client_response_stream_fuzz", "reason_spaces",
+      b"HTTP/1.1 404 Not Found \r\nLocation: /moved \r\nContent-Length: 2\r\n\r\nno", splits=("whole",), prefix=b"\x00")
