@@ -76,6 +76,8 @@ class Connection {
     describe(request);
     pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(r.consumed));
     decoder_.start(request, kLimits);
+    // The decoder has nothing to read exactly when no body follows (RFC 9112 §6.3).
+    SLUICE_FUZZ_CHECK(request.body_follows() == !decoder_.done());
     body_.clear();
     in_body_ = true;
     return true;
@@ -95,7 +97,9 @@ class Connection {
       stopped_ = true;
       return false;
     }
+    SLUICE_FUZZ_CHECK(decoder_.body_bytes() == body_.size());  // decoded so far
     if (r.status == proto::ParseStatus::need_more) return r.consumed > 0 && !pending_.empty();
+    SLUICE_FUZZ_CHECK(decoder_.done());
     transcript_ += "body " + std::to_string(body_.size()) + " [" + body_ + "]\n";
     parser_.reset();
     in_body_ = false;

@@ -74,6 +74,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const sluice::fuzz::SplitInput input(data, size);
     const auto payload = input.payload();
     Inflater inf(15);
+    SLUICE_FUZZ_CHECK(inf.window_bits() == 15);
     const Outcome whole = run(inf, [&](auto&& fn) { fn(payload); }, 0);
     SLUICE_FUZZ_CHECK(inf.error() == whole.error && !sluice::core::inflate_error_name(whole.error).empty());
     SLUICE_FUZZ_CHECK(inf.finished() == (whole.status == InflateStatus::done));

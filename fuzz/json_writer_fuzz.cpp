@@ -175,7 +175,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto write_scalar = [&](std::uint8_t op) {
         Node& n = slot();
         switch (op % 10) {
-            case 0: n.kind = Node::Kind::string; n.text = in.string(); w.value(std::string_view(n.text)); break;
+            case 0:  // the std::string overload for odd ops, string_view for even
+                n.kind = Node::Kind::string;
+                n.text = in.string();
+                if (op & 0x10) w.value(n.text); else w.value(std::string_view(n.text));
+                break;
             case 1: n.kind = Node::Kind::boolean; n.boolean = (in.byte() & 1) != 0; w.value(n.boolean); break;
             case 2: n.kind = Node::Kind::number; n.number = in.scalar<double>(); w.value(n.number); break;
             case 3: {

@@ -167,6 +167,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         SLUICE_FUZZ_CHECK(r.status == WsDeflateStatus::too_big && r.size == out.size);
         SLUICE_FUZZ_CHECK(std::equal(out.bytes.get(), out.bytes.get() + out.size, first_message.begin()));
     }
+    // Our compressor forgets what it sent (a message sent uncompressed after all): the peer
+    // still reads what comes next.
+    server.forget_sent();
+    const std::uint8_t again[] = {'a', 'g', 'a', 'i', 'n'};
+    round_trip(server, client, again, false);
+    // RSV1 set on a frame header, nothing else changed (§6: "Per-Message Compressed").
+    std::uint8_t header[2] = {0x81, 0x05};
+    proto::mark_compressed(header);
+    SLUICE_FUZZ_CHECK(header[0] == 0xC1 && header[1] == 0x05);
     if (agreed.server_no_context_takeover && agreed.client_no_context_takeover) {
         server.release();
         client.release();
