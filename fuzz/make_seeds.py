@@ -53,6 +53,20 @@ HTTP = {
 }
 for name, payload in HTTP.items():
     write("http_request_fuzz", name, payload)
+# Every form of request-target (RFC 9112 §3.2) with the authority's edge cases: a bad or short
+# percent-escape in a reg-name, an IP literal unclosed, followed by other than ":", with a
+# character it may not hold, IPvFuture, an empty port where one is required.
+TARGETS = {
+    "connect_bad_pct": b"CONNECT a%4g:443", "connect_short_pct": b"CONNECT a%4:443",
+    "connect_pct": b"CONNECT a%41:443", "connect_unclosed": b"CONNECT [::1:443",
+    "connect_literal_junk": b"CONNECT [::1]x", "connect_literal_pct": b"CONNECT [fe80::1%25eth0]:443",
+    "connect_future": b"CONNECT [v1.a-b]:8443", "connect_no_port": b"CONNECT example.com:",
+    "connect_literal_at": b"CONNECT [::@1]:443", "absolute_bad_pct": b"GET http://a%zz/x",
+    "absolute_literal": b"GET http://[::1]:8080/p?q", "absolute_userinfo": b"GET http://u@h/",
+    "absolute_port_letters": b"GET http://h:8x/", "options_star_get": b"GET *",
+}
+for name, line in TARGETS.items():
+    write("http_request_fuzz", "target-" + name, line + b" HTTP/1.1\r\nHost: h\r\n\r\n", splits=("whole",))
 os.makedirs(os.path.join(HERE, "corpus", "ws_handshake_fuzz"), exist_ok=True)
 # ws_handshake_fuzz: the first byte holds the policy flags of fuzz/ws_handshake_fuzz.cpp (bit 0: an
 # Origin allow-list; bit 1: require Origin; bit 2: server subprotocols), then the request.
