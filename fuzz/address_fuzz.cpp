@@ -14,6 +14,9 @@
 //   - anything else is looked up once: name (null when empty and passive), the port as the
 //     service, AI_NUMERICSERV | AI_PASSIVE as asked, SOCK_STREAM; the first IPv4/IPv6
 //     answer that fits a sockaddr_storage is the result, byte for byte; the list is freed;
+//   - parse_ip_literal accepts exactly the literals (no lookup) and gives resolve_address's
+//     sockaddr; resolve_all answers a literal alone without a lookup, otherwise every
+//     IPv4/IPv6 answer that fits, in order, or an error text when there is none;
 //   - format_address on each answer's bytes (any length, an exact-size block) reads none
 //     past them and answers "" or "address:port".
 #include "net/address.hpp"
@@ -140,6 +143,49 @@ void check_format(const Answer& a) {
     SLUICE_FUZZ_CHECK(a.family == AF_INET ? a.bytes.size() >= sizeof(sockaddr_in) : a.bytes.size() >= sizeof(sockaddr_in6));
 }
 
+// parse_ip_literal and resolve_all on the same host, after resolve_address gave `resolved`
+// (null when it failed): a literal parses to the very same sockaddr, anything else is no
+// literal; resolve_all looks up what is no literal and keeps every answer that fits.
+void check_literal_and_all(const std::string& host, std::uint16_t port, Lookup& lookup,
+                           const net::SocketAddress* resolved, bool has_nul) {
+    std::string bare = host;
+    if (bare.size() >= 2 && bare.front() == '[' && bare.back() == ']') bare = bare.substr(1, bare.size() - 2);
+    const bool literal = !has_nul && !host.empty() && (!canonical(AF_INET, bare).empty() || !canonical(AF_INET6, bare).empty());
+    const int calls_before = lookup.calls;
+    net::SocketAddress parsed;
+    SLUICE_FUZZ_CHECK(net::parse_ip_literal(host, port, parsed) == literal);
+    SLUICE_FUZZ_CHECK(lookup.calls == calls_before);
+    if (literal) {
+        SLUICE_FUZZ_CHECK(resolved != nullptr && parsed.length == resolved->length &&
+                          std::memcmp(&parsed.storage, &resolved->storage, parsed.length) == 0);
+    }
+    const int frees_before = lookup.frees;
+    std::vector<net::SocketAddress> all;
+    const std::string error = net::resolve_all(host, port, all);
+    if (host.empty() || has_nul) {
+        SLUICE_FUZZ_CHECK(!error.empty() && all.empty() && lookup.calls == calls_before);
+        return;
+    }
+    if (literal) {
+        SLUICE_FUZZ_CHECK(error.empty() && all.size() == 1 && lookup.calls == calls_before);
+        SLUICE_FUZZ_CHECK(all[0].length == parsed.length && std::memcmp(&all[0].storage, &parsed.storage, parsed.length) == 0);
+        return;
+    }
+    SLUICE_FUZZ_CHECK(lookup.calls == calls_before + 1 && lookup.name == host && !lookup.null_name);
+    SLUICE_FUZZ_CHECK(lookup.service == std::to_string(port) && lookup.hints.ai_flags == AI_NUMERICSERV);
+    std::size_t fitting = 0;
+    if (!lookup.fail) {
+        for (const Answer& a : lookup.answers) {
+            if ((a.family != AF_INET && a.family != AF_INET6) || a.bytes.size() > sizeof(sockaddr_storage)) continue;
+            SLUICE_FUZZ_CHECK(fitting < all.size() && all[fitting].length == a.bytes.size());
+            SLUICE_FUZZ_CHECK(a.bytes.empty() || std::memcmp(&all[fitting].storage, a.bytes.data(), a.bytes.size()) == 0);
+            ++fitting;
+        }
+    }
+    SLUICE_FUZZ_CHECK(all.size() == fitting && error.empty() == (fitting > 0));
+    SLUICE_FUZZ_CHECK(lookup.frees == frees_before + (lookup.fail || lookup.answers.empty() ? 0 : 1));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -195,6 +241,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             SLUICE_FUZZ_CHECK(first->bytes.empty() || std::memcmp(&out.storage, first->bytes.data(), out.length) == 0);
         }
     }
+    check_literal_and_all(host, port, lookup, ok ? &out : nullptr, has_nul);
     for (const Answer& a : lookup.answers) check_format(a);
     current = nullptr;
     return 0;

@@ -4,8 +4,9 @@
 // frames after it kept, a non-101's body read up to its first bytes (RFC 6455 §4.1).
 // fuzz-links: app/detail/client_handshake.cpp app/detail/client_random.cpp
 //
-// Input: [offer] [split header, fuzz_input.hpp] [response bytes]. `offer` picks the offered
-// subprotocols (none, one, two). The key is random per run (as in the client), so the first
+// Input: [offer] [split header, fuzz_input.hpp] [response bytes]. `offer` % 3 picks the offered
+// subprotocols (none, one, two); (`offer` / 3) odd adds an Origin and an extra field to the
+// request (and a request that cannot be written, a CR in a field, is refused each run). The key is random per run (as in the client), so the first
 // "@@@@" of the response is replaced by the right Sec-WebSocket-Accept for it: the fuzzer can
 // reach an accepted 101 without knowing the key. Asserted:
 //   - the answer fed whole and fed in the input's chunks ends the same (result, error kind,
@@ -56,7 +57,7 @@ Outcome outcome_of(detail::ClientHandshake& h, Result r) {
     return o;
 }
 
-detail::ClientSpec make_spec(std::size_t offers) {
+detail::ClientSpec make_spec(std::size_t offers, bool extras) {
     detail::ClientSpec spec;
     spec.url = "ws://fuzz.test/";
     spec.target.host = "fuzz.test";
@@ -65,7 +66,21 @@ detail::ClientSpec make_spec(std::size_t offers) {
     const char* names[] = {"chat", "superchat"};
     for (std::size_t i = 0; i < offers; ++i) spec.options.subprotocols.emplace_back(names[i]);
     spec.subprotocols.assign(spec.options.subprotocols.begin(), spec.options.subprotocols.end());
+    if (extras) {  // an Origin and an extra field, as ClientOptions carries them
+        spec.options.origin = "https://fuzz.test";
+        spec.options.headers = {{"X-Trace", "1"}};
+        for (const auto& [name, value] : spec.options.headers) spec.headers.push_back({name, value});
+    }
     return spec;
+}
+
+// A spec the request cannot carry (a CR in a field's value): prepare refuses it, and says so.
+void check_refused_spec() {
+    detail::ClientSpec spec = make_spec(0, false);
+    spec.options.headers = {{"X-Bad", "a\r\nInjected: 1"}};
+    spec.headers.push_back({spec.options.headers[0].first, spec.options.headers[0].second});
+    detail::ClientHandshake h;
+    SLUICE_FUZZ_CHECK(!h.prepare(spec).empty());
 }
 
 std::string key_of(std::string_view request) {
@@ -77,9 +92,15 @@ std::string key_of(std::string_view request) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1) return 0;
-    const detail::ClientSpec spec = make_spec(data[0] % 3);
+    const bool extras = (data[0] / 3) % 2 == 1;
+    const detail::ClientSpec spec = make_spec(data[0] % 3, extras);
     detail::ClientHandshake prepared;
     if (!prepared.prepare(spec).empty()) return 0;   // no OS randomness: nothing to test
+    if (extras) {
+        SLUICE_FUZZ_CHECK(prepared.request().find("\r\nOrigin: https://fuzz.test\r\n") != std::string_view::npos);
+        SLUICE_FUZZ_CHECK(prepared.request().find("\r\nX-Trace: 1\r\n") != std::string_view::npos);
+    }
+    check_refused_spec();
     const std::string key = key_of(prepared.request());
 
     // The response, with the first "@@@@" made the right accept for this run's key.

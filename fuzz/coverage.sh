@@ -6,7 +6,9 @@
 # fuzz/corpus/<name>/, the working corpus a previous `make fuzz` left in
 # BUILD/fuzz/corpus-run/<name>/, and fuzz/regressions/<name>/. The profiles are merged
 # (llvm-profdata) and llvm-cov prints one table for the files the harnesses target: core/,
-# proto/, and app/router, app/json, net/address. Raw output stays in BUILD/fuzz-cov/report/.
+# proto/, and the app/ and net/ files the harnesses link. Raw output stays in BUILD/fuzz-cov/report/.
+# FUZZ_COVERAGE_CORPUS=seeds replays only what is committed (seeds and regressions): the
+# coverage the tree guarantees before any `make fuzz` has run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: coverage.sh BUILD HARNESS...}
@@ -28,7 +30,9 @@ objects=()
 for name in "$@"; do
   exe="$build/fuzz-cov/$name"
   dirs=()
-  for d in "$here/corpus/$name" "$build/fuzz/corpus-run/$name" "$here/regressions/$name"; do
+  run_dir="$build/fuzz/corpus-run/$name"
+  [ "${FUZZ_COVERAGE_CORPUS:-all}" = seeds ] && run_dir=
+  for d in "$here/corpus/$name" $run_dir "$here/regressions/$name"; do
     [ -d "$d" ] && dirs+=("$d")
   done
   # One profile per process: %p keeps a crashing input from clobbering another's counts.
@@ -42,10 +46,12 @@ done
 
 "$profdata" merge -sparse "$out"/profiles/*.profraw -o "$out/merged.profdata"
 
-# The sources that count: every parser, and the app/ and net/ files a harness targets.
+# The sources that count: core/ and proto/, and the app/ and net/ files the harnesses link
+# (their `// fuzz-links:` lines, as the Makefile reads them), with their headers.
+linked=$(sed -n 's|^// fuzz-links: *||p' "$here"/*_fuzz.cpp | tr ' ' '\n' | sed -n 's|\.cpp$||p' | sort -u)
 sources=()
 for f in "$here"/../core/*.[ch]pp "$here"/../proto/*.[ch]pp \
-         "$here"/../app/router.[ch]pp "$here"/../app/json.[ch]pp "$here"/../net/address.[ch]pp; do
+         $(for l in $linked; do echo "$here/../$l.cpp" "$here/../$l.hpp"; done); do
   [ -f "$f" ] && sources+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")")
 done
 object_flags=()
@@ -59,14 +65,14 @@ echo
 awk -v root="$root/" '
   # llvm-cov 14 columns: file, regions (3), functions (3), lines (3), branches (3).
   BEGIN {
-    printf "| %-30s | %6s | %6s | %7s | %8s | %6s | %8s |\n", "file", "lines", "missed", "line %", "branches", "missed", "branch %"
-    printf "| %-30s | %6s | %6s | %7s | %8s | %6s | %8s |\n", "---", "--:", "--:", "--:", "--:", "--:", "--:"
+    printf "| %-34s | %6s | %6s | %7s | %8s | %6s | %8s |\n", "file", "lines", "missed", "line %", "branches", "missed", "branch %"
+    printf "| %-34s | %6s | %6s | %7s | %8s | %6s | %8s |\n", "---", "--:", "--:", "--:", "--:", "--:", "--:"
   }
   NF == 13 && $1 != "Filename" {
     name = $1; sub(root, "", name)
     if (name == "TOTAL") name = "**total**"
-    printf "| %-30s | %6s | %6s | %7s | %8s | %6s | %8s |\n", name, $8, $9, $10, $11, $12, $13
+    printf "| %-34s | %6s | %6s | %7s | %8s | %6s | %8s |\n", name, $8, $9, $10, $11, $12, $13
   }' "$out/report.txt"
 echo
-echo "coverage: $(date -u +%Y-%m-%d), $# harnesses; full report $out/report.txt"
+echo "coverage: $(date -u +%Y-%m-%d), $# harnesses, corpus: ${FUZZ_COVERAGE_CORPUS:-all}; full report $out/report.txt"
 echo "  per line: $cov show ${objects[0]} -instr-profile=$out/merged.profdata <file>"

@@ -10,7 +10,10 @@
 //   - from the trusted one the address is empty, "unknown", an RFC 7239 §6 obfuscated
 //     identifier ("_" then ALPHA / DIGIT / "." / "_" / "-", at most 64 bytes), or an IP
 //     literal in its canonical text (inet_pton then inet_ntop gives it back);
-//   - the answer does not depend on the peer's port.
+//   - the answer does not depend on the peer's port;
+//   - each field value, read as a trusted_proxies entry (TrustedProxies::assign, an address
+//     or CIDR range): accepted, the range trusts its own address (any prefix length, a
+//     partial byte included); refused, with a message naming the entry, nothing is trusted.
 #include "app/trusted_proxies.hpp"
 
 #include <arpa/inet.h>
@@ -55,6 +58,18 @@ const TrustedProxies& trusted() {
     return t;
 }
 
+void check_entry(const std::string& entry) {
+    TrustedProxies t;
+    const std::string error = t.assign({entry});
+    if (!error.empty()) {
+        SLUICE_FUZZ_CHECK(error.find(entry) != std::string::npos);
+        SLUICE_FUZZ_CHECK(!t.trusts("127.0.0.1") && !t.trusts("::1"));
+        return;
+    }
+    const std::string base = entry.substr(0, entry.find('/'));
+    SLUICE_FUZZ_CHECK(t.trusts(base));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -74,6 +89,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::string_view name = v[0] == 'F' ? "Forwarded" : v[0] == 'X' ? "X-Forwarded-For" : "X-Forwarded-Proto";
         headers.push_back({name, std::string_view(v).substr(1)});
     }
+    for (const std::string& v : values) check_entry(v.substr(1));
     const char* peer = trusted_peer ? "127.0.0.1:1000" : "192.0.2.1:1000";
     const ForwardedOrigin o = trusted().resolve(peer, headers);
     if (!trusted_peer) {

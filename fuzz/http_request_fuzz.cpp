@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_input.hpp"
+#include "proto/http_target.hpp"
 
 namespace {
 
@@ -70,9 +71,13 @@ class Connection {
     SLUICE_FUZZ_CHECK(r.consumed > 0 && r.consumed <= input.size());
     SLUICE_FUZZ_CHECK(request.headers.size() <= kLimits.max_headers);
     SLUICE_FUZZ_CHECK(!request.method.empty() && !request.target.empty());
+    // The parser checked the target's form (RFC 9112 §3.2); the public check agrees.
+    SLUICE_FUZZ_CHECK(proto::check_target_form(request.method, request.target) == proto::HttpError::none);
     describe(request);
     pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(r.consumed));
     decoder_.start(request, kLimits);
+    // The decoder has nothing to read exactly when no body follows (RFC 9112 §6.3).
+    SLUICE_FUZZ_CHECK(request.body_follows() == !decoder_.done());
     body_.clear();
     in_body_ = true;
     return true;
@@ -92,7 +97,9 @@ class Connection {
       stopped_ = true;
       return false;
     }
+    SLUICE_FUZZ_CHECK(decoder_.body_bytes() == body_.size());  // decoded so far
     if (r.status == proto::ParseStatus::need_more) return r.consumed > 0 && !pending_.empty();
+    SLUICE_FUZZ_CHECK(decoder_.done());
     transcript_ += "body " + std::to_string(body_.size()) + " [" + body_ + "]\n";
     parser_.reset();
     in_body_ = false;

@@ -3,6 +3,8 @@
 //   - whole input into one output span == chunked input into small output spans: the same
 //     bytes, the same final status and the same error (RFC 1951 decoding is a function of
 //     the bytes, not of how they arrive);
+//   - one Inflater does both, reset() between them, then once more after release(): a reset
+//     stream keeps nothing of the last (RFC 7692 no context takeover);
 //   - nothing is written past an output span (each span is an exact-size heap block);
 //   - the output limit holds (64 KiB here): a bomb stops with output_full;
 //   - with zlib installed (zlib1g-dev; the Makefile then links -lz into this harness only),
@@ -39,8 +41,7 @@ struct Outcome {
 
 // Feeds the chunks; writes into spans of `out_step` bytes (0: the whole limit at once).
 template <class Chunks>
-Outcome run(Chunks&& for_each_chunk, std::size_t out_step) {
-    Inflater inf(15);
+Outcome run(Inflater& inf, Chunks&& for_each_chunk, std::size_t out_step) {
     Outcome o;
     bool stopped = false;
     for_each_chunk([&](std::span<const std::uint8_t> chunk) {
@@ -72,10 +73,28 @@ Outcome run(Chunks&& for_each_chunk, std::size_t out_step) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const sluice::fuzz::SplitInput input(data, size);
     const auto payload = input.payload();
-    const Outcome whole = run([&](auto&& fn) { fn(payload); }, 0);
+    Inflater inf(15);
+    SLUICE_FUZZ_CHECK(inf.window_bits() == 15);
+    const Outcome whole = run(inf, [&](auto&& fn) { fn(payload); }, 0);
+    SLUICE_FUZZ_CHECK(inf.error() == whole.error && !sluice::core::inflate_error_name(whole.error).empty());
+    SLUICE_FUZZ_CHECK(inf.finished() == (whole.status == InflateStatus::done));
+    SLUICE_FUZZ_CHECK(!inf.finished() || inf.at_block_boundary());
+    if (whole.status == InflateStatus::error) {  // sticky: the same error, nothing read or written
+        std::uint8_t one = 0;
+        const auto r = inf.inflate(payload, std::span<std::uint8_t>(&one, 1));
+        SLUICE_FUZZ_CHECK(r.status == InflateStatus::error && r.error == whole.error && r.produced == 0);
+    }
     const std::size_t out_step = input.lengths().empty() ? 1 : 1 + input.lengths()[0] % 64;
-    const Outcome split = run([&](auto&& fn) { input.for_each_chunk([&](std::span<std::uint8_t> c) { fn(c); }); },
+    // The same Inflater after reset() (a new message, no context takeover): nothing of the
+    // first stream is left, so the split run must match the whole one exactly.
+    inf.reset();
+    const Outcome split = run(inf, [&](auto&& fn) { input.for_each_chunk([&](std::span<std::uint8_t> c) { fn(c); }); },
                               out_step);
+    // And after release() (the window given back): the same again.
+    inf.release();
+    SLUICE_FUZZ_CHECK(inf.window_capacity() == 0);
+    const Outcome again = run(inf, [&](auto&& fn) { fn(payload); }, 0);
+    SLUICE_FUZZ_CHECK(again.out == whole.out && again.error == whole.error && again.status == whole.status);
     SLUICE_FUZZ_CHECK(whole.status == split.status || whole.out.size() == kLimit);
     SLUICE_FUZZ_CHECK(whole.error == split.error);
     SLUICE_FUZZ_CHECK(whole.out == split.out);

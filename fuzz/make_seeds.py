@@ -7,7 +7,9 @@ byte K (0..15), then K chunk lengths, then the payload. Each seed is written who
 and with a few split patterns so the corpus starts with split points exercised.
 """
 import os
+import random
 import struct
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SPLITS = {"whole": b"", "bytewise": b"\x01", "pairs": b"\x02", "odd": b"\x03\x07\x01"}
@@ -46,9 +48,25 @@ HTTP = {
     "bare_lf": b"GET / HTTP/1.1\nHost: a\n\n",
     "http2": b"GET / HTTP/2.0\r\nHost: a\r\n\r\n",
     "pct": b"GET /a%20b?x=%41 HTTP/1.1\r\nHost: [::1]:80\r\n\r\n",
+    "host_bad_pct": b"GET / HTTP/1.1\r\nHost: a%4g\r\n\r\nGET / HTTP/1.1\r\nHost: a%4\r\n\r\n",
+    "host_pct": b"GET / HTTP/1.1\r\nHost: a%41b:8080\r\n\r\n",
 }
 for name, payload in HTTP.items():
     write("http_request_fuzz", name, payload)
+# Every form of request-target (RFC 9112 §3.2) with the authority's edge cases: a bad or short
+# percent-escape in a reg-name, an IP literal unclosed, followed by other than ":", with a
+# character it may not hold, IPvFuture, an empty port where one is required.
+TARGETS = {
+    "connect_bad_pct": b"CONNECT a%4g:443", "connect_short_pct": b"CONNECT a%4:443",
+    "connect_pct": b"CONNECT a%41:443", "connect_unclosed": b"CONNECT [::1:443",
+    "connect_literal_junk": b"CONNECT [::1]x", "connect_literal_pct": b"CONNECT [fe80::1%25eth0]:443",
+    "connect_future": b"CONNECT [v1.a-b]:8443", "connect_no_port": b"CONNECT example.com:",
+    "connect_literal_at": b"CONNECT [::@1]:443", "absolute_bad_pct": b"GET http://a%zz/x",
+    "absolute_literal": b"GET http://[::1]:8080/p?q", "absolute_userinfo": b"GET http://u@h/",
+    "absolute_port_letters": b"GET http://h:8x/", "options_star_get": b"GET *",
+}
+for name, line in TARGETS.items():
+    write("http_request_fuzz", "target-" + name, line + b" HTTP/1.1\r\nHost: h\r\n\r\n", splits=("whole",))
 os.makedirs(os.path.join(HERE, "corpus", "ws_handshake_fuzz"), exist_ok=True)
 # ws_handshake_fuzz: the first byte holds the policy flags of fuzz/ws_handshake_fuzz.cpp (bit 0: an
 # Origin allow-list; bit 1: require Origin; bit 2: server subprotocols), then the request.
@@ -63,14 +81,29 @@ HANDSHAKE = {
     "foreign_origin": UPGRADE.replace(b"http://127.0.0.1", b"http://evil.example"),
     "no_origin": UPGRADE.replace(b"Origin: http://127.0.0.1\r\n", b""),
     "connection_list": UPGRADE.replace(b"Connection: Upgrade", b"Connection: keep-alive, upgrade"),
+    "body_length": UPGRADE.replace(b"\r\n\r\n", b"\r\nContent-Length: 3\r\n\r\nabc"),
+    "body_chunked": UPGRADE.replace(b"\r\n\r\n", b"\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+    "two_keys": UPGRADE.replace(b"Sec-WebSocket-Version", b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version"),
+    "no_upgrade": UPGRADE.replace(b"Upgrade: websocket\r\n", b""),
+    "no_connection": UPGRADE.replace(b"Connection: Upgrade\r\n", b""),
 }
 for name, request in HANDSHAKE.items():
     for flags in (0, 7):
         with open(os.path.join(HERE, "corpus", "ws_handshake_fuzz", f"{name}-{flags}"), "wb") as f:
             f.write(bytes([flags]) + request)
+# flags bit 3: the accepted upgrade's answer also carries an extension
+with open(os.path.join(HERE, "corpus", "ws_handshake_fuzz", "upgrade-15"), "wb") as f:
+    f.write(bytes([15]) + UPGRADE)
 # Client round trip: 16 nonce bytes, then host/path.
 with open(os.path.join(HERE, "corpus", "ws_handshake_fuzz", "client_nonce"), "wb") as f:
     f.write(b"\x00" + bytes(range(16)) + b"127.0.0.1:9001/chat?x=1")
+# ... and its extras (flags bits 3-7): an Origin, an extra field (good, a handshake field, a
+# non-token name, a CR in the value), subprotocol lists that are not tokens or not unique.
+for flags in (0x08, 0x10, 0x20, 0x30, 0x40, 0x80):
+    with open(os.path.join(HERE, "corpus", "ws_handshake_fuzz", f"client_extras-{flags:02x}"), "wb") as f:
+        f.write(bytes([flags]) + bytes(range(16)) + b"example.com/http://example.com")
+with open(os.path.join(HERE, "corpus", "ws_handshake_fuzz", "client_bad_origin"), "wb") as f:
+    f.write(b"\x08" + bytes(range(16)) + b"example.com/x\ry")
 
 # http_response_fuzz: a flags byte first (bit 0: the responses answer HEAD), then the split header.
 RESPONSES = {
@@ -211,3 +244,98 @@ RESP = {
 }
 for name, payload in RESP.items():
     write("resp_parser_fuzz", name, payload, splits=("whole", "bytewise", "odd"))
+
+# ---- permessage-deflate negotiation -------------------------------------------------------
+# ws_deflate_offer_fuzz: [settings / offer bits] then Sec-WebSocket-Extensions lines, read as
+# the client's offers (server side) and as the server's answer (client side): each answer
+# rule of §7.1 against offers that ask for a server window, no context takeover, or no
+# client window.
+ANSWERS = {
+    "plain": b"permessage-deflate",
+    "other": b"x-webkit-deflate-frame",
+    "twice": b"permessage-deflate, permessage-deflate",
+    "client_bits_no_value": b"permessage-deflate; client_max_window_bits",
+    "client_bits_15": b"permessage-deflate; client_max_window_bits=15",
+    "server_bits_15": b"permessage-deflate; server_max_window_bits=15",
+    "all_small": (b"permessage-deflate; server_max_window_bits=8; server_no_context_takeover; "
+                  b"client_max_window_bits=8; client_no_context_takeover"),
+    "malformed": b"permessage-deflate; ;\npermessage-deflate; server_max_window_bits=\"9\"",
+}
+for bits in (0x00, 0x05, 0x1C, 0x21, 0x42, 0xC3):
+    for name, line in ANSWERS.items():
+        with open(os.path.join(HERE, "corpus", "ws_deflate_offer_fuzz", f"answer-{name}-{bits:02x}"), "wb") as f:
+            f.write(bytes([bits]) + line)
+
+# ---- permessage-deflate messages ----------------------------------------------------------
+# ws_deflate_fuzz: [agreement] [modes, 2 bits a message] then the split header (each chunk is
+# a message). Agreements: context takeover with small windows, none with large ones, mixed;
+# modes: every message one way, the other, a peer's bytes, too little room first, all four.
+TEXT = b"permessage-deflate keeps a window between messages; " * 6 + bytes(range(256))
+def raw_deflate(data, level=6):
+    c = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return (c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH))[:-4]  # RFC 7692 §7.2.1: 00 00 ff ff removed
+PEER = raw_deflate(b"Hello" * 40) + raw_deflate(b"\x00" * 300, 1) + b"\x02\x00" + b"\xff\xff\xff"
+for agreement in (0x00, 0xFF, 0x1C, 0xE1):
+    for modes in (0x00, 0x55, 0xE4, 0xFF):
+        with open(os.path.join(HERE, "corpus", "ws_deflate_fuzz", f"messages-{agreement:02x}-{modes:02x}"), "wb") as f:
+            f.write(bytes([agreement, modes, 4, 60, 1, 200, 0]) + TEXT)
+HELLO = raw_deflate(b"Hello" * 40)
+for name, payload in (("peer_valid", HELLO), ("peer_truncated", HELLO[: len(HELLO) // 2])):
+    with open(os.path.join(HERE, "corpus", "ws_deflate_fuzz", name), "wb") as f:
+        f.write(bytes([0x00, 0x02, 0]) + payload)
+# Two whole DEFLATE streams (BFINAL set, §7.2.3.4): with context takeover the second goes on
+# from the first one's window.
+def final_stream(data):
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return c.compress(data) + c.flush(zlib.Z_FINISH)
+FINAL = final_stream(b"Hello" * 20)
+with open(os.path.join(HERE, "corpus", "ws_deflate_fuzz", "peer_final_blocks"), "wb") as f:
+    f.write(bytes([0x00, 0x0A, 1, len(FINAL)]) + FINAL + final_stream(b"Hello" * 30))
+with open(os.path.join(HERE, "corpus", "ws_deflate_fuzz", "peer_bytes"), "wb") as f:
+    f.write(bytes([0x00, 0xAA, 0]) + PEER)
+with open(os.path.join(HERE, "corpus", "ws_deflate_fuzz", "peer_pieces"), "wb") as f:
+    f.write(bytes([0xFF, 0xAA, 3, 7, 30, 2]) + PEER)
+
+# ---- DEFLATE streams (inflate_fuzz) --------------------------------------------------------
+# Codes longer than the lookup tables' root bits (10 for literal/length, 8 for distances)
+# live in sub-tables: symbols with Fibonacci frequencies give Huffman codes up to 15 bits.
+def fibonacci(n):
+    a, b = 1, 1
+    for _ in range(n):
+        yield a
+        a, b = b, a + b
+
+
+def raw_stream(data, strategy=zlib.Z_DEFAULT_STRATEGY):
+    c = zlib.compressobj(9, zlib.DEFLATED, -15, 9, strategy)
+    return c.compress(data) + c.flush()
+
+
+rng = random.Random(1)
+literals = bytearray(b"".join(bytes([65 + i]) * f for i, f in enumerate(fibonacci(16))))
+rng.shuffle(literals)
+write("inflate_fuzz", "long_literal_codes", raw_stream(bytes(literals), zlib.Z_HUFFMAN_ONLY), splits=("whole", "odd"))
+distances = [d for d, f in zip((1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64), fibonacci(12)) for _ in range(f)]
+rng.shuffle(distances)
+matches = bytearray(rng.randrange(256) for _ in range(64))
+for d in distances:
+    matches += matches[-d:][:4] if d >= 4 else bytes(matches[-d:] * 4)[:4]
+    matches.append(rng.randrange(256))
+write("inflate_fuzz", "long_distance_codes", raw_stream(bytes(matches)), splits=("whole", "odd"))
+
+# ---- trusted_proxies entries (forwarded_fuzz) ----------------------------------------------
+# forwarded_fuzz: [peer] then lines, [name byte][value]; every value is also read as a
+# trusted_proxies entry: prefixes inside a byte, bracketed and mapped IPv6, bad prefix lengths.
+ENTRIES = [b"10.1.2.3/12", b"fd00::/7", b"[::1]", b"::ffff:10.0.0.1/100", b"1.2.3.4/33", b"1.2.3.4/",
+           b"1.2.3.4/x", b"::1/129", b"0.0.0.0/0", b"not-an-ip"]
+with open(os.path.join(HERE, "corpus", "forwarded_fuzz", "trusted_proxies_entries"), "wb") as f:
+    f.write(b"\x00" + b"\n".join(b"P" + e for e in ENTRIES))
+
+# ---- the client's handshake above proto/ (client_response_stream_fuzz) ----------------------
+# [offer] then the split header: offer 3 (no subprotocol, an Origin and an extra field) with an
+# accepted 101 ("@@@@" becomes the right accept), a 404 whose reason and Location end in spaces.
+write("client_response_stream_fuzz", "extras_101",
+      b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      b"Sec-WebSocket-Accept: @@@@\r\n\r\n\x81\x02hi", splits=("whole",), prefix=b"\x03")
+write("client_response_stream_fuzz", "reason_spaces",
+      b"HTTP/1.1 404 Not Found \r\nLocation: /moved \r\nContent-Length: 2\r\n\r\nno", splits=("whole",), prefix=b"\x00")

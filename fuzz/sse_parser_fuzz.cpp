@@ -8,6 +8,9 @@
 //      stream cut into lines first (std::string buffers, no state machine), each line then
 //      interpreted, with the same bounds as the parser's storage.
 // Small bounds make event_too_large / id_too_long / event_type_too_long reachable.
+// Then reset() (a reconnection) and the same bytes again must give the same events and
+// errors; and a parser given storage too small for its limits answers storage_too_small,
+// before and after reset().
 #include "proto/sse_parser.hpp"
 
 #include <cstddef>
@@ -46,6 +49,7 @@ class Driven {
         case proto::SseStatus::error:
           SLUICE_FUZZ_CHECK(r.consumed == 0 && r.error != proto::SseError::none);
           transcript_ += "error=" + std::string(proto::sse_error_name(r.error)) + "\n";
+          events_ += "error\n";
           // Sticky: the same error again, whatever comes.
           SLUICE_FUZZ_CHECK(parser_.parse(chunk).error == r.error);
           stopped_ = true;
@@ -54,6 +58,7 @@ class Driven {
           SLUICE_FUZZ_CHECK(!r.event.type.empty() && r.event.data.size() < kDataCapacity);
           SLUICE_FUZZ_CHECK(r.event.last_event_id == parser_.last_event_id());
           transcript_ += record_event(r.event.type, r.event.data, r.event.last_event_id);
+          events_ += record_event(r.event.type, r.event.data, "");
           break;
         case proto::SseStatus::retry: transcript_ += "retry=" + std::to_string(r.retry_ms) + "\n"; break;
       }
@@ -64,10 +69,22 @@ class Driven {
 
   std::string finish() { return transcript_ + "last=" + std::string(parser_.last_event_id()); }
 
+  // reset() starts a new stream (a reconnection): the same bytes again give the same events
+  // and errors (the IDs may differ: the last event ID is kept across it).
+  void check_reset_replays(std::span<const std::uint8_t> payload) {
+    const std::string first = events_;
+    parser_.reset();
+    events_.clear();
+    stopped_ = false;
+    feed(payload);
+    SLUICE_FUZZ_CHECK(events_ == first);
+  }
+
  private:
   std::vector<char> storage_;
   proto::SseParser parser_;
   std::string transcript_;
+  std::string events_;  // types, data and errors only
   bool stopped_ = false;
 };
 
@@ -148,5 +165,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                  c.c_str());
     fuzz::fail("whole, split and reference parses differ");
   }
+  whole.check_reset_replays(input.payload());
+  // Storage too small for the limits: a sticky error, which reset() keeps.
+  char tiny[3 * kLimits.max_id];
+  proto::SseParser small(tiny, kLimits);
+  SLUICE_FUZZ_CHECK(small.parse(input.payload()).error == proto::SseError::storage_too_small);
+  small.reset();
+  SLUICE_FUZZ_CHECK(small.parse(input.payload()).error == proto::SseError::storage_too_small);
   return 0;
 }

@@ -121,6 +121,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::size_t n = path(state, payload.data(), payload.size());
     SLUICE_FUZZ_CHECK(n == want.first_bad);
     SLUICE_FUZZ_CHECK(core::detail::status_of(state) == want.status);
+    // Rejected stays rejected: a further call reads nothing.
+    if (want.status == Utf8Status::invalid) SLUICE_FUZZ_CHECK(path(state, payload.data(), payload.size()) == 0);
   }
   return 0;
 }

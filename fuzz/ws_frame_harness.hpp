@@ -135,6 +135,8 @@ class ReceiverRun {
         SLUICE_FUZZ_CHECK(ev.payload.size() <= config_.limits.max_message_size);
         SLUICE_FUZZ_CHECK(!receiver_.dropping_data());  // §7.1.2: data after our close is dropped
         if (ev.opcode == proto::Opcode::text) SLUICE_FUZZ_CHECK(core::is_valid_utf8(ev.payload));
+        // A whole message delivered: none is being assembled now.
+        SLUICE_FUZZ_CHECK(!receiver_.message_in_progress());
         transcript_ += (ev.opcode == proto::Opcode::text ? "text [" : "binary [") + bytes + "]\n";
         break;
       case WsEventKind::ping:
@@ -152,7 +154,7 @@ class ReceiverRun {
       case WsEventKind::fail:
         SLUICE_FUZZ_CHECK(ev.code == 1002 || ev.code == 1007 || ev.code == 1009 || ev.code == 1011);
         SLUICE_FUZZ_CHECK(ev.error != proto::WsError::none && ev.code == proto::close_code(ev.error));
-        SLUICE_FUZZ_CHECK(receiver_.failed());
+        SLUICE_FUZZ_CHECK(receiver_.failed() && receiver_.error() == ev.error);
         transcript_ += "fail " + std::to_string(ev.code) + " " +
                        std::string(proto::ws_error_name(ev.error)) + "\n";
         break;

@@ -11,14 +11,18 @@
 //     passes the client's own check (check_server_response) with the client's offer, its
 //     accept is compute_accept(key), and the chosen subprotocol was offered and is listed;
 //   - otherwise the status is 400, 403 or 426, and 426 names Sec-WebSocket-Version: 13 (§4.4).
-// Then the client side: write_client_request with the input's bytes as host and nonce must
-// either refuse (0) or produce a request that the server side accepts with 101.
+// Then the client side: write_client_request with the input's bytes as host and nonce (and,
+// by flags bits 3-7, an Origin, an extra field, subprotocol lists that break §4.1 item 10)
+// must either refuse (0) or produce a request that the server side accepts with 101; a bad
+// extra or list is always refused. Flags bit 3 also gives an accepted upgrade an extension
+// answer, which the response must carry as its own field.
 #include "proto/ws_handshake.hpp"
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,17 +93,41 @@ void check_accept_rules(const proto::HttpRequest& q, const proto::HandshakePolic
   }
 }
 
-void client_round_trip(std::span<const std::uint8_t> input) {
+// The client's extras, chosen by flags bits 3-7 (bad ones must make write_client_request refuse).
+constexpr std::string_view kBadProtocols[] = {"chat", "chat"};       // §4.1 item 10: not unique
+constexpr std::string_view kNonTokenProtocols[] = {"chat", "a b"};   // not a token
+constexpr proto::HttpHeader kExtras[][1] = {
+    {{"X-Trace", "1"}}, {{"Sec-WebSocket-Extensions", "permessage-deflate"}},  // the handshake's own
+    {{"Bad Name", "x"}}, {{"X-Bad", "a\r\nb"}}};
+
+void client_round_trip(std::span<const std::uint8_t> input, std::uint8_t flags) {
   if (input.size() < 16) return;
   std::span<const std::uint8_t, 16> nonce(input.data(), 16);
   const std::string_view rest(reinterpret_cast<const char*>(input.data() + 16),
                               input.size() - 16 < 64 ? input.size() - 16 : 64);
   const std::string_view host = rest.substr(0, rest.find('/'));
   const std::string_view path = rest.find('/') == std::string_view::npos ? "/" : rest.substr(rest.find('/'));
+  proto::ClientRequest ask;
+  ask.host = host;
+  ask.path = path;
+  ask.subprotocols = (flags & 0x80) ? std::span<const std::string_view>(kBadProtocols)
+                   : (flags & 0x40) ? std::span<const std::string_view>(kNonTokenProtocols)
+                                    : std::span<const std::string_view>(kProtocols);
+  // bit 3: an Origin (the path's bytes: it may hold a CR or LF, which must be refused)
+  if (flags & 8) ask.origin = path.substr(1);
+  // bits 4-5: an extra field, good (X-Trace) or not (a handshake field, a non-token name, a CR)
+  const unsigned extra = (flags >> 4) & 3u;
+  // (extra 3 with bit 3 set: the CR in a value instead of the non-token name)
+  if (extra > 0) ask.headers = kExtras[extra - 1 + ((flags & 8) != 0 && extra == 3 ? 1 : 0)];
+  const bool must_refuse = (flags & 0xC0) != 0 || extra >= 2;
   std::array<char, 1024> out{};
   std::array<char, 24> key{};
-  const std::size_t n = proto::write_client_request(host, path, nonce, std::span<const std::string_view>(kProtocols), out, key);
+  // No extras: the short overload (host, path, subprotocols), which must write the same.
+  const std::size_t n = (flags & 0xF8) == 0
+      ? proto::write_client_request(host, path, nonce, std::span<const std::string_view>(kProtocols), out, key)
+      : proto::write_client_request(ask, nonce, out, key);
   if (n == 0) return;
+  SLUICE_FUZZ_CHECK(!must_refuse);
   SLUICE_FUZZ_CHECK(n <= out.size());
   // The key is Base64 of exactly the nonce.
   std::array<std::uint8_t, 18> decoded{};
@@ -116,6 +144,7 @@ void client_round_trip(std::span<const std::uint8_t> input) {
     return;
   }
   SLUICE_FUZZ_CHECK(r.consumed == n && proto::is_upgrade_request(request));
+  if (extra == 1) SLUICE_FUZZ_CHECK(request.header("X-Trace") == std::string_view("1"));
   const proto::HandshakePolicy policy{{}, std::span<const std::string_view>(kProtocols), false};
   const proto::HandshakeDecision d = proto::evaluate_upgrade(request, policy);
   SLUICE_FUZZ_CHECK(d.status == 101 && d.subprotocol == kProtocols[0]);
@@ -152,10 +181,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::size_t w = proto::write_handshake_response(d, response);
     SLUICE_FUZZ_CHECK(w > 0 && w <= response.size());
     check_response(std::span<const char>(response.data(), w), d, request);
+    if (d.status == 101 && (flags & 8)) {
+      // An accepted extension (the owner's RFC 7692 answer) is written as its own field.
+      proto::HandshakeDecision with = d;
+      with.extensions = "permessage-deflate; server_no_context_takeover";
+      std::array<char, 2048> answer{};
+      const std::size_t n = proto::write_handshake_response(with, answer);
+      std::vector<std::uint8_t> copy(answer.begin(), answer.begin() + static_cast<std::ptrdiff_t>(n));
+      proto::HttpResponseParser client;
+      std::array<proto::HttpHeader, 32> fields{};
+      proto::HttpResponse seen;
+      SLUICE_FUZZ_CHECK(client.parse_head(copy, fields, seen).status == proto::ParseStatus::done);
+      SLUICE_FUZZ_CHECK(seen.status == 101 && seen.header("Sec-WebSocket-Extensions") == with.extensions);
+    }
     // Too little room: nothing, never a truncated response.
     std::vector<char> tight(w - 1);
     SLUICE_FUZZ_CHECK(proto::write_handshake_response(d, tight) == 0);
   }
-  client_round_trip(bytes);
+  client_round_trip(bytes, flags);
   return 0;
 }

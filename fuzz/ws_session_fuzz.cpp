@@ -5,6 +5,7 @@
 // role (0 server, 1 client); the owner's own actions are interleaved between chunks:
 //   bit 1: send_close(1000) after the first chunk     bit 2: send_message after each chunk
 //   bit 3: send_ping after each chunk                  bit 4: send_close(4000) at the end
+//          (an empty close, no status code, after an even number of chunks)
 //   bit 5: permessage-deflate agreed (RSV1 allowed; bit 2 then alternates compressed sends)
 //   bit 6: hooks with send_frame (gather) and on_compressed_message; else neither, and a
 //          compressed message is failed with 1002 (the documented fallback)
@@ -165,13 +166,16 @@ void run(std::uint8_t flags, const fuzz::SplitInput& input) {
   const proto::WsState before = session.state();
   const std::size_t sent_before = hooks.sent.size();
   SLUICE_FUZZ_CHECK(!session.send_close(1006, "x"));
+  SLUICE_FUZZ_CHECK(!session.send_close(proto::kCloseNoStatus, "x"));  // no code, so no reason
   SLUICE_FUZZ_CHECK(!session.send_close(1000, "\xff"));
   SLUICE_FUZZ_CHECK(!session.send_close(1000, std::string(124, 'r')));
   SLUICE_FUZZ_CHECK(!session.send_ping(std::vector<std::uint8_t>(126, 'p')));
   SLUICE_FUZZ_CHECK(session.state() == before && hooks.sent.size() == sent_before);
   if (flags & 16) {
+    // With an even number of chunks, the empty close (no status code, §5.5.1) instead.
     const bool could = !session.close_sent() && !session.failed();
-    SLUICE_FUZZ_CHECK(session.send_close(4000, "done") == could);
+    if (chunk_index % 2 == 0) SLUICE_FUZZ_CHECK(session.send_close(proto::kCloseNoStatus, "") == could);
+    else SLUICE_FUZZ_CHECK(session.send_close(4000, "done") == could);
   }
   if (session.close_sent() || session.failed()) {
     SLUICE_FUZZ_CHECK(!session.send_message(proto::Opcode::text, std::string_view("late")));
