@@ -127,7 +127,7 @@ struct HeadRules {
         // more than one Host header field line or a Host header field with an invalid field value."
         if (hosts > 1) return HttpError::duplicate_host;
         if (hosts == 0 && version == HttpVersion::http11) return HttpError::missing_host;
-        if (hosts == 1 && !is_valid_host(host)) return HttpError::bad_host;
+        if (hosts == 1 && !is_valid_host_inline(host)) return HttpError::bad_host;
         if (framing_from == kNone) {
             // §6.3 (7): a request with neither Content-Length nor Transfer-Encoding has a body
             // of length zero; §9.3: HTTP/1.1 persists (no "close"), HTTP/1.0 does not (no
@@ -469,17 +469,24 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
 
 HeadResult HttpRequestParser::parse_head(std::span<const std::uint8_t> input,
                                          std::span<HttpHeader> header_storage, HttpRequest& out) noexcept {
-    State& s = state_;
-    const std::uint8_t* p = input.data();
-    const std::size_t size = input.size();
-    const bool fresh = s.phase == Phase::lead && s.pos == 0;
+    const bool fresh = state_.phase == Phase::lead && state_.pos == 0;
     if (fresh) {
         HeadResult r;
-        if (parse_fresh(p, size, header_storage, out, r)) return r;
+        if (parse_fresh(input.data(), input.size(), header_storage, out, r)) return r;
     }
+    return parse_general(input.data(), input.size(), header_storage, fresh, out);
+}
+
+// Everything the fast path does not finish: resumes where the last call (or the fast path)
+// stopped. Out of line, so the fast path's frame stays small.
+[[gnu::noinline]] HeadResult HttpRequestParser::parse_general(const std::uint8_t* p, std::size_t size,
+                                                              std::span<HttpHeader> header_storage, bool fresh,
+                                                              HttpRequest& out) noexcept {
+    State& s = state_;
     if (s.phase == Phase::error) return {ParseStatus::error, 0, s.error};
     if (s.phase == Phase::done) return finish(p, size, header_storage, true, out);
-    // Field lines passed in an earlier call point into bytes that may have moved since.
+    // Field lines passed in an earlier call point into bytes that may have moved since (the
+    // fast path's, when this call was fresh, were stored from this call's bytes).
     const bool refill = !fresh && s.phase == Phase::fields && s.fields.count > 0;
     if (s.phase != Phase::fields) {
         HeadResult r = parse_request_line(p, size);
