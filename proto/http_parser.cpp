@@ -121,7 +121,8 @@ struct HeadRules {
 
     // Sets out's framing, keep_alive and expect_continue (out.headers holds every field), or
     // returns the rule the head broke.
-    HttpError apply(HttpVersion version, std::uint64_t max_body, HttpRequest& out) const noexcept {
+    [[gnu::always_inline]] HttpError apply(HttpVersion version, std::uint64_t max_body,
+                                           HttpRequest& out) const noexcept {
         // §3.2: "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1
         // request message that lacks a Host header field and to any request message that contains
         // more than one Host header field line or a Host header field with an invalid field value."

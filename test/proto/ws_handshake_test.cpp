@@ -123,7 +123,8 @@ TEST_SUITE("proto") {
         lower.replace(lower.find("Sec-WebSocket-Key"), 17, "sec-websocket-key");
         lower.replace(lower.find("Sec-WebSocket-Version"), 21, "SEC-WEBSOCKET-VERSION");
         CHECK(status_of(lower) == 101);
-        std::string split = upgrade("Upgrade: h2c\r\nUpgrade: websocket\r\nConnection: keep-alive\r\nConnection: upgrade\r\n");
+        std::string split =
+            upgrade("Upgrade: h2c\r\nUpgrade: websocket\r\nConnection: keep-alive\r\nConnection: upgrade\r\n");
         split.replace(split.find("Upgrade: websocket\r\n"), 20, "Upgrade: h2c\r\n");
         split.replace(split.find("Connection: Upgrade\r\n"), 21, "X: y\r\n");
         CHECK(status_of(split) == 101);
