@@ -45,10 +45,11 @@ bool name_is(std::string_view name, const char (&lit)[N]) noexcept {
     }
 }
 
-// The framing and connection fields, across all lines: rare enough per request that they are
-// read in a second walk over the fields, only when HeadRules saw one of them.
+// Content-Length, Transfer-Encoding and Expect, across all lines: rare enough per request
+// (none in a GET) that they are read in a second walk over the fields, from the first of them
+// HeadRules saw.
 struct FramingFields {
-    bool close = false, keep_alive = false, expect = false;
+    bool expect = false;
     ContentLengthField cl;
     TransferEncodingField te;
 
@@ -59,15 +60,6 @@ struct FramingFields {
                     if (name_is(h.name, "expect")) {
                         for_each_list_element(h.value, [&](std::string_view e) {
                             expect = expect || name_is(e, "100-continue");
-                            return true;
-                        });
-                    }
-                    break;
-                case 10:
-                    if (name_is(h.name, "connection")) {
-                        for_each_list_element(h.value, [&](std::string_view e) {
-                            close = close || name_is(e, "close");
-                            keep_alive = keep_alive || name_is(e, "keep-alive");
                             return true;
                         });
                     }
@@ -86,13 +78,14 @@ struct FramingFields {
 };
 
 // The rules that need every field line, fed one line at a time (by finish(), or by the fast
-// path as it scans each line), then applied once the head is complete. Host is counted here;
-// Expect, Connection, Content-Length and Transfer-Encoding are only noted, for FramingFields.
+// path as it scans each line), then applied once the head is complete. Host and Connection
+// are read here; Expect, Content-Length and Transfer-Encoding are only noted, for FramingFields.
 struct HeadRules {
     static constexpr std::size_t kNone = ~std::size_t{0};
     std::size_t hosts = 0;
     std::size_t framing_from = kNone;  // index of the first field FramingFields reads, if any
     std::string_view host;
+    bool close = false, keep_alive = false;  // Connection options (§9.3)
 
     // The field line at `index` of the head's fields.
     [[gnu::always_inline]] void add(std::string_view name, std::string_view value, std::size_t index) noexcept {
@@ -105,8 +98,14 @@ struct HeadRules {
                 framing = name_is(name, "expect");
                 break;
             case 10:
-                framing = name_is(name, "connection");
-                break;
+                if (name_is(name, "connection")) {
+                    for_each_list_element(value, [&](std::string_view e) {
+                        close = close || name_is(e, "close");
+                        keep_alive = keep_alive || name_is(e, "keep-alive");
+                        return true;
+                    });
+                }
+                return;
             case 14:
                 framing = name_is(name, "content-length");
                 break;
@@ -131,19 +130,19 @@ struct HeadRules {
         if (hosts == 1 && !is_valid_host_inline(host)) return HttpError::bad_host;
         if (framing_from == kNone) {
             // §6.3 (7): a request with neither Content-Length nor Transfer-Encoding has a body
-            // of length zero; §9.3: HTTP/1.1 persists (no "close"), HTTP/1.0 does not (no
-            // "keep-alive"); no 100-continue expectation.
+            // of length zero; §9.3: HTTP/1.1 persists unless "close", HTTP/1.0 only with
+            // "keep-alive" (and no "close"); no 100-continue expectation.
             out.body_framing = BodyFraming::none;
             out.content_length = 0;
-            out.keep_alive = version == HttpVersion::http11;
+            out.keep_alive = !close && (version == HttpVersion::http11 || keep_alive);
             out.expect_continue = false;
             return HttpError::none;
         }
         return apply_framing(FramingFields(out.headers.subspan(framing_from)), version, max_body, out);
     }
 
-    static HttpError apply_framing(const FramingFields& f, HttpVersion version, std::uint64_t max_body,
-                                   HttpRequest& out) noexcept {
+    HttpError apply_framing(const FramingFields& f, HttpVersion version, std::uint64_t max_body,
+                            HttpRequest& out) const noexcept {
         if (f.te.present) {
             // §6.1: Transfer-Encoding in HTTP/1.0 MUST be treated as faulty framing: refused.
             if (version == HttpVersion::http10) return HttpError::transfer_encoding_in_http10;
@@ -167,7 +166,7 @@ struct HeadRules {
             out.content_length = 0;
         }
         // §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive" (and no "close").
-        out.keep_alive = !f.close && (version == HttpVersion::http11 || f.keep_alive);
+        out.keep_alive = !close && (version == HttpVersion::http11 || keep_alive);
         // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request MUST be ignored.
         out.expect_continue = f.expect && version == HttpVersion::http11;
         return HttpError::none;
