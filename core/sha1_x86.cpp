@@ -53,6 +53,8 @@ __attribute__((target("sha,sse4.1,ssse3"))) void compress_sha_ni(std::uint32_t h
         __m128i e = _mm_add_epi32(e_lane, w[0]);   // rounds 0-3: E plus W0..W3
         __m128i abcd_four_ago = abcd;
         abcd = four_rounds(abcd, e, 0);
+        // Unrolled whole: the ring's indices and sha1rnds4's immediate become constants.
+#pragma GCC unroll 19
         for (int group = 1; group < 20; ++group) {
             // The schedule for group+3 needs groups -1..+2 of it: computed from the ring before
             // the slot of group-1 is overwritten with it.

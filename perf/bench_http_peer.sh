@@ -13,6 +13,11 @@
 #     in BUILD/baseline/ (SSE2 only, as the peer);
 #   - as shipped by `make bench`: -O2 -march=native (AVX2 on this machine).
 # libh2o-dev is installed by perf/setup.sh micro (make bench runs it); this script only checks.
+# Instructions per parse: when valgrind is installed (and PEER_CALLGRIND is not 0), callgrind
+# runs each parser once per request (--count=N parses, collected in count_parses() only):
+# Ir / N, deterministic where wall time on a shared VM is not. Valgrind cannot decode the
+# AVX-512 that -march=native emits on this machine, so the native-like build is counted on a
+# third build of sluice at -march=x86-64-v3 (AVX2: the same scanners as native), BUILD/v3/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -48,9 +53,36 @@ peer_binary() {
 }
 peer_binary "$build/baseline" "" "-O2, baseline x86-64 (no -march: SSE2, like the peer)" -baseline
 peer_binary "$build" "-march=native" "-O2 -march=native" ""
+counting=0
+if command -v valgrind >/dev/null && [ "${PEER_CALLGRIND:-1}" != 0 ]; then
+  counting=1
+  peer_binary "$build/v3" "-march=x86-64-v3" "-O2 -march=x86-64-v3 (AVX2: the native build as valgrind can run it)" -v3
+fi
+
+# instructions BINARY: Ir per parse of each request by each parser, one callgrind run each.
+instructions() {
+  local bin=$1 n=20000 req parser out ir
+  [ "$counting" = 1 ] || return 0
+  echo "# callgrind, $n parses each: instructions per parse ($2)"
+  printf '%-13s | %14s %14s | %s\n' "request" "sluice Ir/op" "pico Ir/op" "pico/sluice (instructions)"
+  for req in browser minimal; do
+    local s_ir=0 p_ir=0
+    for parser in sluice pico; do
+      out=$(mktemp)
+      valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect='*count_parses*' \
+        "$bin" --count=$n --parser=$parser --request=$req >/dev/null 2>&1
+      ir=$(awk '/^(summary|totals):/{print $2; exit}' "$out")
+      rm -f "$out"
+      if [ $parser = sluice ]; then s_ir=$((ir / n)); else p_ir=$((ir / n)); fi
+    done
+    printf '%-13s | %14s %14s | %.2fx\n' "$req" "$s_ir" "$p_ir" "$(awk -v p="$p_ir" -v s="$s_ir" 'BEGIN{print p / s}')"
+  done
+}
 
 read -r -a args <<<"${PEER_ARGS:-}"
 echo "## like for like: both at -O2 for baseline x86-64"
 taskset -c "$cpu" "$build/peers/http_parser_peer-baseline" "${args[@]}"
+instructions "$build/peers/http_parser_peer-baseline" "both at baseline x86-64"
 echo "## as make bench builds sluice: -O2 -march=native (the peer is still Debian's baseline build)"
 taskset -c "$cpu" "$build/peers/http_parser_peer" "${args[@]}"
+instructions "$build/peers/http_parser_peer-v3" "sluice at -march=x86-64-v3, pico Debian's baseline build"

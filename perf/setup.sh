@@ -3,7 +3,8 @@
 # place perf/ installs anything: the Makefile calls it before `make bench` and `make bench-load`;
 # the bench scripts themselves only check and explain what is missing.
 #   perf/setup.sh micro   libh2o-dev: Debian's libh2o, which exports picohttpparser's
-#                         phr_parse_request (perf/bench_http_peer.sh)
+#                         phr_parse_request; valgrind: callgrind's instructions per parse
+#                         (perf/bench_http_peer.sh)
 #   perf/setup.sh load    libboost-dev (the Beast peer, header-only), and `npm ci --prefix perf`
 #                         for Bun and Node's ws (perf/package.json, pinned)
 set -euo pipefail
@@ -16,6 +17,7 @@ missing=()
 case $what in
   micro)
     ldconfig -p 2>/dev/null | grep -q 'libh2o\.so ' || [ -e /usr/lib/x86_64-linux-gnu/libh2o.so ] || missing+=(libh2o-dev)
+    command -v valgrind >/dev/null || missing+=(valgrind)
     ;;
   load)
     [ -f /usr/include/boost/beast.hpp ] || missing+=(libboost-dev)

@@ -48,13 +48,40 @@ constexpr std::array<bool, 256> make_target_table() noexcept {
     return t;
 }
 
+// The target's bytes but "?": the parser's fast path stops at the first "?" (the query's start).
+constexpr std::array<bool, 256> make_path_table() noexcept {
+    std::array<bool, 256> t = make_target_table();
+    t['?'] = false;
+    return t;
+}
+
 inline constexpr std::array<bool, 256> kTokenChars = make_token_table();
 inline constexpr std::array<bool, 256> kTargetChars = make_target_table();
+inline constexpr std::array<bool, 256> kPathChars = make_path_table();
+
+// RFC 9110 §5.5: field-vchar = VCHAR / obs-text, plus SP and HTAB inside a value.
+constexpr std::array<bool, 256> make_value_table() noexcept {
+    std::array<bool, 256> t{};
+    for (int c = 0x20; c < 0x100; ++c) t[static_cast<std::size_t>(c)] = c != 0x7f;
+    t['\t'] = true;
+    return t;
+}
+inline constexpr std::array<bool, 256> kValueChars = make_value_table();
+
+// RFC 3986 §3.2.2: the bytes of a reg-name, the target's bytes but ":" "@" "/" "?" ("%" is
+// not in the class either: its two HEXDIG are checked by the caller).
+constexpr std::array<bool, 256> make_reg_name_table() noexcept {
+    std::array<bool, 256> t = make_target_table();
+    for (char c : {':', '@', '/', '?'}) t[static_cast<unsigned char>(c)] = false;
+    return t;
+}
+inline constexpr std::array<bool, 256> kRegNameChars = make_reg_name_table();
+constexpr bool is_reg_name_char(std::uint8_t c) noexcept { return kRegNameChars[c]; }
 
 constexpr bool is_token(std::uint8_t c) noexcept { return kTokenChars[c]; }
 constexpr bool is_target(std::uint8_t c) noexcept { return kTargetChars[c]; }
-// RFC 9110 §5.5: field-vchar = VCHAR / obs-text, plus SP and HTAB inside a value.
-constexpr bool is_value(std::uint8_t c) noexcept { return c == '\t' || (c >= 0x20 && c != 0x7f); }
+constexpr bool is_path(std::uint8_t c) noexcept { return kPathChars[c]; }
+constexpr bool is_value(std::uint8_t c) noexcept { return kValueChars[c]; }
 constexpr bool is_digit(std::uint8_t c) noexcept { return c >= '0' && c <= '9'; }
 constexpr int hex_value(std::uint8_t c) noexcept {
     if (c >= '0' && c <= '9') return c - '0';
@@ -86,6 +113,32 @@ inline std::size_t scan_target(const std::uint8_t* p, std::size_t i, std::size_t
         i += 4;
     }
     while (i < end && is_target(p[i])) ++i;
+    return i;
+}
+
+// First index in [i, end) whose byte is not a target char or is "?", or end.
+inline std::size_t scan_path(const std::uint8_t* p, std::size_t i, std::size_t end) noexcept {
+    while (i + 4 <= end) {
+        if (!is_path(p[i])) return i;
+        if (!is_path(p[i + 1])) return i + 1;
+        if (!is_path(p[i + 2])) return i + 2;
+        if (!is_path(p[i + 3])) return i + 3;
+        i += 4;
+    }
+    while (i < end && is_path(p[i])) ++i;
+    return i;
+}
+
+// First index in [i, end) whose byte is not a reg-name char, or end.
+inline std::size_t scan_reg_name(const std::uint8_t* p, std::size_t i, std::size_t end) noexcept {
+    while (i + 4 <= end) {
+        if (!is_reg_name_char(p[i])) return i;
+        if (!is_reg_name_char(p[i + 1])) return i + 1;
+        if (!is_reg_name_char(p[i + 2])) return i + 2;
+        if (!is_reg_name_char(p[i + 3])) return i + 3;
+        i += 4;
+    }
+    while (i < end && is_reg_name_char(p[i])) ++i;
     return i;
 }
 

@@ -45,6 +45,134 @@ bool name_is(std::string_view name, const char (&lit)[N]) noexcept {
     }
 }
 
+// Content-Length, Transfer-Encoding and Expect, across all lines: rare enough per request
+// (none in a GET) that they are read in a second walk over the fields, from the first of them
+// HeadRules saw.
+struct FramingFields {
+    bool expect = false;
+    ContentLengthField cl;
+    TransferEncodingField te;
+
+    explicit FramingFields(std::span<const HttpHeader> headers) noexcept {
+        for (const HttpHeader& h : headers) {
+            switch (h.name.size()) {
+                case 6:
+                    if (name_is(h.name, "expect")) {
+                        for_each_list_element(h.value, [&](std::string_view e) {
+                            expect = expect || name_is(e, "100-continue");
+                            return true;
+                        });
+                    }
+                    break;
+                case 14:
+                    if (name_is(h.name, "content-length")) cl.add_line(h.value);
+                    break;
+                case 17:
+                    if (name_is(h.name, "transfer-encoding")) te.add_line(h.value);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+};
+
+// The rules that need every field line, fed one line at a time (by finish(), or by the fast
+// path as it scans each line), then applied once the head is complete. Host and Connection
+// are read here; Expect, Content-Length and Transfer-Encoding are only noted, for FramingFields.
+struct HeadRules {
+    static constexpr std::size_t kNone = ~std::size_t{0};
+    std::size_t hosts = 0;
+    std::size_t framing_from = kNone;  // index of the first field FramingFields reads, if any
+    std::string_view host;
+    bool close = false, keep_alive = false;  // Connection options (§9.3)
+
+    // The field line at `index` of the head's fields.
+    [[gnu::always_inline]] void add(std::string_view name, std::string_view value, std::size_t index) noexcept {
+        bool framing = false;
+        switch (name.size()) {
+            case 4:
+                if (name_is(name, "host")) ++hosts, host = value;
+                return;
+            case 6:
+                framing = name_is(name, "expect");
+                break;
+            case 10:
+                if (name_is(name, "connection")) {
+                    for_each_list_element(value, [&](std::string_view e) {
+                        close = close || name_is(e, "close");
+                        keep_alive = keep_alive || name_is(e, "keep-alive");
+                        return true;
+                    });
+                }
+                return;
+            case 14:
+                framing = name_is(name, "content-length");
+                break;
+            case 17:
+                framing = name_is(name, "transfer-encoding");
+                break;
+            default:
+                return;
+        }
+        if (framing && framing_from == kNone) framing_from = index;
+    }
+
+    // Sets out's framing, keep_alive and expect_continue (out.headers holds every field), or
+    // returns the rule the head broke.
+    [[gnu::always_inline]] HttpError apply(HttpVersion version, std::uint64_t max_body,
+                                           HttpRequest& out) const noexcept {
+        // §3.2: "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1
+        // request message that lacks a Host header field and to any request message that contains
+        // more than one Host header field line or a Host header field with an invalid field value."
+        if (hosts > 1) return HttpError::duplicate_host;
+        if (hosts == 0 && version == HttpVersion::http11) return HttpError::missing_host;
+        if (hosts == 1 && !is_valid_host_inline(host)) return HttpError::bad_host;
+        if (framing_from == kNone) {
+            // §6.3 (7): a request with neither Content-Length nor Transfer-Encoding has a body
+            // of length zero; §9.3: HTTP/1.1 persists unless "close", HTTP/1.0 only with
+            // "keep-alive" (and no "close"); no 100-continue expectation.
+            out.body_framing = BodyFraming::none;
+            out.content_length = 0;
+            out.keep_alive = !close && (version == HttpVersion::http11 || keep_alive);
+            out.expect_continue = false;
+            return HttpError::none;
+        }
+        return apply_framing(FramingFields(out.headers.subspan(framing_from)), version, max_body, out);
+    }
+
+    HttpError apply_framing(const FramingFields& f, HttpVersion version, std::uint64_t max_body,
+                            HttpRequest& out) const noexcept {
+        if (f.te.present) {
+            // §6.1: Transfer-Encoding in HTTP/1.0 MUST be treated as faulty framing: refused.
+            if (version == HttpVersion::http10) return HttpError::transfer_encoding_in_http10;
+            // §6.1: a server MAY reject a request with both; §6.3 (3): "ought to be handled as an
+            // error" (request smuggling). We reject.
+            if (f.cl.present) return HttpError::content_length_and_transfer_encoding;
+            // §6.3 (4) chunked not final -> 400; §6.1 unknown coding -> 501 (http_framing.cpp).
+            if (HttpError e = f.te.error(); e != HttpError::none) return e;
+            out.body_framing = BodyFraming::chunked;
+            out.content_length = 0;
+        } else if (f.cl.present) {
+            // §6.3 (5): an invalid Content-Length MUST be answered 400 and the connection closed.
+            if (HttpError e = f.cl.error(); e != HttpError::none) return e;
+            // RFC 9110 §15.5.14: 413 for content larger than the server is willing to process.
+            if (f.cl.value > max_body) return HttpError::body_too_large;
+            out.body_framing = BodyFraming::content_length;
+            out.content_length = f.cl.value;
+        } else {
+            // §6.3 (7): a request with neither has a body of length zero.
+            out.body_framing = BodyFraming::none;
+            out.content_length = 0;
+        }
+        // §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive" (and no "close").
+        out.keep_alive = !close && (version == HttpVersion::http11 || keep_alive);
+        // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request MUST be ignored.
+        out.expect_continue = f.expect && version == HttpVersion::http11;
+        return HttpError::none;
+    }
+};
+
 }  // namespace
 
 HttpRequestParser::HttpRequestParser(const HttpLimits& limits) noexcept : limits_(limits) {
@@ -204,29 +332,40 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
 }
 
 // The fast path for the common case, a fresh head of ordinary lines, in one straight pass
-// (no per-byte state machine). It accepts only: it stops at the first byte it does not
-// expect (an error, a "[" in the target, leading CRLFs, the end of the input), leaving the
-// state at the last whole unit it passed (nothing, the request-line, whole field lines);
-// parse_head then resumes there with the general machine, which gives every error its
-// answer. So every rule below is also enforced, and cited, in request_line / scan_fields.
-// Returns true when the whole head was scanned (phase done).
-bool HttpRequestParser::parse_fresh(const std::uint8_t* p, std::size_t size,
-                                    std::span<HttpHeader> storage) noexcept {
+// (no per-byte state machine, no second walk over the fields: each line is fed to the
+// HeadRules as it is scanned, and the first "?" of the target is noted on the way). It
+// accepts only: it stops at the first byte it does not expect (an error, a "[" in the
+// target, leading CRLFs, the end of the input), leaving the state at the last whole unit it
+// passed (nothing, the request-line, whole field lines); parse_head then resumes there with
+// the general machine, which gives every error its answer. So every byte rule below is also
+// enforced, and cited, in request_line / scan_fields; the whole-head rules are HeadRules'.
+// Returns true when it has the answer in `result` (the head complete: done, or the error of
+// a whole-head rule); test/proto/http_parser_fast_path_test.cpp pins it to the general
+// machine at every split of a set of requests.
+[[gnu::always_inline]] inline bool HttpRequestParser::parse_fresh(const std::uint8_t* p, std::size_t size,
+                                                                  std::span<HttpHeader> storage, HttpRequest& out,
+                                                                  HeadResult& result) noexcept {
     const std::size_t window = size < limits_.max_request_line ? size : limits_.max_request_line;
     std::size_t i = 3;  // "GET ", the usual method, in one compare; else §3.1 method = token
     std::uint32_t first4 = 0, get = 0;
     if (window >= 4) std::memcpy(&first4, p, 4);
     std::memcpy(&get, "GET ", 4);
-    if (first4 != get) {
+    const bool is_get = first4 == get;
+    if (!is_get) {
         if (window == 0 || !detail::is_token(p[0])) return false;
         i = detail::scan_token(p, 1, window);
         if (i == window || p[i] != ' ') return false;
     }
     const std::size_t target_start = i + 1;
     i = target_start;
+    std::size_t query = 0;  // the first "?" of the target; 0: none (the method comes first)
     for (;;) {  // §3.2 target bytes, each "%" followed by two HEXDIG
-        i = detail::scan_target(p, i, window);
+        i = query == 0 ? detail::scan_path(p, i, window) : detail::scan_target(p, i, window);
         if (i == window) return false;
+        if (p[i] == '?') {  // only the first "?" stops scan_path
+            query = i++;
+            continue;
+        }
         if (p[i] != '%') break;
         if (i + 2 >= window || detail::hex_value(p[i + 1]) < 0 || detail::hex_value(p[i + 2]) < 0) return false;
         i += 3;
@@ -234,7 +373,7 @@ bool HttpRequestParser::parse_fresh(const std::uint8_t* p, std::size_t size,
     if (p[i] != ' ' || i == target_start) return false;
     const std::size_t target_end = i;
     // §3.2: an origin-form target fits every method but CONNECT; the other forms are checked whole.
-    const bool origin = p[target_start] == '/' && target_start != 8;  // "CONNECT " is 8 bytes
+    const bool origin = p[target_start] == '/' && (is_get || target_start != 8);  // "CONNECT " is 8 bytes
     if (!origin && check_target_form(view(p, 0, target_start - 1), view(p, target_start, target_end), false) !=
                        HttpError::none)
         return false;
@@ -251,16 +390,9 @@ bool HttpRequestParser::parse_fresh(const std::uint8_t* p, std::size_t size,
     std::memcpy(&http10, "HTTP/1.0", 8);
     std::memcpy(&kCrlf, "\r\n", 2);
     if ((name != http11 && name != http10) || crlf != kCrlf) return false;
-    State& s = state_;
-    s.line_start = 0;
-    s.target_start = static_cast<std::uint32_t>(target_start);
-    s.target_end = static_cast<std::uint32_t>(target_end);
-    s.version = name == http11 ? HttpVersion::http11 : HttpVersion::http10;
+    const HttpVersion version = name == http11 ? HttpVersion::http11 : HttpVersion::http10;
     i += 10;
-    s.pos = static_cast<std::uint32_t>(i);
-    s.phase = Phase::fields;
-    s.fields = detail::FieldState{};
-    s.fields.pos = s.fields.section_start = static_cast<std::uint32_t>(i);
+    const std::size_t section_start = i;
 
     // §5: field-line = field-name ":" OWS field-value OWS CRLF, one whole line at a time.
     const std::size_t limit = i + limits_.max_header_section;
@@ -268,6 +400,7 @@ bool HttpRequestParser::parse_fresh(const std::uint8_t* p, std::size_t size,
     const std::size_t max_fields = storage.size() < limits_.max_headers ? storage.size() : limits_.max_headers;
     std::uint16_t count = 0;
     bool done = false;
+    HeadRules rules;
     while (i < end) {
         const std::size_t line = i;
         if (p[i] == '\r') {
@@ -287,29 +420,73 @@ bool HttpRequestParser::parse_fresh(const std::uint8_t* p, std::size_t size,
         if (p[cr - 1] == ' ' || p[cr - 1] == '\t') {
             while (value_end > v && (p[value_end - 1] == ' ' || p[value_end - 1] == '\t')) --value_end;
         }
-        storage[count] = {view(p, line, colon), view(p, v, value_end)};
+        const HttpHeader h{view(p, line, colon), view(p, v, value_end)};
+        storage[count] = h;
+        rules.add(h.name, h.value, count);
         ++count;
         i = cr + 2;
     }
-    // Stopped before a line it could not take whole (or after the empty line): resume there.
+    // The request-line and the whole field lines passed: where the general machine resumes.
+    State& s = state_;
+    s.line_start = 0;
+    s.target_start = static_cast<std::uint32_t>(target_start);
+    s.target_end = static_cast<std::uint32_t>(target_end);
+    s.version = version;
+    s.pos = static_cast<std::uint32_t>(section_start);
+    s.fields.section_start = static_cast<std::uint32_t>(section_start);
+    s.fields.line_start = s.fields.colon = s.fields.value_start = 0;
     s.fields.count = count;
     s.fields.pos = static_cast<std::uint32_t>(i);
-    if (!done) return false;
+    if (!done) {
+        s.fields.phase = detail::FieldPhase::line_start;
+        s.phase = Phase::fields;
+        return false;
+    }
     s.fields.phase = detail::FieldPhase::done;
     s.phase = Phase::done;
+
+    out.method = view(p, 0, target_start - 1);
+    out.target = view(p, target_start, target_end);
+    out.version = version;
+    out.headers = std::span<const HttpHeader>(storage.data(), count);
+    // Path and query (§3.2), as split_origin_form / split_target give them.
+    if (origin) {
+        const std::size_t path_end = query != 0 ? query : target_end;
+        out.path = view(p, target_start, path_end);
+        out.query = query != 0 ? view(p, query + 1, target_end) : std::string_view{};
+    } else {
+        const TargetParts parts = split_target(out.method, out.target);
+        out.path = parts.path;
+        out.query = parts.query;
+    }
+    if (HttpError e = rules.apply(version, limits_.max_body, out); e != HttpError::none) {
+        result = fail(e);
+    } else {
+        result = {ParseStatus::done, i, HttpError::none};
+    }
     return true;
 }
 
 HeadResult HttpRequestParser::parse_head(std::span<const std::uint8_t> input,
                                          std::span<HttpHeader> header_storage, HttpRequest& out) noexcept {
+    const bool fresh = state_.phase == Phase::lead && state_.pos == 0;
+    if (fresh) {
+        HeadResult r;
+        if (parse_fresh(input.data(), input.size(), header_storage, out, r)) return r;
+    }
+    return parse_general(input.data(), input.size(), header_storage, fresh, out);
+}
+
+// Everything the fast path does not finish: resumes where the last call (or the fast path)
+// stopped. Out of line, so the fast path's frame stays small.
+[[gnu::noinline]] HeadResult HttpRequestParser::parse_general(const std::uint8_t* p, std::size_t size,
+                                                              std::span<HttpHeader> header_storage, bool fresh,
+                                                              HttpRequest& out) noexcept {
     State& s = state_;
-    const std::uint8_t* p = input.data();
-    const std::size_t size = input.size();
-    const bool fresh = s.phase == Phase::lead && s.pos == 0;
-    if (fresh && parse_fresh(p, size, header_storage)) return finish(p, size, header_storage, false, out);
     if (s.phase == Phase::error) return {ParseStatus::error, 0, s.error};
     if (s.phase == Phase::done) return finish(p, size, header_storage, true, out);
-    // Field lines passed in an earlier call point into bytes that may have moved since.
+    // Field lines passed in an earlier call point into bytes that may have moved since (the
+    // fast path's, when this call was fresh, were stored from this call's bytes).
     const bool refill = !fresh && s.phase == Phase::fields && s.fields.count > 0;
     if (s.phase != Phase::fields) {
         HeadResult r = parse_request_line(p, size);
@@ -340,76 +517,9 @@ HeadResult HttpRequestParser::finish(const std::uint8_t* p, std::size_t size, st
     out.path = parts.path;
     out.query = parts.query;
 
-    // One pass over the fields for the rules that need them all.
-    std::size_t hosts = 0;
-    std::string_view host;
-    bool close = false, keep_alive = false, expect = false;
-    ContentLengthField cl;
-    TransferEncodingField te;
-    for (const HttpHeader& h : out.headers) {
-        switch (h.name.size()) {
-            case 4:
-                if (name_is(h.name, "host")) ++hosts, host = h.value;
-                break;
-            case 6:
-                if (name_is(h.name, "expect")) {
-                    for_each_list_element(h.value, [&](std::string_view e) {
-                        expect = expect || name_is(e, "100-continue");
-                        return true;
-                    });
-                }
-                break;
-            case 10:
-                if (name_is(h.name, "connection")) {
-                    for_each_list_element(h.value, [&](std::string_view e) {
-                        close = close || name_is(e, "close");
-                        keep_alive = keep_alive || name_is(e, "keep-alive");
-                        return true;
-                    });
-                }
-                break;
-            case 14:
-                if (name_is(h.name, "content-length")) cl.add_line(h.value);
-                break;
-            case 17:
-                if (name_is(h.name, "transfer-encoding")) te.add_line(h.value);
-                break;
-            default:
-                break;
-        }
-    }
-    // §3.2: "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1
-    // request message that lacks a Host header field and to any request message that contains
-    // more than one Host header field line or a Host header field with an invalid field value."
-    if (hosts > 1) return fail(HttpError::duplicate_host);
-    if (hosts == 0 && s.version == HttpVersion::http11) return fail(HttpError::missing_host);
-    if (hosts == 1 && !is_valid_host(host)) return fail(HttpError::bad_host);
-    if (te.present) {
-        // §6.1: Transfer-Encoding in HTTP/1.0 MUST be treated as faulty framing: refused.
-        if (s.version == HttpVersion::http10) return fail(HttpError::transfer_encoding_in_http10);
-        // §6.1: a server MAY reject a request with both; §6.3 (3): "ought to be handled as an
-        // error" (request smuggling). We reject.
-        if (cl.present) return fail(HttpError::content_length_and_transfer_encoding);
-        // §6.3 (4) chunked not final -> 400; §6.1 unknown coding -> 501 (http_framing.cpp).
-        if (HttpError e = te.error(); e != HttpError::none) return fail(e);
-        out.body_framing = BodyFraming::chunked;
-        out.content_length = 0;
-    } else if (cl.present) {
-        // §6.3 (5): an invalid Content-Length MUST be answered 400 and the connection closed.
-        if (HttpError e = cl.error(); e != HttpError::none) return fail(e);
-        // RFC 9110 §15.5.14: 413 for content larger than the server is willing to process.
-        if (cl.value > limits_.max_body) return fail(HttpError::body_too_large);
-        out.body_framing = BodyFraming::content_length;
-        out.content_length = cl.value;
-    } else {
-        // §6.3 (7): a request with neither has a body of length zero.
-        out.body_framing = BodyFraming::none;
-        out.content_length = 0;
-    }
-    // §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive" (and no "close").
-    out.keep_alive = !close && (s.version == HttpVersion::http11 || keep_alive);
-    // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request MUST be ignored.
-    out.expect_continue = expect && s.version == HttpVersion::http11;
+    HeadRules rules;
+    for (std::size_t k = 0; k < out.headers.size(); ++k) rules.add(out.headers[k].name, out.headers[k].value, k);
+    if (HttpError e = rules.apply(s.version, limits_.max_body, out); e != HttpError::none) return fail(e);
     return {ParseStatus::done, s.fields.pos, HttpError::none};
 }
 

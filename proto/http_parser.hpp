@@ -111,7 +111,10 @@ class HttpRequestParser {
 
  private:
     HeadResult fail(HttpError e) noexcept;
-    bool parse_fresh(const std::uint8_t* p, std::size_t size, std::span<HttpHeader> storage) noexcept;
+    bool parse_fresh(const std::uint8_t* p, std::size_t size, std::span<HttpHeader> storage, HttpRequest& out,
+                     HeadResult& result) noexcept;
+    HeadResult parse_general(const std::uint8_t* p, std::size_t size, std::span<HttpHeader> storage, bool fresh,
+                             HttpRequest& out) noexcept;
     HeadResult parse_request_line(const std::uint8_t* p, std::size_t size) noexcept;
     HeadResult request_line(State& s, const std::uint8_t* p, std::size_t size) const noexcept;
     HeadResult finish(const std::uint8_t* p, std::size_t size, std::span<HttpHeader> storage,

@@ -20,14 +20,7 @@ bool is_digits(std::string_view s) noexcept {
     return true;
 }
 
-// RFC 3986 §3.2.2: the bytes of a reg-name, the target's bytes but ":" "@" "/" "?".
-constexpr std::array<bool, 256> make_reg_name_table() noexcept {
-    std::array<bool, 256> t = detail::kTargetChars;  // minus the delimiters of an authority
-    for (char c : {':', '@', '/', '?'}) t[static_cast<unsigned char>(c)] = false;
-    return t;
-}
-constexpr std::array<bool, 256> kRegNameChars = make_reg_name_table();
-constexpr bool is_reg_name_char(std::uint8_t c) noexcept { return kRegNameChars[c]; }
+using detail::is_reg_name_char;  // RFC 3986 §3.2.2 (proto/http_chars.hpp)
 
 // One pass, no per-byte memchr (std::string_view::find_first_of calls one per byte).
 bool has_bracket(std::string_view s) noexcept {
@@ -120,12 +113,13 @@ bool is_authority_host_port(std::string_view s, bool port_required) noexcept {
 bool is_valid_host(std::string_view value) noexcept {
     if (!value.empty() && value.front() == '[') return is_authority_host_port(value, false);
     // reg-name / IPv4address [ ":" *DIGIT ], in one pass (the common case).
-    std::size_t i = 0;
+    const auto* p = reinterpret_cast<const std::uint8_t*>(value.data());
     const std::size_t n = value.size();
+    std::size_t i = detail::scan_reg_name(p, 0, n);
     while (i < n) {
-        const auto c = static_cast<std::uint8_t>(value[i]);
+        const auto c = p[i];
         if (is_reg_name_char(c)) {
-            ++i;
+            i = detail::scan_reg_name(p, i + 1, n);
         } else if (c == '%') {
             if (i + 2 >= n || detail::hex_value(static_cast<std::uint8_t>(value[i + 1])) < 0 ||
                 detail::hex_value(static_cast<std::uint8_t>(value[i + 2])) < 0)

@@ -17,8 +17,10 @@
 // "[" and "]" are allowed only there: in a path or query they are bad_target.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
+#include "proto/http_chars.hpp"
 #include "proto/http_error.hpp"
 
 namespace sluice::proto {
@@ -34,6 +36,12 @@ HttpError check_target_form(std::string_view method, std::string_view target, bo
 // Whether `value` is a valid Host field value: uri-host [ ":" port ], or empty (RFC 9112
 // §3.2 allows an empty Host when the target has no authority).
 bool is_valid_host(std::string_view value) noexcept;
+// The same, inline for the common case (a reg-name of plain bytes, no "%", no port): the
+// request parser asks it once per request.
+inline bool is_valid_host_inline(std::string_view value) noexcept {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(value.data());
+    return detail::scan_reg_name(p, 0, value.size()) == value.size() || is_valid_host(value);
+}
 
 // The path and query of a target that check_target_form accepted, as views into it:
 // origin-form and absolute-form give the path ("/" when empty) and the query (after "?",

@@ -46,6 +46,49 @@ bool offered(std::span<const HttpHeader> headers, std::string_view name) noexcep
     return false;
 }
 
+// The fields §4.2.1 asks about, gathered in one walk over the head's fields (a name is
+// compared only when its length matches): the first value and the count of each, and
+// whether the Upgrade and Connection lists hold the tokens. Views into the request.
+struct UpgradeFields {
+    std::size_t hosts = 0, versions = 0, keys = 0;
+    bool upgrade_websocket = false;    // an Upgrade line lists "websocket"
+    bool connection_upgrade = false;   // a Connection line lists "upgrade"
+    std::string_view version, key;     // the first of each
+    std::optional<std::string_view> origin;
+
+    explicit UpgradeFields(std::span<const HttpHeader> headers) noexcept {
+        auto lists = [](std::string_view value, std::string_view token) {
+            return !for_each_list_element(value, [&](std::string_view e) { return !ascii_iequals(e, token); });
+        };
+        for (const HttpHeader& h : headers) {
+            switch (h.name.size()) {
+                case 4:
+                    hosts += ascii_iequals(h.name, "Host") ? 1U : 0U;
+                    break;
+                case 6:
+                    if (!origin && ascii_iequals(h.name, "Origin")) origin = h.value;
+                    break;
+                case 7:
+                    if (!upgrade_websocket && ascii_iequals(h.name, "Upgrade"))
+                        upgrade_websocket = lists(h.value, "websocket");
+                    break;
+                case 10:
+                    if (!connection_upgrade && ascii_iequals(h.name, "Connection"))
+                        connection_upgrade = lists(h.value, "upgrade");
+                    break;
+                case 17:
+                    if (ascii_iequals(h.name, "Sec-WebSocket-Key") && keys++ == 0) key = h.value;
+                    break;
+                case 21:
+                    if (ascii_iequals(h.name, "Sec-WebSocket-Version") && versions++ == 0) version = h.value;
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+};
+
 }  // namespace
 
 bool is_upgrade_request(const HttpRequest& request) noexcept {
@@ -59,19 +102,18 @@ HandshakeDecision evaluate_upgrade(const HttpRequest& request, const HandshakePo
     // §4.2.1 item 1: "An HTTP/1.1 or higher GET request".
     if (request.method != "GET") return refuse(400, "WebSocket upgrade requires GET");
     if (request.version != HttpVersion::http11) return refuse(400, "WebSocket upgrade requires HTTP/1.1");
+    const UpgradeFields f(request.headers);
     // §4.2.1 item 2: a Host header field.
-    if (request.header_count("Host") != 1) return refuse(400, "missing Host");
+    if (f.hosts != 1) return refuse(400, "missing Host");
     // §4.2.1 items 3 and 4: Upgrade contains "websocket", Connection contains "Upgrade".
-    if (!request.header_has_token("Upgrade", "websocket")) return refuse(400, "missing Upgrade: websocket");
-    if (!request.header_has_token("Connection", "upgrade")) return refuse(400, "missing Connection: Upgrade");
+    if (!f.upgrade_websocket) return refuse(400, "missing Upgrade: websocket");
+    if (!f.connection_upgrade) return refuse(400, "missing Connection: Upgrade");
     // §4.2.1 item 6; §4.2.2 step 4 /version/ and §4.4: another version MUST get an error
     // (426) with a Sec-WebSocket-Version header naming the version we speak.
-    const auto version = request.header("Sec-WebSocket-Version");
-    if (request.header_count("Sec-WebSocket-Version") != 1 || *version != "13")
-        return refuse(426, "unsupported Sec-WebSocket-Version (13 is supported)");
+    if (f.versions != 1 || f.version != "13") return refuse(426, "unsupported Sec-WebSocket-Version (13 is supported)");
     // §4.2.1 item 5: a key that "when decoded, is 16 bytes in length".
-    const auto key = request.header("Sec-WebSocket-Key");
-    if (request.header_count("Sec-WebSocket-Key") != 1) return refuse(400, "missing Sec-WebSocket-Key");
+    if (f.keys != 1) return refuse(400, "missing Sec-WebSocket-Key");
+    const std::optional<std::string_view> key = f.key;
     std::array<std::uint8_t, 18> decoded{};
     const auto size = core::base64_decode(*key, decoded);
     if (!size || *size != 16) return refuse(400, "invalid Sec-WebSocket-Key");
@@ -81,7 +123,7 @@ HandshakeDecision evaluate_upgrade(const HttpRequest& request, const HandshakePo
         return refuse(400, "request body on a WebSocket upgrade");
     // §4.2.2 item 4 and §10.2: the Origin policy.
     if (!policy.allowed_origins.empty()) {
-        const auto origin = request.header("Origin");
+        const std::optional<std::string_view> origin = f.origin;
         if (!origin) {
             if (policy.require_origin) return refuse(403, "Origin required");
         } else {
@@ -105,6 +147,29 @@ HandshakeDecision evaluate_upgrade(const HttpRequest& request, const HandshakePo
     return d;
 }
 
+namespace {
+
+// The 101 of §4.2.2 item 5 without optional lines, made at compile time: every byte fixed
+// but the 28 of the accept value (base64 of a 20-byte digest), written into its slot.
+constexpr std::string_view k101Head =
+    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ";
+constexpr std::size_t kAcceptSlot = k101Head.size();
+constexpr std::size_t kAcceptLineEnd = kAcceptSlot + 28 + 2;  // the accept value and its CRLF
+constexpr std::array<char, kAcceptLineEnd + 2> make_101_template() noexcept {
+    std::array<char, kAcceptLineEnd + 2> t{};
+    for (std::size_t i = 0; i < k101Head.size(); ++i) t[i] = k101Head[i];
+    for (std::size_t i = kAcceptSlot; i < kAcceptSlot + 28; ++i) t[i] = '=';  // overwritten
+    t[kAcceptLineEnd - 2] = t[kAcceptLineEnd] = '\r';
+    t[kAcceptLineEnd - 1] = t[kAcceptLineEnd + 1] = '\n';
+    return t;
+}
+constexpr std::array<char, kAcceptLineEnd + 2> k101Template = make_101_template();
+constexpr std::string_view kProtocolName = "Sec-WebSocket-Protocol: ";
+constexpr std::string_view kExtensionsName = "Sec-WebSocket-Extensions: ";
+static_assert(sizeof(HandshakeDecision::accept) == 28, "the template holds a 28-byte accept value");
+
+}  // namespace
+
 // §4.2.2 step 5; §9, §9.1: Sec-WebSocket-Extensions only as the owner set it (an extension the
 // client offered and the server accepted, RFC 7692 §5.1).
 std::size_t write_handshake_response(const HandshakeDecision& d, std::span<char> out) noexcept {
@@ -116,25 +181,27 @@ std::size_t write_handshake_response(const HandshakeDecision& d, std::span<char>
             426, out, "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n", d.reason);
     }
     if (d.status != 101) return write_error_response(d.status, out, {}, d.reason);
-    // §4.2.2 item 5: the server's opening handshake.
-    SpanAppender w(out);
-    w.put(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
-        "Upgrade\r\nSec-WebSocket-Accept: ");
-    w.put(std::string_view(d.accept.data(), d.accept.size()));
-    w.put("\r\n");
-    if (!d.subprotocol.empty()) {
-        w.put("Sec-WebSocket-Protocol: ");
-        w.put(d.subprotocol);
-        w.put("\r\n");
-    }
-    if (!d.extensions.empty()) {
-        w.put("Sec-WebSocket-Extensions: ");
-        w.put(d.extensions);
-        w.put("\r\n");
-    }
-    w.put("\r\n");
-    return w.result();
+    // §4.2.2 item 5: the server's opening handshake, from the template: its fixed bytes
+    // and the accept value in its slot, then the optional lines, in one pass over `out`.
+    const std::size_t optional = (d.subprotocol.empty() ? 0 : kProtocolName.size() + d.subprotocol.size() + 2) +
+                                 (d.extensions.empty() ? 0 : kExtensionsName.size() + d.extensions.size() + 2);
+    const std::size_t size = k101Template.size() + optional;
+    if (size > out.size()) return 0;
+    char* w = out.data();
+    std::memcpy(w, k101Template.data(), kAcceptLineEnd);
+    std::memcpy(w + kAcceptSlot, d.accept.data(), d.accept.size());
+    w += kAcceptLineEnd;
+    auto line = [&w](std::string_view name, std::string_view value) {
+        std::memcpy(w, name.data(), name.size());
+        std::memcpy(w + name.size(), value.data(), value.size());
+        w += name.size() + value.size();
+        std::memcpy(w, "\r\n", 2);
+        w += 2;
+    };
+    if (!d.subprotocol.empty()) line(kProtocolName, d.subprotocol);
+    if (!d.extensions.empty()) line(kExtensionsName, d.extensions);
+    std::memcpy(w, "\r\n", 2);
+    return size;
 }
 
 // §4.2.2 step 5 item 4: base64(SHA-1(key + GUID)), the key taken as sent (not decoded).

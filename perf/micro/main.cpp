@@ -17,6 +17,7 @@ struct Options {
     int reps = 9;
     double min_ms = 20.0;
     bool list = false;
+    unsigned long long count = 0;  // --count=N: N untimed ops of each chosen benchmark
 };
 
 bool selected(const Options& o, const std::string& name) {
@@ -52,10 +53,19 @@ std::uint64_t calibrate(const sluice::bench::Benchmark& b, double min_ms) {
     }
 }
 
+// --count: N ops in one untimed run, for valgrind --tool=callgrind --toggle-collect='*run_counted*':
+// instructions per op = the collected Ir / N (deterministic on a noisy machine; the
+// benchmark's one result check before its loop adds one op's worth at most).
+[[gnu::noinline]] void run_counted(const sluice::bench::Benchmark& b, std::uint64_t n) {
+    sluice::bench::State state(n);
+    b.fn(state);
+}
+
 void usage(const char* argv0) {
-    std::printf("usage: %s [--reps=N] [--min-ms=MS] [--wall] [--list] [FILTER...]\n"
+    std::printf("usage: %s [--reps=N] [--min-ms=MS] [--wall] [--list] [--count=N] [FILTER...]\n"
                 "  runs the benchmarks whose names contain any FILTER (all if none);\n"
-                "  times thread CPU time unless --wall\n",
+                "  times thread CPU time unless --wall; --count=N runs N untimed ops of each\n"
+                "  in run_counted() (for callgrind --toggle-collect='*run_counted*')\n",
                 argv0);
 }
 
@@ -68,6 +78,8 @@ int main(int argc, char** argv) {
         if (sluice::bench::parse_timing_flag(a, o.reps, o.min_ms)) {
             o.reps = std::max(1, o.reps);
             o.min_ms = std::max(0.1, o.min_ms);
+        } else if (std::strncmp(a, "--count=", 8) == 0) {
+            o.count = std::strtoull(a + 8, nullptr, 10);
         } else if (std::strcmp(a, "--list") == 0) {
             o.list = true;
         } else if (std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0) {
@@ -93,6 +105,11 @@ int main(int argc, char** argv) {
     if (chosen.empty()) {
         std::fprintf(stderr, "no benchmark matches\n");
         return 1;
+    }
+
+    if (o.count > 0) {
+        for (const auto& b : chosen) run_counted(b, o.count);
+        return 0;
     }
 
     std::printf("# %s time, %d runs of ~%.0f ms each after one warm-up; ns/op is the median run\n",

@@ -20,6 +20,10 @@
 // so that a noisy neighbour hits both alike. Reported: the median run.
 //
 //   http_parser_peer [--reps=N] [--min-ms=MS] [--wall]
+//   http_parser_peer --count=N --parser=sluice|pico --request=browser|minimal
+//       N untimed parses of one request by one parser, in count_parses(), for
+//       valgrind --tool=callgrind --toggle-collect='*count_parses*': instructions per
+//       parse = the collected Ir / N (deterministic, unlike time on a shared machine).
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -155,6 +159,34 @@ double run_pico(const std::string& req, std::uint64_t iterations) {
     return state.elapsed_ns() / static_cast<double>(iterations);
 }
 
+// The body of --count: N parses, nothing else, so callgrind's collected Ir / N is one parse.
+[[gnu::noinline]] void count_parses(bool sluice, const std::string& req, std::uint64_t n) {
+    HttpRequestParser parser;
+    std::array<HttpHeader, kMaxHeaders> storage{};
+    HttpRequest out;
+    std::array<phr_header, kMaxHeaders> headers{};
+    const char* method = nullptr;
+    const char* path = nullptr;
+    std::size_t method_len = 0;
+    std::size_t path_len = 0;
+    int minor = 0;
+    for (std::uint64_t k = 0; k < n; ++k) {
+        if (sluice) {
+            parser.reset();
+            HeadResult r = parser.parse_head(bytes(req), storage, out);
+            do_not_optimize(r);
+            do_not_optimize(out);
+        } else {
+            std::size_t num_headers = headers.size();
+            int r = phr_parse_request(req.data(), req.size(), &method, &method_len, &path, &path_len, &minor,
+                                      headers.data(), &num_headers, 0);
+            do_not_optimize(r);
+            do_not_optimize(num_headers);
+            do_not_optimize(headers);
+        }
+    }
+}
+
 // Doubles the count until a run of the slower parser lasts 1 ms, then scales to min_ms.
 std::uint64_t calibrate(const std::string& req, double min_ms) {
     std::uint64_t iterations = 1;
@@ -177,17 +209,28 @@ double median(std::vector<double> v) {
 void usage(const char* argv0) {
     std::printf("usage: %s [--reps=N] [--min-ms=MS] [--wall]\n"
                 "  times sluice and picohttpparser on the same requests, alternating runs;\n"
-                "  thread CPU time unless --wall\n",
-                argv0);
+                "  thread CPU time unless --wall\n"
+                "       %s --count=N --parser=sluice|pico --request=browser|minimal\n"
+                "  N untimed parses in count_parses(), for callgrind --toggle-collect\n",
+                argv0, argv0);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
     Options o;
+    unsigned long long count = 0;
+    std::string_view count_parser = "sluice";
+    std::string_view count_request = "minimal";
     for (int i = 1; i < argc; ++i) {
         const char* a = argv[i];
-        if (sluice::bench::parse_timing_flag(a, o.reps, o.min_ms)) {
+        if (std::strncmp(a, "--count=", 8) == 0) {
+            count = std::strtoull(a + 8, nullptr, 10);
+        } else if (std::strncmp(a, "--parser=", 9) == 0) {
+            count_parser = a + 9;
+        } else if (std::strncmp(a, "--request=", 10) == 0) {
+            count_request = a + 10;
+        } else if (sluice::bench::parse_timing_flag(a, o.reps, o.min_ms)) {
             o.reps = std::max(7, o.reps);
             o.min_ms = std::max(1.0, o.min_ms);
         } else if (std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0) {
@@ -201,6 +244,15 @@ int main(int argc, char** argv) {
 
     const Case cases[] = {{"browser-700B", &kBrowser700}, {"minimal-GET", &kMinimal}};
     for (const Case& c : cases) check_agreement(c);
+    if (count > 0) {
+        if ((count_parser != "sluice" && count_parser != "pico") ||
+            (count_request != "browser" && count_request != "minimal")) {
+            usage(argv[0]);
+            return 2;
+        }
+        count_parses(count_parser == "sluice", count_request == "browser" ? kBrowser700 : kMinimal, count);
+        return 0;
+    }
 
     std::printf("# sluice: HttpRequestParser reset()+parse_head(), built with %s.\n", SLUICE_PEER_FLAGS);
     std::printf("# pico:   phr_parse_request() from Debian's libh2o (shared library, called through the PLT),\n"

@@ -160,4 +160,53 @@ TEST_CASE("FIPS 180-4 §6.1.2: the SHA-extension block function equals the scala
     CHECK(h[4] == 0x9cd0d89du);
 }
 
+// FIPS 180-4 §5.1.1 padding done here, so each block function can be run on its own.
+std::string digest_with(void (*compress)(std::uint32_t*, const std::uint8_t*, std::size_t) noexcept,
+                        const std::string& message) {
+    std::vector<std::uint8_t> m(message.begin(), message.end());
+    const std::uint64_t bits = static_cast<std::uint64_t>(message.size()) * 8;
+    m.push_back(0x80);
+    while (m.size() % 64 != 56) m.push_back(0);
+    for (int i = 7; i >= 0; --i) m.push_back(static_cast<std::uint8_t>(bits >> (8 * i)));
+    std::uint32_t h[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
+    compress(h, m.data(), m.size() / 64);
+    Sha1Digest d{};
+    for (std::size_t i = 0; i < 20; ++i) d[i] = static_cast<std::uint8_t>(h[i / 4] >> (24 - 8 * (i % 4)));
+    return hex(d);
+}
+
+TEST_CASE("FIPS 180-4 / RFC 3174 vectors through each block function: the scalar one always, SHA-NI where present") {
+    namespace d = sluice::core::sha1_detail;
+    struct Vector {
+        std::string message, digest;
+    };
+    const std::vector<Vector> vectors = {
+        {"", "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+        {"abc", "a9993e364706816aba3e25717850c26c9cd0d89d"},
+        {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "84983e441c3bd26ebaae4aa1f95129e5e54670f1"},
+        {"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopq"
+         "klmnopqrlmnopqrsmnopqrstnopqrstu",
+         "a49b2446a02c645bf419f995b67091253a04a259"},
+        {std::string(1000000, 'a'), "34aa973cd4c4daa4f61eeb2bdbad27316534016f"},
+        // RFC 3174 §7.3 TEST4: "01234567" 80 times.
+        {[] {
+             std::string s;
+             for (int i = 0; i < 80; ++i) s += "01234567";
+             return s;
+         }(),
+         "dea356a2cddd90c7a7ecedc5ebb563934f460452"},
+        // RFC 6455 §1.3: the key and the GUID, the input of every accept value.
+        {"dGhlIHNhbXBsZSBub25jZQ==258EAFA5-E914-47DA-95CA-C5AB0DC85B11", "b37a4f2cc0624f1690f64606cf385945b2bec4ea"},
+    };
+    for (const Vector& v : vectors) {
+        CAPTURE(v.message.size());
+        CHECK(digest_with(d::compress_scalar, v.message) == v.digest);
+        if (d::has_sha_extensions()) CHECK(digest_with(d::compress_sha_ni, v.message) == v.digest);
+    }
+    // Which one Sha1 uses is chosen at run time: on this CPU, the one the CPUID bits allow.
+    const std::string chosen =
+        d::has_sha_extensions() ? "yes (Sha1 uses compress_sha_ni)" : "no (Sha1 uses compress_scalar)";
+    MESSAGE("SHA extensions on this CPU: " << chosen);
+}
+
 }  // TEST_SUITE

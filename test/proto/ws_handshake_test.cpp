@@ -93,6 +93,50 @@ TEST_SUITE("proto") {
               "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n\r\n");
     }
 
+    TEST_CASE("RFC 6455 4.2.2: the 101 template's bytes with every combination of the optional lines") {
+        Judged j = judge(upgrade());
+        REQUIRE(j.parsed);
+        const std::string head =
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n";
+        CHECK(write(j.decision) == head + "\r\n");
+        j.decision.subprotocol = "chat.v2";
+        CHECK(write(j.decision) == head + "Sec-WebSocket-Protocol: chat.v2\r\n\r\n");
+        j.decision.extensions = "permessage-deflate";
+        CHECK(write(j.decision) ==
+              head + "Sec-WebSocket-Protocol: chat.v2\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n");
+        j.decision.subprotocol = {};
+        CHECK(write(j.decision) == head + "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n");
+        // All or nothing at the exact size: one byte short writes nothing.
+        j.decision.subprotocol = "chat.v2";
+        const std::string full = write(j.decision);
+        std::vector<char> exact(full.size(), '#');
+        CHECK(write_handshake_response(j.decision, exact) == full.size());
+        CHECK(std::string(exact.begin(), exact.end()) == full);
+        std::vector<char> short_by_one(full.size() - 1, '#');
+        CHECK(write_handshake_response(j.decision, short_by_one) == 0);
+    }
+
+    TEST_CASE("RFC 6455 4.2.1, 11.3.1: the fields are found in any case, on any line, and counted") {
+        // Names in any case; Upgrade and Connection tokens on a second line of the field.
+        std::string lower = upgrade();
+        lower.replace(lower.find("Sec-WebSocket-Key"), 17, "sec-websocket-key");
+        lower.replace(lower.find("Sec-WebSocket-Version"), 21, "SEC-WEBSOCKET-VERSION");
+        CHECK(status_of(lower) == 101);
+        std::string split =
+            upgrade("Upgrade: h2c\r\nUpgrade: websocket\r\nConnection: keep-alive\r\nConnection: upgrade\r\n");
+        split.replace(split.find("Upgrade: websocket\r\n"), 20, "Upgrade: h2c\r\n");
+        split.replace(split.find("Connection: Upgrade\r\n"), 21, "X: y\r\n");
+        CHECK(status_of(split) == 101);
+        // §11.3.1: the key twice is 400; §4.4: the version twice is 426, even when both say 13.
+        CHECK(status_of(upgrade("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")) == 400);
+        CHECK(status_of(upgrade("Sec-WebSocket-Version: 13\r\n")) == 426);
+        // An Upgrade field that lists something else only, or a Connection without "upgrade".
+        std::string h2c = upgrade();
+        h2c.replace(h2c.find("Upgrade: websocket"), 18, "Upgrade: websockets");
+        CHECK(status_of(h2c) == 400);
+    }
+
     TEST_CASE("RFC 6455 4.2.2: a response that does not fit is not written") {
         const Judged j = judge(upgrade());
         std::array<char, 40> small{};
