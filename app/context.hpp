@@ -147,6 +147,9 @@ class Context {  // Owned by its connection (the server); owns the per-connectio
     void close(std::uint16_t code = 1000, std::string_view reason = {});
     void ping(std::span<const std::uint8_t> payload = {});          // cut at 125 bytes
     std::size_t buffered_amount() const;                              // bytes waiting in the output queue
+    // WebSocket: stop (true) / resume (false) reading the peer, e.g. a callback route whose
+    // sends came back `dropped` until its on_drain. Messages already read are still delivered.
+    void hold_reading(bool hold);
 
     // ---- pub/sub ----
     void subscribe(std::string_view topic);
