@@ -180,6 +180,8 @@ void Connection::begin_websocket(const RouteTarget* route, proto::Role role, std
     worker_.state.log("upgrade #" + std::to_string(id_) + " " + std::string(peer()) + " " + std::string(request_.path()));
     start_adapter(route);
     if (!call_handler([this] { handler_->on_open(*this); })) close(proto::kCloseInternalError, "internal error");
+    // A callback route's handler asked at on_open for what it reads later (context.hpp).
+    if (route != nullptr && route->trims_request) request_.retain(route->kept_headers);
     if (mode_ == Mode::websocket && !rest.empty()) session_->feed(rest);
 }
 

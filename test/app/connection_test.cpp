@@ -61,4 +61,35 @@ TEST_CASE("RFC 6455 4.2.2: a WebSocket coroutine reads its upgrade request for t
     server.stop();
 }
 
+// A callback route names at on_open what it reads later (WsCallbacks::keep_headers): the
+// rest of the handshake is dropped when on_open returns, so an idle one keeps no copy.
+TEST_CASE("RFC 6455 4.2.2: a callback route reads the header fields it kept, and only those, after on_open") {
+    Server server;
+    server.port(0);
+    std::string at_open;
+    server.route("/room/:id",
+                 sluice::WsCallbacks{.on_open = [&](Context& ctx) { at_open = std::string(ctx.header("x-other").value_or("-")); },
+                                     .on_message =
+                                         [](Context& ctx, const sluice::Message&) {
+                                             (void)ctx.send_now(std::string(ctx.path()) + " id=" + std::string(ctx.param("id")) +
+                                                                " x=" + std::string(ctx.header("x-extra").value_or("-")) +
+                                                                " other=" + std::string(ctx.header("x-other").value_or("-")) +
+                                                                " host=" + std::string(ctx.header("host").value_or("-")) +
+                                                                " proto=" + std::string(ctx.subprotocol()) + " peer=" +
+                                                                std::string(ctx.peer_address().substr(0, 10)));
+                                         },
+                                     .keep_headers = {"X-Extra"}},
+                 {"chat.v1"});
+    REQUIRE_MESSAGE(server.start(), server.last_error());
+    WsTestClient ws;
+    REQUIRE(ws.connect(server.bound_port(), "/room/42?q=1", {"chat.v1"}, "X-Extra: yes\r\nX-Other: seen\r\n"));
+    CHECK(ws.status == 101);
+    REQUIRE(ws.send_text("?"));
+    CHECK(ws.receive() == "/room/42 id=42 x=yes other=- host=- proto=chat.v1 peer=127.0.0.1:");
+    CHECK(at_open == "seen");   // during on_open the whole request is there
+    REQUIRE(ws.send_close(1000));
+    CHECK(ws.wait_close() == 1000);
+    server.stop();
+}
+
 }  // TEST_SUITE
