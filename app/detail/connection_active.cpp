@@ -59,10 +59,16 @@ void Connection::settle_idle() noexcept {
     worker_.active_pool.give(std::exchange(active_, nullptr));
 }
 
-// The connection's end: what it leased is freed (its queue's blocks go back to the pool).
+// The connection's end: a clean ActiveState (all written) is a spare for the next
+// connection; one with bytes still queued is freed (its queue's blocks go back to the pool).
 void Connection::drop_active() noexcept {
     if (active_ == nullptr) return;
     active_->session.reset();
+    const SocketWriter& out = active_->output;
+    if (out.empty() && !out.want_write() && !out.over_bound()) {
+        worker_.active_pool.give(std::exchange(active_, nullptr));
+        return;
+    }
     active_->output.clear();
     delete std::exchange(active_, nullptr);
 }
