@@ -149,6 +149,8 @@ void Context::ping(std::span<const std::uint8_t> payload) { conn_->ping(payload)
 
 std::size_t Context::buffered_amount() const { return conn_->buffered(); }
 
+void Context::hold_reading(bool hold) { conn_->hold_input(hold); }
+
 void Context::subscribe(std::string_view topic) { conn_->subscribe(topic); }
 void Context::unsubscribe(std::string_view topic) { conn_->unsubscribe(topic); }
 bool Context::is_subscribed(std::string_view topic) const { return conn_->subscribed(topic); }

@@ -3,9 +3,11 @@
 //
 // One Context per connection. On a keep-alive HTTP connection the same Context serves one
 // request after another (request views are replaced for each); on a WebSocket it lives
-// from the upgrade to the close, and its request view (the upgrade request) stays valid
-// for all that time (callback routes too: kept as one compact copy, see app/request_copy.hpp,
-// since coroutines need it and dropping it for callbacks alone would save one block).
+// from the upgrade to the close. Its request view (the upgrade request) stays valid for all
+// that time on a coroutine route; on a callback route, after on_open returns, it keeps the
+// peer, subprotocol, method, target, path, query and route params, and of the header fields
+// only those named in WsCallbacks::keep_headers (header() answers nullopt for the rest): an
+// idle WebSocket keeps no copy of its handshake (app/detail/request_copy.hpp).
 // body() and responded() are HTTP's: on a WebSocket they are "" and false.
 //
 // Threads: a Context belongs to its connection's thread. Call it only from its handler
@@ -147,6 +149,9 @@ class Context {  // Owned by its connection (the server); owns the per-connectio
     void close(std::uint16_t code = 1000, std::string_view reason = {});
     void ping(std::span<const std::uint8_t> payload = {});          // cut at 125 bytes
     std::size_t buffered_amount() const;                              // bytes waiting in the output queue
+    // WebSocket: stop (true) / resume (false) reading the peer, e.g. a callback route whose
+    // sends came back `dropped` until its on_drain. Messages already read are still delivered.
+    void hold_reading(bool hold);
 
     // ---- pub/sub ----
     void subscribe(std::string_view topic);

@@ -32,6 +32,10 @@ struct WsCallbacks {   // Every member `{}`: designated initialisers that omit a
     // app can close it or resynchronise it (counted in sluice_publishes_missed_total too).
     std::function<void(Context&, std::string_view topic)> on_dropped{};
     std::function<void(Context&, std::uint16_t code, std::string_view reason)> on_close{};  // once; 1006 if no close frame
+    // The upgrade request's header fields a handler may still read after on_open (any case).
+    // Every other field is dropped when on_open returns, so an idle connection keeps no copy
+    // of its handshake; the peer, subprotocol, method, target, path, query and params stay.
+    std::vector<std::string> keep_headers{};
 };
 
 // A coroutine handler: called once per WebSocket (after the upgrade) and once per plain

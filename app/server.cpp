@@ -125,8 +125,11 @@ Server& Server::route(std::string_view path, WsCallbacks callbacks) {
 
 Server& Server::route(std::string_view path, WsCallbacks callbacks, std::vector<std::string> subprotocols) {
     UpgradeCallback hook = callbacks.on_upgrade;
+    std::vector<std::string> kept = std::move(callbacks.keep_headers);
     auto t = std::make_unique<detail::CallbackRoute>(std::move(callbacks));
     t->subprotocols = std::move(subprotocols);
+    t->trims_request = true;
+    t->kept_headers = std::move(kept);
     if (hook) t->upgrade_hook = detail::as_upgrade_task(std::move(hook));
     const auto id = static_cast<std::uint32_t>(state_->targets.size());
     state_->targets.push_back(std::move(t));

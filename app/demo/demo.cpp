@@ -41,7 +41,8 @@ void install(Server& server, const DemoOptions& options) {
 const std::vector<DemoEntry>& demo_list() {
     static const std::vector<DemoEntry> kList = {
         {"/", "index page linking every demo (HTTP)"},
-        {"/ws", "WebSocket echo for conformance suites (text and binary, up to 16 MiB)"},
+        {"/ws", "WebSocket echo for conformance suites (text and binary, up to 16 MiB; callbacks)"},
+        {"/ws-co", "the same echo as a coroutine (also answers a plain GET 426)"},
         {"/ws-takeover", "the same echo, permessage-deflate with context takeover (dedicated memory)"},
         {"/ws-plain", "the same echo, permessage-deflate declined"},
         {"/chat", "chat room: welcome, join/leave notices, every message to every member (page: /chat)"},

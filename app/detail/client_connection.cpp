@@ -105,7 +105,7 @@ void Connection::open_client() {
     for (std::size_t at = 0; at < rest.size() && mode_ == Mode::websocket;) {
         const std::size_t n = std::min(rest.size() - at, buffer.size());
         std::memcpy(buffer.data(), rest.data() + at, n);
-        session_->feed(buffer.first(n));
+        session().feed(buffer.first(n));
         at += n;
     }
     d.handshake().release();   // the response and its buffer are not needed any more
@@ -134,10 +134,10 @@ void Connection::send_shared_as_client(const core::SharedBytes& frame, std::size
     const std::span<const std::uint8_t> bytes = frame.bytes().first(size);
     proto::FrameHeader h;
     const std::size_t n = proto::decode_frame_header(bytes, h);
-    if (n != 0) session_->send_message(h.opcode, bytes.subspan(n));
+    if (n != 0) session().send_message(h.opcode, bytes.subspan(n));
 }
 
-void Connection::client_closing(std::uint16_t code) noexcept { dialer().on_closing(code, session_->close_received()); }
+void Connection::client_closing(std::uint16_t code) noexcept { dialer().on_closing(code, session().close_received()); }
 
 void Connection::client_gone() noexcept {
     ClientDialer* d = std::exchange(extras_->dialer, nullptr);

@@ -31,7 +31,6 @@ Connection::Connection(Worker& worker, int fd, std::uint64_t id)
       fd_(fd),
       id_(id),
       http_(std::make_unique<HttpExchange>(HttpExchange::limits(worker.settings), worker.reactor.now())),
-      output_(&worker.pool, worker.settings.max_backpressure),
       ctx_(*this) {
     deadline_timer_.set_callback([this] {
         Worker::Scope scope(worker_);
@@ -43,7 +42,7 @@ Connection::~Connection() {
     end_adapter();   // the handler's frame first: its locals may still use ctx_
     http_.reset();   // and an upgrade hook's (its gate is the exchange's)
     extras_.reset();
-    session_.reset();
+    drop_active();
     if (fd_ >= 0) {
         worker_.reactor.remove(fd_);
         net::close_fd(fd_);
@@ -55,7 +54,7 @@ Extras& Connection::extras() {
         extras_ = std::make_unique<Extras>(*this);
         extras_->backpressure_timer.set_callback([this] {
             Worker::Scope scope(worker_);
-            if (!output_.over_bound() || (mode_ != Mode::websocket && mode_ != Mode::http)) return;
+            if (!output().over_bound() || (mode_ != Mode::websocket && mode_ != Mode::http)) return;
             const bool ws = mode_ == Mode::websocket;
             worker_.state.log("backpressure #" + std::to_string(id_) + " " + std::string(peer()) +
                               ": over max_backpressure for " +
@@ -82,7 +81,7 @@ void Connection::start() {
         return;
     }
     arm_deadline(Deadline::handshake, s.handshake_timeout);
-    worker_.state.log("open #" + std::to_string(id_) + " " + std::string(peer()));
+    if (worker_.state.logging()) worker_.state.log("open #" + std::to_string(id_) + " " + std::string(peer()));
 }
 
 void Connection::on_events(net::EventMask events) noexcept {
@@ -106,6 +105,7 @@ void Connection::on_events(net::EventMask events) noexcept {
         case Mode::dead:
         case Mode::dialing: break;
     }
+    settle_idle();   // a read that left nothing in flight (a pong, a message answered later)
 }
 
 // ---- the WebSocket ---------------------------------------------------------------------------
@@ -175,12 +175,20 @@ void Connection::begin_websocket(const RouteTarget* route, proto::Role role, std
     limits.max_frame_size = max_frame;
     limits.max_message_size = max_message;
     limits.permessage_deflate = deflate_.on();
-    session_.emplace(role, limits, static_cast<Hooks&>(*this), worker_.assembly.source());
+    active().session.emplace(role, limits, static_cast<Hooks&>(*this), worker_.assembly.source());
+    ws_ever_ = true;
     arm_deadline(Deadline::ping, worker_.settings.ping_interval);
-    worker_.state.log("upgrade #" + std::to_string(id_) + " " + std::string(peer()) + " " + std::string(request_.path()));
+    if (worker_.state.logging())
+        worker_.state.log("upgrade #" + std::to_string(id_) + " " + std::string(peer()) + " " + std::string(request_.path()));
     start_adapter(route);
     if (!call_handler([this] { handler_->on_open(*this); })) close(proto::kCloseInternalError, "internal error");
-    if (mode_ == Mode::websocket && !rest.empty()) session_->feed(rest);
+    // A callback route's handler asked at on_open for what it reads later (context.hpp).
+    if (route != nullptr && route->trims_request) request_.retain(route->kept_headers);
+    if (mode_ == Mode::websocket && !rest.empty()) {
+        feeding_ = true;   // the session's state is in use: not given back meanwhile
+        session().feed(rest);
+        feeding_ = false;
+    }
 }
 
 void Connection::read_ws() {
@@ -192,11 +200,13 @@ void Connection::read_ws() {
         return;
     }
     idle_pinged_ = false;   // any byte (a pong included) proves the peer alive
-    session_->feed(buffer.first(r.bytes));
+    feeding_ = true;
+    session().feed(buffer.first(r.bytes));
+    feeding_ = false;
     // While a frame or message is arriving, message_timeout counts from its first byte (a
     // trickle proves the peer alive, not this); between messages the ping deadline is back.
     if (mode_ != Mode::websocket) return;
-    const bool receiving = session_->receiving();
+    const bool receiving = session().receiving();
     if (receiving && deadline_ == Deadline::ping) {
         awaiting_pong_ = false;
         arm_deadline(Deadline::message, worker_.settings.message_timeout);
@@ -221,7 +231,7 @@ void Connection::on_ws_end(std::uint16_t code, std::string_view reason) {
     begin_teardown();
 }
 
-bool Connection::over_backpressure() const noexcept { return output_.over(); }
+bool Connection::over_backpressure() const noexcept { return active_ != nullptr && active_->output.over(); }
 
 SendResult Connection::send_message(bool text, std::span<const std::uint8_t> payload) {
     if (!can_send()) return SendResult::closed;
@@ -233,8 +243,8 @@ SendResult Connection::send_message(bool text, std::span<const std::uint8_t> pay
     if (tally_) tally_->sent(payload.size());
     if (deflate_.on() && payload.size() >= worker_.state.compression.profile(deflate_.profile()).threshold)
         return send_deflated(text, payload);
-    const bool backlog = output_.want_write();
-    session_->send_message(text ? proto::Opcode::text : proto::Opcode::binary, payload);
+    const bool backlog = output().want_write();
+    session().send_message(text ? proto::Opcode::text : proto::Opcode::binary, payload);
     return backlog ? SendResult::queued : SendResult::sent;
 }
 
@@ -251,7 +261,7 @@ SendResult Connection::send_shared(const core::SharedBytes& frame, std::size_t s
     }
     // The peer's window now holds bytes our own compressor never saw (RFC 7692 §7.2.3).
     if (deflated && extras_ && extras_->deflate) extras_->deflate->forget_sent();
-    wrote(output_.queue_shared(frame, size));
+    wrote(output().queue_shared(frame, size));
     return SendResult::queued;
 }
 
@@ -288,7 +298,7 @@ void Connection::close(std::uint16_t code, std::string_view reason) {
     if (mode_ != Mode::websocket) return;
     // RFC 6455 §7.4.1: 1005, 1006, 1015 and unassigned codes never go on the wire.
     if (!proto::is_valid_wire_close_code(code)) code = proto::kCloseNormal;
-    if (!session_->send_close(code, cut_reason(reason)) && !session_->send_close(code, {})) return;
+    if (!session().send_close(code, cut_reason(reason)) && !session().send_close(code, {})) return;
     if (client_) client_closing(code);
     arm_deadline(Deadline::close, worker_.settings.close_timeout);
     if (handler_ != nullptr) handler_->on_closing(*this);   // a coroutine waiting to send learns it is closed
@@ -296,7 +306,7 @@ void Connection::close(std::uint16_t code, std::string_view reason) {
 
 void Connection::ping(std::span<const std::uint8_t> payload) {
     if (!can_send()) return;
-    session_->send_ping(payload.first(std::min<std::size_t>(payload.size(), proto::kMaxControlPayload)));
+    session().send_ping(payload.first(std::min<std::size_t>(payload.size(), proto::kMaxControlPayload)));
 }
 
 void Connection::hold_input(bool hold) {
@@ -354,7 +364,7 @@ void Connection::cancel_timer(TimerId id) {
 // ---- output ----------------------------------------------------------------------------------
 
 void Connection::queue_bytes(std::span<const std::uint8_t> bytes) {
-    if (mode_ != Mode::dead) wrote(output_.queue(bytes));
+    if (mode_ != Mode::dead) wrote(output().queue(bytes));
 }
 
 void Connection::write_frame(std::span<const std::uint8_t> head, std::span<const std::uint8_t> payload) {
@@ -363,7 +373,7 @@ void Connection::write_frame(std::span<const std::uint8_t> head, std::span<const
         queue_bytes(payload);
         return;
     }
-    wrote(output_.write_frame(fd_, head, payload));
+    wrote(output().write_frame(fd_, head, payload));
 }
 
 // What a write changed, acted on: the socket's end, a flush due, the bound crossed.
@@ -379,29 +389,31 @@ void Connection::wrote(WriteStatus s) {
 
 void Connection::flush() {
     if (mode_ == Mode::dead) return;
-    const WriteStatus s = output_.flush(fd_);
+    if (active_ == nullptr && mode_ != Mode::teardown) return;   // nothing queued: an idle WebSocket
+    const WriteStatus s = output().flush(fd_);
     if (s.failed) {
         destroy();
         return;
     }
-    if (mode_ == Mode::teardown && output_.empty()) {
+    if (mode_ == Mode::teardown && active_->output.empty()) {
         // RFC 6455 §7.1.1: a client leaves the TCP close to the server (it waits for its FIN).
         if (!shut_write_ && !client_) {
             net::shutdown_write(fd_);
             shut_write_ = true;
         }
         if (peer_eof_) {
-            destroy(session_ ? proto::kCloseNormal : 0, {});   // both directions are done
+            destroy(ws_ever_ ? proto::kCloseNormal : 0, {});   // both directions are done
             return;
         }
     }
     update_interest();
     if (s.crossed) on_bound_crossed();
+    settle_idle();   // all written: an idle WebSocket gives its busy state back
 }
 
 void Connection::on_bound_crossed() {
     const bool ws_or_http = mode_ == Mode::websocket || mode_ == Mode::http;
-    if (output_.over_bound()) {
+    if (output().over_bound()) {
         // A WebSocket or an HTTP stream whose reader stops reading: closed after backpressure_timeout.
         if (ws_or_http) worker_.reactor.arm(extras().backpressure_timer, worker_.settings.backpressure_timeout);
         return;
@@ -414,7 +426,7 @@ void Connection::update_interest() {
     if (mode_ == Mode::dead) return;
     net::EventMask want = 0;
     if (!read_paused_ && !budget_paused_) want |= net::kReadable;
-    if (output_.want_write()) want |= net::kWritable;
+    if (active_ != nullptr && active_->output.want_write()) want |= net::kWritable;
     if (want != interest_ && worker_.reactor.modify(fd_, want, this)) interest_ = want;
 }
 

@@ -12,7 +12,9 @@
 //   dialing     ClientDialer (client_dialer.hpp): the request, the handshake, what follows the end
 //               (a client connection's own glue is in client_connection.cpp)
 //   both        the route's HandlerAdapter (handler_adapter.hpp), in place in adapter_
-//               SocketWriter (socket_writer.hpp): the output queue, want-write, over-bound
+//               ActiveState (below; connection_active.hpp): the WebSocket session and the
+//               SocketWriter (output queue, want-write, over-bound), leased from the worker on
+//               first use and given back while an open WebSocket is idle (settle_idle)
 //               Extras (extras.hpp): user timers, subscriptions, backpressure timer; on first use
 //   teardown: write out the queue, shutdown(SHUT_WR), read and discard until the peer's EOF or
 //   close_timeout, then close(): the peer's kernel never sees unread data arrive after our
@@ -45,6 +47,7 @@
 #include "app/context.hpp"
 #include "app/detail/access_log.hpp"
 #include "app/detail/client_random.hpp"
+#include "app/detail/connection_active.hpp"
 #include "app/detail/guarded_call.hpp"
 #include "app/detail/handler_adapter.hpp"
 #include "app/detail/http_exchange.hpp"
@@ -90,6 +93,14 @@ struct ConnectionHooks {
     Connection& self() noexcept;
 };
 
+// What only a busy connection needs: leased from its worker's ActivePool on the first byte
+// in or out, given back when its WebSocket is idle again (connection_active.hpp).
+struct ActiveState {  // Owned by one Connection while leased, else by the worker's ActivePool.
+    ActiveState(core::BlockPool* pool, std::size_t bound) noexcept : output(pool, bound) {}
+    std::optional<proto::WsSession<ConnectionHooks>> session;   // from the upgrade on
+    SocketWriter output;
+};
+
 class Connection final : public net::IoWatcher, private ConnectionHooks {  // Owns its fd, exchange, session, adapter, output and timers.
  public:
     using Hooks = ConnectionHooks;
@@ -112,7 +123,8 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     void destroy(std::uint16_t code = 1006, std::string_view reason = {});   // close the socket now
     bool dead() const noexcept { return mode_ == Mode::dead; }
     bool is_ws() const noexcept { return mode_ == Mode::websocket; }
-    bool ws_ever() const noexcept { return session_.has_value(); }   // upgraded (open or not)
+    bool ws_ever() const noexcept { return ws_ever_; }   // upgraded (open or not)
+    bool leased() const noexcept { return active_ != nullptr; }   // holds an ActiveState now
     // A published message to one of this connection's subscriptions, in its transport's
     // form (connection_push.cpp): `frame` is the WebSocket frame, the rest is made on need.
     // `dropped` when over max_backpressure (the worker then calls missed_publish()).
@@ -160,17 +172,22 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     SendResult send_message(bool text, std::span<const std::uint8_t> payload);
     bool over_backpressure() const noexcept;
     // The session is the one owner of the close handshake; the connection adds only its mode.
-    bool can_send() const noexcept { return mode_ == Mode::websocket && session_->can_send(); }
+    // An idle WebSocket has given its session back: it was open (settle_idle).
+    bool can_send() const noexcept {
+        return mode_ == Mode::websocket && (active_ == nullptr || active_->session->can_send());
+    }
     // A WebSocket whose end the handler has not yet been told of.
     bool conversing() const noexcept { return mode_ == Mode::websocket && !closed_notified_; }
     void close(std::uint16_t code, std::string_view reason);
     void ping(std::span<const std::uint8_t> payload);
-    std::size_t buffered() const noexcept { return output_.size(); }
+    std::size_t buffered() const noexcept { return active_ != nullptr ? active_->output.size() : 0; }
     void hold_input(bool hold);   // WebSocket: stop / resume reading (the handler is behind)
 
     // ---- called by the MemoryBudget (memory_budget.hpp) ----
     std::uint64_t id() const noexcept { return id_; }
-    std::size_t assembly_held() const noexcept { return session_ ? session_->receiver().assembly_capacity() : 0; }
+    std::size_t assembly_held() const noexcept {
+        return active_ != nullptr && active_->session ? active_->session->receiver().assembly_capacity() : 0;
+    }
     void pause_for_budget(bool paused);   // WebSocket: new messages wait while over max_memory
     void shed(std::uint16_t code);        // close 1009 / 1008 to give memory back
 
@@ -244,6 +261,13 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     void arm_deadline(Deadline kind, net::Clock::duration after);
     void on_deadline();
     Extras& extras();
+    // the leased part (connection_active.cpp)
+    ActiveState& active();   // leased on first use; a WebSocket's session made again if it was given back
+    proto::WsSession<Hooks>& session() { return *active().session; }
+    SocketWriter& output() { return active().output; }
+    proto::WsLimits server_limits() const noexcept;
+    void settle_idle() noexcept;   // an open WebSocket with nothing in flight gives it back
+    void drop_active() noexcept;   // the end
     // push transports (connection_push.cpp)
     bool open_push();                    // before the handler of an SSE / long-poll route
     bool accept_ws_resume();             // the upgrade's ?since=: false = 400
@@ -288,6 +312,8 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool forwarded_https_ : 1 = false;  // a trusted proxy said the client used https (take_forwarded)
     ConnectionKind kind_ = ConnectionKind::http;   // counted open under this kind while counted_
     bool client_ : 1 = false;           // an outgoing connection (its dialer is in extras_)
+    bool ws_ever_ : 1 = false;          // upgraded: a session was made (open or not)
+    bool feeding_ : 1 = false;          // inside the session's feed: its state is in use
     std::uint64_t id_;
 
     std::unique_ptr<HttpExchange> http_;   // while HTTP (freed at the upgrade)
@@ -296,9 +322,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     // holds the peer's address and the negotiated subprotocol too (one block for all).
     RequestCopy request_;
 
-    std::optional<proto::WsSession<Hooks>> session_;   // inline: no second allocation
-
-    SocketWriter output_;
+    ActiveState* active_ = nullptr;   // leased (connection_active.hpp); null while idle
     net::Timer deadline_timer_;
     std::unique_ptr<Extras> extras_;
     std::unique_ptr<SessionTally> tally_;   // a WebSocket session the access log picked; else none

@@ -60,12 +60,12 @@ SendResult Connection::send_deflated(bool text, std::span<const std::uint8_t> pa
     const std::span<std::uint8_t> out = scratch.output(codec.compress_bound(payload.size()));
     const proto::WsDeflateResult r = codec.compress(payload, out);
     const proto::Opcode op = text ? proto::Opcode::text : proto::Opcode::binary;
-    const bool backlog = output_.want_write();
+    const bool backlog = output().want_write();
     if (r.status == proto::WsDeflateStatus::ok && r.size < payload.size()) {
-        session_->send_compressed_message(op, out.first(r.size));
+        session().send_compressed_message(op, out.first(r.size));
     } else {
         if (own) codec.forget_sent();
-        session_->send_message(op, payload);
+        session().send_message(op, payload);
     }
     scratch.trim_output();  // not the inflated message: the handler sending may still read it
     return backlog ? SendResult::queued : SendResult::sent;

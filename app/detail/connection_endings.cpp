@@ -33,8 +33,8 @@ void Connection::drain_input() {
         if (r.status == net::IoStatus::would_block) return;
         if (r.status != net::IoStatus::ok) {
             peer_eof_ = true;
-            if (output_.empty() || r.error != 0) {
-                destroy(session_ ? proto::kCloseNormal : 0, {});
+            if (buffered() == 0 || r.error != 0) {
+                destroy(ws_ever_ ? proto::kCloseNormal : 0, {});
             } else {
                 set_read_paused(true);   // still writing what we owe; the flush closes
             }
@@ -73,7 +73,7 @@ void Connection::destroy(std::uint16_t code, std::string_view reason) {
     worker_.reactor.remove(fd_);
     net::close_fd(fd_);
     fd_ = -1;
-    output_.clear();
+    if (active_ != nullptr) active_->output.clear();
     worker_.bury(this);
     if (client_) client_gone();   // its dialer retries, reconnects or finishes
 }
@@ -91,16 +91,17 @@ void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
     if (closed_notified_) return;
     closed_notified_ = true;
     if (extras_) extras_->drop_subscriptions();
-    if (session_) worker_.metrics.ws_close(code);
+    if (ws_ever_) worker_.metrics.ws_close(code);
     if (tally_) worker_.state.log(AccessLog::ws_line(id_, peer(), request_.path(), *tally_, code, AccessLog::now()));
     log_request();   // an HTTP answer cut short (a stream whose reader left)
-    if (session_ && handler_ != nullptr) call_handler([&] { handler_->on_close(*this, code, reason); });
+    if (ws_ever_ && handler_ != nullptr) call_handler([&] { handler_->on_close(*this, code, reason); });
     log_close(code, reason);
 }
 
 void Connection::log_close(std::uint16_t code, std::string_view reason) {
+    if (!worker_.state.logging()) return;
     std::string line = "close #" + std::to_string(id_) + " " + std::string(peer());
-    if (session_) {
+    if (ws_ever_) {
         line += " ws " + std::to_string(code);
         if (!reason.empty()) line.append(" ").append(reason);
     } else {
@@ -166,7 +167,7 @@ void Connection::on_deadline() {
                 }
                 arm_deadline(Deadline::ping, s.ping_interval - s.pong_timeout);
             } else if (can_send()) {
-                session_->send_ping({});
+                session().send_ping({});
                 worker_.metrics.pings_sent.add();
                 idle_pinged_ = awaiting_pong_ = true;
                 arm_deadline(Deadline::ping, s.pong_timeout);

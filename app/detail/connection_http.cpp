@@ -65,7 +65,7 @@ void Connection::on_http_input(std::span<std::uint8_t> input) {
             case Kind::head:
                 route_request(req, continue_100);
                 // RFC 9110 §10.1.1: tell the client to send the body it is holding back.
-                if (continue_100 && pos == input.size()) wrote(http_->continue_100(output_));
+                if (continue_100 && pos == input.size()) wrote(http_->continue_100(output()));
                 break;
             case Kind::body_done: dispatch(); break;
             case Kind::need_more: break;
@@ -158,7 +158,7 @@ void Connection::finish_exchange() {
 void Connection::send_error(int status, std::string_view extra_headers, std::string_view body) {
     worker_.metrics.http_response(status);
     http_->tally.answered(status, body.empty() ? proto::http_reason_phrase(status).size() + 1 : body.size());
-    wrote(http_->send_error(output_, answer(), status, extra_headers, body));
+    wrote(http_->send_error(output(), answer(), status, extra_headers, body));
     if (http_->closing()) {
         log_request();
         begin_teardown();
@@ -188,7 +188,7 @@ void Connection::respond(int status, std::string_view body, std::string_view con
     if (deadline_ == Deadline::response) arm_deadline(Deadline::none, {});
     worker_.metrics.http_response(status);
     http_->tally.answered(status, body.size());
-    wrote(http_->respond(output_, answer(), status, body, content_type));
+    wrote(http_->respond(output(), answer(), status, body, content_type));
     worker_.mark_progress(this);
 }
 
@@ -199,7 +199,7 @@ void Connection::begin_stream(int status, std::string_view content_type) {
     if (deadline_ == Deadline::response) arm_deadline(Deadline::none, {});
     worker_.metrics.http_response(status);
     http_->tally.answered(status, 0);
-    wrote(http_->begin_stream(output_, answer(), status, content_type));
+    wrote(http_->begin_stream(output(), answer(), status, content_type));
 }
 
 SendResult Connection::write_chunk(std::span<const std::uint8_t> data) {
@@ -209,15 +209,15 @@ SendResult Connection::write_chunk(std::span<const std::uint8_t> data) {
         return SendResult::dropped;
     }
     if (data.empty() || request_.head()) return SendResult::sent;   // an empty chunk would end the body
-    const bool backlog = output_.want_write();
+    const bool backlog = output().want_write();
     http_->tally.bytes += data.size();
-    wrote(http_->write_chunk(output_, request_.head(), data));
+    wrote(http_->write_chunk(output(), request_.head(), data));
     return backlog ? SendResult::queued : SendResult::sent;
 }
 
 void Connection::end_stream() {
     if (mode_ != Mode::http || !http_->streaming()) return;
-    wrote(http_->end_stream(output_, request_.head()));
+    wrote(http_->end_stream(output(), request_.head()));
     worker_.mark_progress(this);
 }
 

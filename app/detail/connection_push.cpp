@@ -95,7 +95,7 @@ SendResult Connection::stream_shared(const core::SharedBytes& bytes) {
     if (over_backpressure()) return SendResult::dropped;
     worker_.metrics.publish_deliveries.add();
     worker_.metrics.sent(bytes.size());
-    wrote(output_.queue_shared(bytes, bytes.size()));
+    wrote(output().queue_shared(bytes, bytes.size()));
     return SendResult::queued;
 }
 

@@ -76,6 +76,10 @@ class RouteTarget {  // What a router target id means. Owned by ServerState; rea
     enum class Push : std::uint8_t { none, sse, poll };
     Push push = Push::none;
     UpgradeTask upgrade_hook;                          // empty: none (app/detail/upgrade_gate.hpp)
+    // A callback route (WsCallbacks::keep_headers): after on_open the request copy keeps only
+    // these header fields (RequestCopy::retain); a coroutine may read it all, any time.
+    bool trims_request = false;
+    std::vector<std::string> kept_headers;
 };
 
 // A route whose handler is one value of type Fn, served by `Adapter(const Fn&)`: every route

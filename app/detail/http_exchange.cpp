@@ -2,10 +2,47 @@
 #include "app/detail/http_exchange.hpp"
 
 #include <array>
+#include <cstddef>
+#include <new>
 
 #include "proto/ws_handshake.hpp"
 
 namespace sluice::detail {
+
+namespace {
+
+// This thread's freed HttpExchange blocks, reused before the heap is asked (a fixed array:
+// keeping one never allocates). Freed with the thread.
+struct ExchangeSpares {
+    static constexpr std::size_t kMax = 32;   // 9 KiB at most per thread
+    std::array<void*, kMax> blocks{};
+    std::size_t count = 0;
+    ExchangeSpares() = default;
+    ExchangeSpares(const ExchangeSpares&) = delete;
+    ExchangeSpares& operator=(const ExchangeSpares&) = delete;
+    ~ExchangeSpares() {
+        for (std::size_t i = 0; i < count; ++i) ::operator delete(blocks[i]);
+    }
+};
+
+thread_local ExchangeSpares t_exchange_spares;
+
+}  // namespace
+
+void* HttpExchange::operator new(std::size_t size) {
+    ExchangeSpares& s = t_exchange_spares;
+    if (size == sizeof(HttpExchange) && s.count > 0) return s.blocks[--s.count];
+    return ::operator new(size);
+}
+
+void HttpExchange::operator delete(void* block, std::size_t size) noexcept {
+    ExchangeSpares& s = t_exchange_spares;
+    if (size == sizeof(HttpExchange) && s.count < ExchangeSpares::kMax) {
+        s.blocks[s.count++] = block;
+        return;
+    }
+    ::operator delete(block);
+}
 
 HttpExchange::~HttpExchange() = default;
 

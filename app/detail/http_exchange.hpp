@@ -12,6 +12,7 @@
 // frees it at the WebSocket upgrade, so an idle WebSocket carries none of it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -37,6 +38,11 @@ inline constexpr std::string_view kTextPlain = "text/plain; charset=utf-8";   //
 class HttpExchange {  // Owns the parse state, the request body, the input tail and the response headers being built.
  public:
     enum class Phase : std::uint8_t { head, body, busy };   // reading a head, reading its body, the handler's turn
+
+    // Made at every accept and freed at every upgrade: a freed one's block is kept for the
+    // next on this thread (a few: http_exchange.cpp), so the accept -> 101 path allocates none.
+    static void* operator new(std::size_t size);
+    static void operator delete(void* block, std::size_t size) noexcept;
 
     // What parse() stopped at, for the connection to act on.
     struct Step {

@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <functional>
+#include <utility>
 
 #include "proto/http_fields.hpp"
 
@@ -97,6 +98,41 @@ void RequestCopy::clear() noexcept {
     headers_end_ = lens_[0];
     keep_alive_ = true;
     http10_ = head_ = false;
+}
+
+void RequestCopy::retain(std::span<const std::string> headers) {
+    const auto kept = [headers](std::string_view name) {
+        for (const std::string& h : headers) {
+            if (proto::ascii_iequals(h, name)) return true;
+        }
+        return false;
+    };
+    const std::string_view all = storage_;
+    const std::size_t begin = headers_begin();
+    std::size_t total = begin + (all.size() - headers_end_);
+    find(begin, headers_end_, [&](std::string_view name) {
+        if (kept(name)) total = all.size();   // rare: a field kept; no exact count needed
+        return false;
+    });
+    std::string fresh(total, '\0');   // constructed at its size: the block is no larger
+    fresh.resize(0);
+    fresh.append(all.substr(0, begin));
+    std::size_t at = begin;
+    while (at < headers_end_) {
+        const std::size_t n = load_len(all, at);
+        const std::size_t v = load_len(all, at);
+        const std::string_view name = all.substr(at, n);
+        if (kept(name)) {
+            put_len(fresh, n);
+            put_len(fresh, v);
+            fresh.append(name).append(all.substr(at + n, v));
+        }
+        at += n + v;
+    }
+    const std::size_t params_at = fresh.size();
+    fresh.append(all.substr(headers_end_));
+    headers_end_ = static_cast<std::uint32_t>(params_at);
+    storage_ = std::move(fresh);
 }
 
 void RequestCopy::put_pair(std::string_view name, std::string_view value) {

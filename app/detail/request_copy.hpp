@@ -44,6 +44,9 @@ class RequestCopy {  // Owns one string holding the peer address, the whole copi
     void set_subprotocol(std::string_view name) { add_param(kSubprotocolParam, name); }
     std::string_view subprotocol() const noexcept { return param(kSubprotocolParam).value_or(""); }
     void clear() noexcept;   // drops the request, keeps the peer
+    // Drops every header field but those named in `headers` (case-insensitive), into a block
+    // of the exact size: a callback route's WebSocket after on_open (WsCallbacks::keep_headers).
+    void retain(std::span<const std::string> headers);
 
     std::string_view method() const noexcept { return part(1); }
     std::string_view target() const noexcept { return part(2); }

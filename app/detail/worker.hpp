@@ -28,6 +28,7 @@
 #include "app/broker.hpp"
 #include "app/detail/access_log.hpp"
 #include "app/detail/assembly_cache.hpp"
+#include "app/detail/connection_active.hpp"
 #include "app/detail/broker_delivery.hpp"
 #include "app/detail/broker_topics.hpp"
 #include "app/detail/handler_adapter.hpp"
@@ -101,6 +102,8 @@ class ServerState {  // Owns the workers and their threads; shared by them read-
     bool clients_only = false;              // ClientLoop: no listener
 
     void log(std::string_view line);
+    // A line is made only if someone reads it: the accept -> 101 path allocates for no string.
+    bool logging() const noexcept { return static_cast<bool>(log_fn); }
     void begin_shutdown();   // any thread
 };
 
@@ -115,6 +118,7 @@ class Worker {  // Owns its reactor, listener, pool, topics and connections. One
     net::Reactor reactor;
     net::Listener listener;
     core::BlockPool pool;
+    ActivePool active_pool;   // connections' busy state (connection_active.hpp): outlives them
     AssemblyCache assembly;   // lent to every WsSession: before the connections, outlives them
     TopicRegistry topics;
     DeflateScratch deflate;   // permessage-deflate codecs and buffers of this thread

@@ -4,8 +4,10 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <string>
 
+#include "app/detail/worker.hpp"
 #include "app/server.hpp"
 #include "test/support/ws_test_client.hpp"
 
@@ -36,11 +38,53 @@ TEST_SUITE("app") {
 // The idle representation: a Connection with its WebSocket session inline, no HTTP
 // exchange and no extras. 2026-11 it was 1000 B, plus a 280 B session (with a 125 B control
 // array) and a 152 B request copy with two vectors. The bounds catch a regression.
+// 2026-12: 520 B with the session and the output queue inline; now those are leased
+// (ActiveState) and an idle one keeps a pointer. app/README.md lists every byte.
 TEST_CASE("connection: the idle WebSocket representation stays small") {
     using sluice::detail::Connection;
-    CHECK(sizeof(Connection) <= 520);
-    CHECK(sizeof(sluice::proto::WsSession<Connection::Hooks>) <= 176);   // inside the 520
+    CHECK(sizeof(Connection) <= 288);
+    CHECK(sizeof(sluice::detail::ActiveState) <= 240);                   // leased while busy only
+    CHECK(sizeof(sluice::proto::WsSession<Connection::Hooks>) <= 176);   // inside ActiveState
     CHECK(sizeof(sluice::detail::RequestCopy) <= 64);                    // inside; plus one block
+}
+
+// How many of this worker's connections hold an ActiveState now (on its loop thread).
+std::string leased_now() {
+    std::size_t leased = 0;
+    const auto& all = sluice::detail::current_worker()->connections();
+    for (const sluice::detail::Connection* c : all) leased += c->leased() ? 1 : 0;
+    return "leased=" + std::to_string(leased) + " of " + std::to_string(all.size());
+}
+
+TEST_CASE("connection: an idle WebSocket holds no leased state after an echo, and leases it again for the next") {
+    Server server;
+    server.port(0);
+    server.route("/echo", sluice::WsCallbacks{.on_message = [](Context& ctx, const sluice::Message& m) {
+                     if (m.text() != "count") {
+                         (void)ctx.send_now(m.text());
+                         return;
+                     }
+                     // Counted from a timer: this read is over, so this connection is idle too.
+                     ctx.after(std::chrono::milliseconds(30), [&ctx] { (void)ctx.send_now(leased_now()); });
+                 }});
+    REQUIRE_MESSAGE(server.start(), server.last_error());
+    WsTestClient a;
+    WsTestClient b;
+    REQUIRE(a.connect(server.bound_port(), "/echo"));
+    REQUIRE(b.connect(server.bound_port(), "/echo"));
+    for (int i = 0; i < 3; ++i) {   // each echo leases, writes and gives back
+        REQUIRE(a.send_text("hello " + std::to_string(i)));
+        CHECK(a.receive() == "hello " + std::to_string(i));
+    }
+    REQUIRE(b.send_text(std::string(70000, 'x')));   // a message over several reads
+    CHECK(b.receive() == std::string(70000, 'x'));
+    REQUIRE(a.send_text("count"));
+    CHECK(a.receive() == "leased=0 of 2");
+    REQUIRE(b.send_close(1000));   // an idle one closes as any other: the session is made again
+    CHECK(b.wait_close() == 1000);
+    REQUIRE(a.send_close(1000));
+    CHECK(a.wait_close() == 1000);
+    server.stop();
 }
 
 TEST_CASE("RFC 6455 4.2.2: a WebSocket coroutine reads its upgrade request for the whole conversation") {
@@ -56,6 +100,37 @@ TEST_CASE("RFC 6455 4.2.2: a WebSocket coroutine reads its upgrade request for t
         REQUIRE(ws.send_text("?"));
         CHECK(ws.receive() == want);
     }
+    REQUIRE(ws.send_close(1000));
+    CHECK(ws.wait_close() == 1000);
+    server.stop();
+}
+
+// A callback route names at on_open what it reads later (WsCallbacks::keep_headers): the
+// rest of the handshake is dropped when on_open returns, so an idle one keeps no copy.
+TEST_CASE("RFC 6455 4.2.2: a callback route reads the header fields it kept, and only those, after on_open") {
+    Server server;
+    server.port(0);
+    std::string at_open;
+    server.route("/room/:id",
+                 sluice::WsCallbacks{.on_open = [&](Context& ctx) { at_open = std::string(ctx.header("x-other").value_or("-")); },
+                                     .on_message =
+                                         [](Context& ctx, const sluice::Message&) {
+                                             (void)ctx.send_now(std::string(ctx.path()) + " id=" + std::string(ctx.param("id")) +
+                                                                " x=" + std::string(ctx.header("x-extra").value_or("-")) +
+                                                                " other=" + std::string(ctx.header("x-other").value_or("-")) +
+                                                                " host=" + std::string(ctx.header("host").value_or("-")) +
+                                                                " proto=" + std::string(ctx.subprotocol()) + " peer=" +
+                                                                std::string(ctx.peer_address().substr(0, 10)));
+                                         },
+                                     .keep_headers = {"X-Extra"}},
+                 {"chat.v1"});
+    REQUIRE_MESSAGE(server.start(), server.last_error());
+    WsTestClient ws;
+    REQUIRE(ws.connect(server.bound_port(), "/room/42?q=1", {"chat.v1"}, "X-Extra: yes\r\nX-Other: seen\r\n"));
+    CHECK(ws.status == 101);
+    REQUIRE(ws.send_text("?"));
+    CHECK(ws.receive() == "/room/42 id=42 x=yes other=- host=- proto=chat.v1 peer=127.0.0.1:");
+    CHECK(at_open == "seen");   // during on_open the whole request is there
     REQUIRE(ws.send_close(1000));
     CHECK(ws.wait_close() == 1000);
     server.stop();

@@ -491,7 +491,7 @@ TEST_CASE("demo HTTP: pages are served with their content types and validators")
 TEST_CASE("RFC 9110 15.5.22: every WebSocket-only demo route answers a plain GET 426 with Upgrade") {
   DemoServer demo;
   // /fanout is a callback route: the router answers it (once the pages' "/*" served it a 404).
-  for (auto path : {"/ws", "/fanout", "/broadcast", "/multiplex", "/resilient"}) {
+  for (auto path : {"/ws", "/ws-co", "/fanout", "/broadcast", "/multiplex", "/resilient"}) {
     CAPTURE(path);
     auto r = get(demo.port(), path);
     CHECK(r.status == 426);

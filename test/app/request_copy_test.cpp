@@ -54,6 +54,31 @@ TEST_CASE("RFC 9110 5.1: header names match case-insensitively; the first of rep
     CHECK_FALSE(c.keep_alive());   // RFC 9112 9.3: HTTP/1.0 without keep-alive
 }
 
+TEST_CASE("request copy: retain keeps the chosen header fields and every part, param and the peer") {
+    RequestCopy c;
+    c.set_peer("10.0.0.1:9");
+    REQUIRE(parse_into(c, "GET /room/7?x=1 HTTP/1.1\r\nHost: h\r\nX-User: ann\r\nSec-WebSocket-Key: k\r\n\r\n"));
+    c.add_param("id", "7");
+    c.set_subprotocol("chat.v1");
+    const std::array<std::string, 2> keep{"x-user", "Origin"};   // any case; one absent
+    c.retain(keep);
+    CHECK(c.peer() == "10.0.0.1:9");
+    CHECK(c.method() == "GET");
+    CHECK(c.target() == "/room/7?x=1");
+    CHECK(c.path() == "/room/7");
+    CHECK(c.query() == "x=1");
+    CHECK(c.header("X-User") == "ann");
+    CHECK(c.header("Host") == std::nullopt);
+    CHECK(c.header("Sec-WebSocket-Key") == std::nullopt);
+    CHECK(c.header_count() == 1);
+    CHECK(c.param("id") == "7");
+    CHECK(c.subprotocol() == "chat.v1");
+    c.retain({});   // nothing kept: no header at all, the rest unchanged
+    CHECK(c.header_count() == 0);
+    CHECK(c.param("id") == "7");
+    CHECK(c.path() == "/room/7");
+}
+
 TEST_CASE("request copy: lengths of 254, 255 and more are stored and read back") {
     // One length byte below 255, five from 255 on: the edges on both sides.
     const std::string v254(254, 'a'), v255(255, 'b'), v300(300, 'c'), n260(260, 'N');
