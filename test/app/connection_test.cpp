@@ -52,7 +52,7 @@ TEST_CASE("connection: the idle WebSocket representation stays small") {
 std::string leased_now() {
     std::size_t leased = 0;
     const auto& all = sluice::detail::current_worker()->connections();
-    for (const sluice::detail::Connection* c : all) leased += c->leased() ? 1 : 0;
+    for (const sluice::detail::Connection* c : all) if (c->leased()) ++leased;
     return "leased=" + std::to_string(leased) + " of " + std::to_string(all.size());
 }
 
