@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "net/reactor.hpp"
+#include "net/uring_receiver.hpp"
 #include "net/uring_ring.hpp"
 
 namespace sluice::net {
@@ -65,7 +66,14 @@ class UringPoller {
     // poll is armed and must not fail). False, with errno set, when any of it is missing or
     // io_uring is refused (ENOSYS; EPERM under seccomp or kernel.io_uring_disabled): the
     // reactor then uses epoll. `wake_fd` is polled from now on.
-    bool open(int wake_fd) noexcept;
+    // `ring_receives`: also receive through the ring (multishot IORING_OP_RECV into provided
+    // buffers, net/uring_receiver.hpp) when this kernel allows it (5.19 for the buffer ring,
+    // 6.0 for multishot receives); otherwise, or when false, the poller only polls.
+    bool open(int wake_fd, bool ring_receives = true) noexcept;
+    // True when sockets are read by the ring (open()'s `ring_receives` was granted).
+    bool receives() const noexcept { return receiver_.is_open(); }
+    // Receive buffers the kernel has or gets at the next wait() (tests: nothing leaks).
+    std::size_t free_buffers() const noexcept { return receiver_.free_buffers(); }
     void close() noexcept;
 
     // Moves fd's interest from `before` to `after` (the Reactor::backend_update contract).
@@ -78,7 +86,7 @@ class UringPoller {
     // Submits, waits up to timeout_ms (-1: forever, 0: not at all), and collects at most one
     // batch of completions; returns how many Ready entries ready() now holds.
     int wait(int timeout_ms) noexcept;
-    std::span<const Ready> ready(int n) const noexcept { return {ready_, static_cast<std::size_t>(n)}; }
+    std::span<const Ready> ready(int n) const noexcept { return {ready_.data(), static_cast<std::size_t>(n)}; }
 
  private:
     static constexpr int kBatch = 256;
@@ -92,6 +100,17 @@ class UringPoller {
         bool queued = false;     // listed in rearm_, to be armed by the next wait()
         bool multishot = false;  // the reactor's own fds
         bool checked = false;    // fd was verified open for `generation` (update()'s EBADF)
+        // Ring receives (receives() only). Reading goes through a multishot IORING_OP_RECV
+        // while `served` and neither poll_reads nor starved; otherwise through the poll.
+        bool served = false;      // the receiver serves this registration's reads
+        bool poll_reads = false;  // the kernel refused a socket receive here (a listener, a pipe)
+        bool starved = false;     // ENOBUFS: polled for reading until buffers are back
+        bool recv_live = false;   // the request `recv_token` is armed and not being cancelled
+        std::uint16_t recv_inflight = 0;  // receive requests whose last CQE has not come yet
+        std::uint32_t recv_token = 0;     // the newest receive request's id
+        std::uint32_t recv_first = 0;     // the first receive request of this registration
+        std::uint32_t stamp = 0;          // the batch in which `ready_at` is valid
+        std::uint32_t ready_at = 0;       // this fd's entry in ready_ during batch `stamp`
     };
 
     Slot& slot(int fd) noexcept;
@@ -104,6 +123,13 @@ class UringPoller {
     void prepare() noexcept;
     io_uring_sqe* sqe() noexcept;
     int collect() noexcept;
+    EventMask poll_events(const Slot& s) const noexcept;
+    bool wants_recv(const Slot& s) const noexcept;
+    void arm_recv(int fd, Slot& s) noexcept;
+    void cancel_recv(int fd, Slot& s) noexcept;
+    void completed_recv(int fd, Slot& s, const UringRing::Completion& c) noexcept;
+    bool readable_backlog() noexcept;
+    void report(int& count, Source source, int fd, Slot& s, EventMask events) noexcept;
 
     UringRing ring_;
     std::vector<Slot> slots_;             // by fd
@@ -111,7 +137,9 @@ class UringPoller {
     std::vector<std::uint64_t> cancels_;  // POLL_REMOVEs that found the SQ full (rare)
     std::thread::id submitter_;
     UringRing::Completion completions_[kBatch];
-    Ready ready_[kBatch];
+    std::vector<Ready> ready_;  // one entry per fd per batch: CQEs and queued receives merged
+    std::uint32_t batch_ = 0;   // counts collect()s (Slot::stamp)
+    UringReceiver receiver_;
 };
 
 }  // namespace sluice::net
