@@ -1,7 +1,18 @@
-// UringPoller: level-triggered readiness on io_uring, the reactor's second Linux poller.
+// UringPoller: level-triggered readiness on io_uring, the reactor's second Linux poller, and
+// (when the kernel allows it) the receiver of its sockets' bytes.
 //
-// io_uring as a poller, not as an I/O engine: the reactor's watchers still read and write
-// with read(2)/write(2); the ring only says when an fd is ready, exactly as epoll would.
+// Receiving (receives()): a socket that wants reading has one multishot IORING_OP_RECV into
+// provided buffers instead of a POLLIN poll; its bytes wait in net/uring_receiver.hpp, where
+// read_some finds them, and the fd is reported kReadable while any wait (kHangup at EOF,
+// kError after an error), every iteration, as epoll would. Pausing reading cancels the
+// receive (ASYNC_CANCEL) and keeps what came; a removal (Reactor::remove passes the next
+// generation) drops it. ENOBUFS (every buffer queued somewhere) ends the receive: the fd is
+// polled and read with read(2) until half the buffers are back. Receive requests carry
+// kRecvBit | token << 32 | fd; a CQE of an older registration only gives its buffer back.
+// kWritable is still a one-shot POLLOUT poll, and writes are still the watchers' write(2).
+//
+// Polling (everything else, and every fd when receives are off): the ring only says when an
+// fd is ready, exactly as epoll would, and the watchers read and write themselves.
 //
 //   update(fd, interest)  -> queues a one-shot IORING_OP_POLL_ADD (the previous request, if
 //                            any, is cancelled with IORING_OP_POLL_REMOVE)
@@ -67,8 +78,10 @@ class UringPoller {
     // io_uring is refused (ENOSYS; EPERM under seccomp or kernel.io_uring_disabled): the
     // reactor then uses epoll. `wake_fd` is polled from now on.
     // `ring_receives`: also receive through the ring (multishot IORING_OP_RECV into provided
-    // buffers, net/uring_receiver.hpp) when this kernel allows it (5.19 for the buffer ring,
-    // 6.0 for multishot receives); otherwise, or when false, the poller only polls.
+    // buffers, net/uring_receiver.hpp) when this kernel has RECV, ASYNC_CANCEL and
+    // PROVIDE_BUFFERS; a socket whose receive the kernel refuses (EINVAL before 6.0's multishot
+    // receives, ENOTSOCK for a pipe, ENOTCONN for a listener) is polled instead. When false,
+    // or without them, the poller only polls.
     bool open(int wake_fd, bool ring_receives = true) noexcept;
     // True when sockets are read by the ring (open()'s `ring_receives` was granted).
     bool receives() const noexcept { return receiver_.is_open(); }

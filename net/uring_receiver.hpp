@@ -1,24 +1,31 @@
 // UringReceiver: bytes that io_uring received for a socket, queued until its watcher reads them.
 //
 // The io_uring poller (net/uring_poller.hpp) keeps one multishot IORING_OP_RECV per socket that
-// wants reading; the kernel picks a buffer from this receiver's provided-buffer ring
-// (IORING_REGISTER_PBUF_RING, 5.19) for each completion. The receiver then:
+// wants reading; the kernel picks one of this receiver's provided buffers (buffer group kGroup,
+// handed over with IORING_OP_PROVIDE_BUFFERS) for each completion. The receiver then:
 //
 //   received(fd, cqe)     -> the buffer (its id is in the CQE) is appended to fd's FIFO, or
 //                            EOF (res 0) / an error (res < 0) is recorded as the FIFO's end
 //   read_some(fd, into)   -> net/socket.cpp asks serving(fd) first: a served fd is read here,
-//                            one memcpy per buffer, each emptied buffer back to the ring at once
+//                            one memcpy per buffer, each emptied buffer given back at once
+//   provide(sqes)         -> the buffers given back since the last wait, as PROVIDE_BUFFERS
+//                            SQEs (one per run of consecutive ids) in the wait's io_uring_enter
 //   forget(fd)            -> the fd was removed (it is about to be closed): its buffers go back
+//
+// Why PROVIDE_BUFFERS and not a registered buffer ring (IORING_REGISTER_PBUF_RING, 5.19, no
+// SQE per returned buffer): on this machine's kernel (6.18) the registration succeeds but
+// every receive that selects from the ring fails with ENOBUFS, with the ring's memory ours or
+// the kernel's (IOU_PBUF_RING_MMAP), while PROVIDE_BUFFERS works (net/README.md).
 //
 // So a watcher cannot tell the backends apart: read_some returns the same bytes in the same
 // order, `would_block` while a receive is in flight with nothing queued yet, `closed` at EOF
 // (again on every later read, as read(2) returns 0 again). When no receive is in flight and
-// nothing is queued (reading paused, or the ring ran dry), read_some falls back to read(2):
+// nothing is queued (reading paused, or the buffers ran out), read_some falls back to read(2):
 // the socket then holds everything not yet received, so the order is kept.
 //
-// Every buffer is in exactly one place: the ring (the kernel's to fill) or one fd's FIFO, so
-// a buffer's id is also its FIFO node. Memory: kBuffers x kBufferSize per reactor (4 MiB,
-// touched as used), nothing per connection beyond the 16-byte Queue of its fd number.
+// Every buffer is in exactly one place: the kernel's pool, the list to provide again, or one
+// fd's FIFO, so a buffer's id is also its FIFO node. Memory: kBuffers x kBufferSize per
+// reactor (4 MiB, touched as used), nothing per connection beyond the 12-byte Queue of its fd number.
 //
 // serving(fd) is process-wide (an fd number names one file in the process): a table of
 // atomic pointers, written by the owning reactor's thread on serve()/forget(), read by
@@ -32,12 +39,12 @@
 
 #include "net/reactor.hpp"
 #include "net/socket.hpp"
-#include "net/uring_ring.hpp"
+#include <linux/io_uring.h>
 
 namespace sluice::net {
 
-// Owns the buffer ring and the buffers (two anonymous mappings); registered with a UringRing,
-// which must be closed before close() unmaps them.
+// Owns the buffers (one anonymous mapping), lent to the kernel: close() unmaps them, so the
+// ring they were provided to must be closed first.
 class UringReceiver {
  public:
     static constexpr unsigned kBuffers = 1024;           // ids fit 16 bits, 0xFFFF excluded
