@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 namespace sluice::net {
 
@@ -88,12 +89,15 @@ bool UringPoller::open(int wake_fd, bool ring_receives) noexcept {
     // Receives through the ring are optional: without them the poller polls, as before.
     static constexpr std::uint8_t kRecvOps[] = {IORING_OP_RECV, IORING_OP_ASYNC_CANCEL, IORING_OP_PROVIDE_BUFFERS};
     if (ring_receives && ring_.supports(kRecvOps)) (void)receiver_.open();
+    static constexpr std::uint8_t kAcceptOps[] = {IORING_OP_ACCEPT};
+    acceptor_.enable(receiver_.is_open() && ring_.supports(kAcceptOps));
     return true;
 }
 
 void UringPoller::close() noexcept {
     ring_.close();  // the kernel cancels every request
     receiver_.close();
+    acceptor_.close();
     slots_.clear();
     rearm_.clear();
     cancels_.clear();
@@ -113,6 +117,7 @@ bool UringPoller::update(int fd, EventMask, EventMask after, std::uint32_t gener
         if (s.armed) cancel(fd, s);
         if (s.recv_live) cancel_recv(fd, s);
         if (s.served) receiver_.forget(fd);
+        if (s.accepts) acceptor_.forget(fd);  // closes the connections it had taken
         s = Slot{.generation = generation, .token = s.token, .recv_token = s.recv_token};
         s.recv_first = s.recv_token + 1;
         return true;
@@ -147,15 +152,22 @@ void UringPoller::arm_recv(int fd, Slot& s) noexcept {
     io_uring_sqe* entry = sqe();
     if (entry == nullptr) return;  // still queued: the next wait() tries again
     ++s.recv_token;
-    entry->opcode = IORING_OP_RECV;
     entry->fd = fd;
-    entry->ioprio = IORING_RECV_MULTISHOT;
-    entry->flags = IOSQE_BUFFER_SELECT;
-    entry->buf_group = UringReceiver::kGroup;
     entry->user_data = kRecvBit | tag(fd, s.recv_token);
+    if (s.accepts) {
+        entry->opcode = IORING_OP_ACCEPT;
+        entry->ioprio = IORING_ACCEPT_MULTISHOT;
+        entry->accept_flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+    } else {
+        entry->opcode = IORING_OP_RECV;
+        entry->ioprio = IORING_RECV_MULTISHOT;
+        entry->flags = IOSQE_BUFFER_SELECT;
+        entry->buf_group = UringReceiver::kGroup;
+    }
     s.recv_live = true;
     ++s.recv_inflight;
     receiver_.set_receiving(fd, true);
+    if (s.accepts) acceptor_.set_accepting(fd, true);
 }
 
 // The request keeps its place in recv_inflight until its last CQE: bytes it took before the
@@ -349,6 +361,10 @@ int UringPoller::collect() noexcept {
         if ((s.interest & kReadable) != 0) report(count, Source::watched, fd, s, events);
     }
     listed.resize(kept);
+    acceptor_.each_pending([&](int fd) {
+        Slot& s = slots_[static_cast<std::size_t>(fd)];
+        if ((s.interest & kReadable) != 0) report(count, Source::watched, fd, s, kReadable);
+    });
     return count;
 }
 
@@ -358,19 +374,32 @@ void UringPoller::completed_recv(int fd, Slot& s, const UringRing::Completion& c
         // The request is over: read(2) may take over once none is in flight.
         if (s.recv_inflight > 0) --s.recv_inflight;
         receiver_.set_receiving(fd, s.recv_inflight > 0);
+        if (s.accepts) acceptor_.set_accepting(fd, s.recv_inflight > 0);
         if (current && s.recv_live) {
             s.recv_live = false;
             if (s.interest != 0) queue(fd);  // re-armed unless an end was queued below
         }
     }
     if (c.res == -ECANCELED) return;  // our own cancel (a pause, a re-bound loop)
+    if (s.accepts) {
+        acceptor_.accepted(fd, c.res);  // a new fd, or an error for Listener (re-armed above)
+        return;
+    }
     if (c.res == -ENOBUFS) {
         // The ring ran dry: read by polling and read(2) until half of it is free again.
         if (current) s.starved = true;
         return;
     }
     if (refuses_receives(c.res) && current) {
-        s.poll_reads = true;  // no data was lost: the socket holds it
+        // A listener gets a multishot accept instead; anything else is polled and read(2).
+        int listening = 0;
+        socklen_t size = sizeof listening;
+        const bool listener = c.res == -ENOTCONN && acceptor_.enabled() &&
+                              ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0 && listening != 0;
+        if (listener) acceptor_.serve(fd);
+        s.accepts = listener && UringAcceptor::serving(fd) == &acceptor_;
+        s.poll_reads = !s.accepts;  // no data was lost: the socket holds it
+        if (s.accepts && s.interest != 0) queue(fd);
         return;
     }
     receiver_.received(fd, c.res, c.flags);
@@ -391,6 +420,9 @@ void UringPoller::report(int& count, Source source, int fd, Slot& s, EventMask e
 
 // True when an fd that wants reading has something queued (and drops drained ones).
 bool UringPoller::readable_backlog() noexcept {
+    bool waiting = false;
+    acceptor_.each_pending([&](int fd) { waiting = waiting || (slots_[static_cast<std::size_t>(fd)].interest & kReadable) != 0; });
+    if (waiting) return true;
     for (const int fd : receiver_.listed()) {
         if ((slots_[static_cast<std::size_t>(fd)].interest & kReadable) != 0 && receiver_.events(fd) != 0) return true;
     }

@@ -9,6 +9,8 @@
 // generation) drops it. ENOBUFS (every buffer queued somewhere) ends the receive: the fd is
 // polled and read with read(2) until half the buffers are back. Receive requests carry
 // kRecvBit | token << 32 | fd; a CQE of an older registration only gives its buffer back.
+// A listener (its receive fails with ENOTCONN, SO_ACCEPTCONN set) gets a multishot
+// IORING_OP_ACCEPT instead, its fds queued in net/uring_acceptor.hpp for Listener.
 // kWritable is still a one-shot POLLOUT poll, and writes are still the watchers' write(2).
 //
 // Polling (everything else, and every fd when receives are off): the ring only says when an
@@ -51,6 +53,7 @@
 #include <vector>
 
 #include "net/reactor.hpp"
+#include "net/uring_acceptor.hpp"
 #include "net/uring_receiver.hpp"
 #include "net/uring_ring.hpp"
 
@@ -116,7 +119,8 @@ class UringPoller {
         // Ring receives (receives() only). Reading goes through a multishot IORING_OP_RECV
         // while `served` and neither poll_reads nor starved; otherwise through the poll.
         bool served = false;      // the receiver serves this registration's reads
-        bool poll_reads = false;  // the kernel refused a socket receive here (a listener, a pipe)
+        bool poll_reads = false;  // the kernel refused a socket receive here (a pipe)
+        bool accepts = false;     // a listener: its "receive" is a multishot accept
         bool starved = false;     // ENOBUFS: polled for reading until buffers are back
         bool recv_live = false;   // the request `recv_token` is armed and not being cancelled
         std::uint16_t recv_inflight = 0;  // receive requests whose last CQE has not come yet
@@ -153,6 +157,7 @@ class UringPoller {
     std::vector<Ready> ready_;  // one entry per fd per batch: CQEs and queued receives merged
     std::uint32_t batch_ = 0;   // counts collect()s (Slot::stamp)
     UringReceiver receiver_;
+    UringAcceptor acceptor_;
 };
 
 }  // namespace sluice::net
