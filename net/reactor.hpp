@@ -48,8 +48,8 @@ inline constexpr EventMask kError = 8;     // an error is pending on the socket 
 // Which kernel interface a reactor polls with. `automatic` is the platform's measured best:
 // epoll on Linux, kqueue elsewhere. io_uring (Linux 5.13+, where seccomp and
 // kernel.io_uring_disabled allow it) is used only when asked for by name: receiving through
-// the ring it wins with many small-message connections and loses on 64 KiB messages and in
-// memory (net/README.md). Asking for one the platform lacks makes the reactor !valid().
+// the ring it wins on fan-out and loses on 64 KiB messages and in memory (net/README.md).
+// Asking for one the platform lacks makes the reactor !valid().
 enum class Backend : std::uint8_t { automatic, epoll, io_uring, kqueue };
 const char* backend_name(Backend backend) noexcept;                        // "automatic", "epoll", "io_uring", "kqueue"
 bool backend_from_name(std::string_view name, Backend& backend) noexcept;  // false: no such name
