@@ -71,6 +71,7 @@ class UringPoller {
     };
 
     UringPoller() noexcept = default;
+    ~UringPoller() { close(); }  // the ring first: the kernel must be done with the buffers
     UringPoller(const UringPoller&) = delete;
     UringPoller& operator=(const UringPoller&) = delete;
 
