@@ -322,10 +322,13 @@ int UringPoller::collect() noexcept {
         const auto token = static_cast<std::uint32_t>(c.user_data >> 32) & kTokenMask;
         if (c.user_data == kCancelTag) continue;
         if ((c.user_data & kRecvBit) != 0) {
-            // A receive of this registration (its token at or after recv_first), or a removed
-            // fd's: then only its buffer matters, back to the ring.
+            // A receive of this registration (its token from recv_first to recv_token, none
+            // while recv_token + 1 == recv_first), or a removed fd's: then only its buffer
+            // matters, back to the ring.
             Slot* s = index < slots_.size() ? &slots_[index] : nullptr;
-            if (s != nullptr && s->served && ((token - s->recv_first) & kTokenMask) <= ((s->recv_token - s->recv_first) & kTokenMask)) {
+            const bool mine = s != nullptr && s->served && s->recv_token + 1 != s->recv_first &&
+                              ((token - s->recv_first) & kTokenMask) <= ((s->recv_token - s->recv_first) & kTokenMask);
+            if (mine) {
                 completed_recv(static_cast<int>(index), *s, c);
             } else {
                 receiver_.recycle(c.flags);
