@@ -7,11 +7,25 @@
 
 #include "net/address.hpp"
 #include "net/socket.hpp"
+#if defined(__linux__) && !defined(SLUICE_KQUEUE_EMULATION)
+#include "net/uring_acceptor.hpp"
+#endif
 
 namespace sluice::net {
 
 namespace {
 int accept_nonblocking(int listen_fd) noexcept {
+#if defined(__linux__) && !defined(SLUICE_KQUEUE_EMULATION)
+    // io_uring's multishot accept may already have taken the connections (net/uring_acceptor.hpp).
+    if (UringAcceptor* acceptor = UringAcceptor::serving(listen_fd); acceptor != nullptr) {
+        int fd = -1;
+        int error = 0;
+        if (acceptor->take(listen_fd, fd, error)) {
+            if (fd < 0) errno = error;
+            return fd;
+        }
+    }
+#endif
 #if defined(__linux__) || defined(__FreeBSD__)
     return ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
 #else

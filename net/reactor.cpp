@@ -40,6 +40,7 @@ Reactor::Reactor() noexcept : Reactor(Options{}) {}
 
 Reactor::Reactor(const Options& options) noexcept
     : backend_kind_(options.backend == Backend::automatic ? default_backend() : options.backend),
+      ring_receives_(options.ring_receives),
       now_(Clock::now()),
       loop_thread_(std::this_thread::get_id()),
       receive_buffer_(new std::uint8_t[kReceiveBufferSize]) {
@@ -86,7 +87,9 @@ void Reactor::remove(int fd) noexcept {
     if (fd < 0 || static_cast<std::size_t>(fd) >= slots_.size()) return;
     Slot& slot = slots_[static_cast<std::size_t>(fd)];
     if (slot.watcher == nullptr) return;
-    backend_update(fd, slot.interest, 0, slot.generation);
+    // The next generation tells the backend that this is a removal, not a pause (io_uring
+    // drops what it received for the fd); epoll and kqueue ignore it on the way out.
+    backend_update(fd, slot.interest, 0, slot.generation + 1);
     slot = Slot{nullptr, 0, slot.generation + 1};
     --registered_;
 }

@@ -47,9 +47,9 @@ inline constexpr EventMask kError = 8;     // an error is pending on the socket 
 
 // Which kernel interface a reactor polls with. `automatic` is the platform's measured best:
 // epoll on Linux, kqueue elsewhere. io_uring (Linux 5.13+, where seccomp and
-// kernel.io_uring_disabled allow it) is used only when asked for by name: as a readiness
-// poller it wins only under backpressure and loses a few per cent on small messages
-// (net/README.md). Asking for one the platform lacks makes the reactor !valid().
+// kernel.io_uring_disabled allow it) is used only when asked for by name: receiving through
+// the ring it wins on fan-out and loses on 64 KiB messages and in memory (net/README.md).
+// Asking for one the platform lacks makes the reactor !valid().
 enum class Backend : std::uint8_t { automatic, epoll, io_uring, kqueue };
 const char* backend_name(Backend backend) noexcept;                        // "automatic", "epoll", "io_uring", "kqueue"
 bool backend_from_name(std::string_view name, Backend& backend) noexcept;  // false: no such name
@@ -77,6 +77,9 @@ class Reactor {
 
     struct Options {
         Backend backend = Backend::automatic;  // automatic: default_backend()
+        // io_uring only: sockets are also read by the ring (multishot receives into provided
+        // buffers, net/uring_receiver.hpp) when the kernel allows it; false: readiness only.
+        bool ring_receives = true;
     };
 
     Reactor() noexcept;  // Options{}
@@ -90,6 +93,8 @@ class Reactor {
     bool valid() const noexcept { return backend_ != nullptr; }
     // The backend in use (never automatic when valid()); the one asked for when not valid().
     Backend backend() const noexcept { return backend_kind_; }
+    // True when io_uring reads the sockets itself (Options::ring_receives, granted by the kernel).
+    bool ring_receives() const noexcept { return ring_receives_; }
 
     // What Backend::automatic means for reactors constructed from now on, process-wide (tests
     // and benchmarks run every reactor, those inside app/ included, on one backend this way).
@@ -183,6 +188,7 @@ class Reactor {
 
     Poller* backend_ = nullptr;
     Backend backend_kind_;     // asked for until backend_open() sets the one it opened
+    bool ring_receives_;       // asked for until backend_open() says whether it got them
     std::vector<Slot> slots_;  // indexed by fd
     std::size_t registered_ = 0;
     TimerQueue timers_;

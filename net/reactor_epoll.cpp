@@ -71,16 +71,18 @@ bool Reactor::backend_open() noexcept {
     if (wanted == Backend::kqueue) return false;
     backend_ = new Poller;
     backend_->wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    // io_uring only when asked for by name: as a poller it measured slower than epoll on
-    // small messages (net/README.md), so `automatic` means epoll here.
+    // io_uring only when asked for by name: it measured slower than epoll on large messages
+    // and in memory (net/README.md), so `automatic` means epoll here.
     if (backend_->wake_fd >= 0 && wanted == Backend::io_uring) {
         auto uring = std::make_unique<UringPoller>();
-        if (uring->open(backend_->wake_fd)) {
+        if (uring->open(backend_->wake_fd, ring_receives_)) {
+            ring_receives_ = uring->receives();
             backend_->uring = std::move(uring);
             backend_kind_ = Backend::io_uring;
             return true;
         }
     }
+    ring_receives_ = false;
     if (backend_->wake_fd >= 0 && wanted != Backend::io_uring) {
         backend_->epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
         epoll_event ev{};

@@ -52,6 +52,7 @@ struct Reactor::Poller {
 };
 
 bool Reactor::backend_open() noexcept {
+    ring_receives_ = false;  // io_uring only
     if (backend_kind_ != Backend::automatic && backend_kind_ != Backend::kqueue) return false;
     backend_kind_ = Backend::kqueue;
     backend_ = new Poller;

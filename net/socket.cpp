@@ -11,6 +11,10 @@
 #include <unistd.h>
 
 #include "net/address.hpp"
+#if defined(__linux__) && !defined(SLUICE_KQUEUE_EMULATION)
+#define SLUICE_URING_RECEIVES 1
+#include "net/uring_receiver.hpp"
+#endif
 
 namespace sluice::net {
 
@@ -36,6 +40,13 @@ IoResult from_count(ssize_t n, bool is_read) noexcept {
 
 IoResult read_some(int fd, std::span<std::uint8_t> into) noexcept {
     if (into.empty()) return {IoStatus::ok, 0, 0};
+#ifdef SLUICE_URING_RECEIVES
+    // io_uring may already have received this socket's bytes (net/uring_receiver.hpp).
+    if (UringReceiver* receiver = UringReceiver::serving(fd); receiver != nullptr) {
+        IoResult queued;
+        if (receiver->read(fd, into, queued)) return queued;
+    }
+#endif
     ssize_t n;
     do n = ::read(fd, into.data(), into.size());
     while (n < 0 && errno == EINTR);
@@ -43,6 +54,22 @@ IoResult read_some(int fd, std::span<std::uint8_t> into) noexcept {
 }
 
 IoResult readv_some(int fd, const struct iovec* iov, int count) noexcept {
+#ifdef SLUICE_URING_RECEIVES
+    if (UringReceiver* receiver = UringReceiver::serving(fd); receiver != nullptr) {
+        // Queued bytes fill the vectors in order; the first that is not filled whole ends it.
+        IoResult total{IoStatus::ok, 0, 0};
+        for (int i = 0; i < count; ++i) {
+            IoResult part;
+            const std::span<std::uint8_t> into(static_cast<std::uint8_t*>(iov[i].iov_base), iov[i].iov_len);
+            if (into.empty()) continue;
+            if (!receiver->read(fd, into, part)) break;
+            if (part.status != IoStatus::ok) return total.bytes > 0 ? total : part;
+            total.bytes += part.bytes;
+            if (part.bytes < into.size()) return total;
+        }
+        if (total.bytes > 0) return total;
+    }
+#endif
     ssize_t n;
     do n = ::readv(fd, iov, count);
     while (n < 0 && errno == EINTR);

@@ -1,7 +1,20 @@
-// UringPoller: level-triggered readiness on io_uring, the reactor's second Linux poller.
+// UringPoller: level-triggered readiness on io_uring, the reactor's second Linux poller, and
+// (when the kernel allows it) the receiver of its sockets' bytes.
 //
-// io_uring as a poller, not as an I/O engine: the reactor's watchers still read and write
-// with read(2)/write(2); the ring only says when an fd is ready, exactly as epoll would.
+// Receiving (receives()): a socket that wants reading has one multishot IORING_OP_RECV into
+// provided buffers instead of a POLLIN poll; its bytes wait in net/uring_receiver.hpp, where
+// read_some finds them, and the fd is reported kReadable while any wait (kHangup at EOF,
+// kError after an error), every iteration, as epoll would. Pausing reading cancels the
+// receive (ASYNC_CANCEL) and keeps what came; a removal (Reactor::remove passes the next
+// generation) drops it. ENOBUFS (every buffer queued somewhere) ends the receive: the fd is
+// polled and read with read(2) until half the buffers are back. Receive requests carry
+// kRecvBit | token << 32 | fd; a CQE of an older registration only gives its buffer back.
+// A listener (its receive fails with ENOTCONN, SO_ACCEPTCONN set) gets a multishot
+// IORING_OP_ACCEPT instead, its fds queued in net/uring_acceptor.hpp for Listener.
+// kWritable is still a one-shot POLLOUT poll, and writes are still the watchers' write(2).
+//
+// Polling (everything else, and every fd when receives are off): the ring only says when an
+// fd is ready, exactly as epoll would, and the watchers read and write themselves.
 //
 //   update(fd, interest)  -> queues a one-shot IORING_OP_POLL_ADD (the previous request, if
 //                            any, is cancelled with IORING_OP_POLL_REMOVE)
@@ -40,6 +53,8 @@
 #include <vector>
 
 #include "net/reactor.hpp"
+#include "net/uring_acceptor.hpp"
+#include "net/uring_receiver.hpp"
 #include "net/uring_ring.hpp"
 
 namespace sluice::net {
@@ -56,6 +71,7 @@ class UringPoller {
     };
 
     UringPoller() noexcept = default;
+    ~UringPoller() { close(); }  // the ring first: the kernel must be done with the buffers
     UringPoller(const UringPoller&) = delete;
     UringPoller& operator=(const UringPoller&) = delete;
 
@@ -65,7 +81,16 @@ class UringPoller {
     // poll is armed and must not fail). False, with errno set, when any of it is missing or
     // io_uring is refused (ENOSYS; EPERM under seccomp or kernel.io_uring_disabled): the
     // reactor then uses epoll. `wake_fd` is polled from now on.
-    bool open(int wake_fd) noexcept;
+    // `ring_receives`: also receive through the ring (multishot IORING_OP_RECV into provided
+    // buffers, net/uring_receiver.hpp) when this kernel has RECV, ASYNC_CANCEL and
+    // PROVIDE_BUFFERS; a socket whose receive the kernel refuses (EINVAL before 6.0's multishot
+    // receives, ENOTSOCK for a pipe, ENOTCONN for a listener) is polled instead. When false,
+    // or without them, the poller only polls.
+    bool open(int wake_fd, bool ring_receives = true) noexcept;
+    // True when sockets are read by the ring (open()'s `ring_receives` was granted).
+    bool receives() const noexcept { return receiver_.is_open(); }
+    // Receive buffers the kernel has or gets at the next wait() (tests: nothing leaks).
+    std::size_t free_buffers() const noexcept { return receiver_.free_buffers(); }
     void close() noexcept;
 
     // Moves fd's interest from `before` to `after` (the Reactor::backend_update contract).
@@ -78,7 +103,7 @@ class UringPoller {
     // Submits, waits up to timeout_ms (-1: forever, 0: not at all), and collects at most one
     // batch of completions; returns how many Ready entries ready() now holds.
     int wait(int timeout_ms) noexcept;
-    std::span<const Ready> ready(int n) const noexcept { return {ready_, static_cast<std::size_t>(n)}; }
+    std::span<const Ready> ready(int n) const noexcept { return {ready_.data(), static_cast<std::size_t>(n)}; }
 
  private:
     static constexpr int kBatch = 256;
@@ -92,6 +117,18 @@ class UringPoller {
         bool queued = false;     // listed in rearm_, to be armed by the next wait()
         bool multishot = false;  // the reactor's own fds
         bool checked = false;    // fd was verified open for `generation` (update()'s EBADF)
+        // Ring receives (receives() only). Reading goes through a multishot IORING_OP_RECV
+        // while `served` and neither poll_reads nor starved; otherwise through the poll.
+        bool served = false;      // the receiver serves this registration's reads
+        bool poll_reads = false;  // the kernel refused a socket receive here (a pipe)
+        bool accepts = false;     // a listener: its "receive" is a multishot accept
+        bool starved = false;     // ENOBUFS: polled for reading until buffers are back
+        bool recv_live = false;   // the request `recv_token` is armed and not being cancelled
+        std::uint16_t recv_inflight = 0;  // receive requests whose last CQE has not come yet
+        std::uint32_t recv_token = 0;     // the newest receive request's id
+        std::uint32_t recv_first = 0;     // the first receive request of this registration
+        std::uint32_t stamp = 0;          // the batch in which `ready_at` is valid
+        std::uint32_t ready_at = 0;       // this fd's entry in ready_ during batch `stamp`
     };
 
     Slot& slot(int fd) noexcept;
@@ -104,6 +141,13 @@ class UringPoller {
     void prepare() noexcept;
     io_uring_sqe* sqe() noexcept;
     int collect() noexcept;
+    EventMask poll_events(const Slot& s) const noexcept;
+    bool wants_recv(const Slot& s) const noexcept;
+    void arm_recv(int fd, Slot& s) noexcept;
+    void cancel_recv(int fd, Slot& s) noexcept;
+    void completed_recv(int fd, Slot& s, const UringRing::Completion& c) noexcept;
+    bool readable_backlog() noexcept;
+    void report(int& count, Source source, int fd, Slot& s, EventMask events) noexcept;
 
     UringRing ring_;
     std::vector<Slot> slots_;             // by fd
@@ -111,7 +155,10 @@ class UringPoller {
     std::vector<std::uint64_t> cancels_;  // POLL_REMOVEs that found the SQ full (rare)
     std::thread::id submitter_;
     UringRing::Completion completions_[kBatch];
-    Ready ready_[kBatch];
+    std::vector<Ready> ready_;  // one entry per fd per batch: CQEs and queued receives merged
+    std::uint32_t batch_ = 0;   // counts collect()s (Slot::stamp)
+    UringReceiver receiver_;
+    UringAcceptor acceptor_;
 };
 
 }  // namespace sluice::net

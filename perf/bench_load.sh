@@ -3,7 +3,7 @@
 #   bash perf/bench_load.sh [BUILD]          (make bench-load builds the programs first)
 # Environment: BENCH_SECONDS (measured window per run, default 5), BENCH_RUNS (runs per
 # scenario and server, the median reported; default 1), BENCH_SERVERS (default
-# "sluice bun ws beast tcp"), BENCH_SCENARIOS (default: all, names below), BENCH_SLUICE
+# "sluice sluice-uring bun ws beast tcp"; sluice-uring is the demo on io_uring), BENCH_SCENARIOS (default: all, names below), BENCH_SLUICE
 # (the sluice server binary; default BUILD/release/sluice-demo).
 #
 # Each scenario runs against each server in turn, in the same run: the server freshly
@@ -18,7 +18,7 @@ build=${1:-build}
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
 seconds=${BENCH_SECONDS:-5}
 runs=${BENCH_RUNS:-1}
-servers=(${BENCH_SERVERS:-sluice bun ws beast tcp})
+servers=(${BENCH_SERVERS:-sluice sluice-uring bun ws beast tcp})
 out="$build/bench-load"
 mkdir -p "$out" "$build/peers"
 results="$out/results.tsv"
@@ -54,6 +54,7 @@ build_peers() {
 server_cmd() {
   case "$1" in
     sluice) [ -x "$demo" ] && echo "$demo --host 127.0.0.1 --port $2 --threads 1 --access-log off" ;;   # the peers log nothing either
+    sluice-uring) [ -x "$demo" ] && echo "$demo --host 127.0.0.1 --port $2 --threads 1 --access-log off --backend io_uring" ;;
     bun)    [ -x "$root/perf/node_modules/.bin/bun" ] && echo "$root/perf/node_modules/.bin/bun $root/perf/peers/bun_echo_server.js $2" ;;
     ws)     [ -d "$root/perf/node_modules/ws" ] && echo "node $root/perf/peers/ws_echo_server.mjs $2" ;;
     beast)  [ -x "$build/peers/beast_echo_server" ] && echo "$build/peers/beast_echo_server $2" ;;
@@ -137,7 +138,7 @@ for s in "${scenarios[@]}"; do
       deflate_off_*) path=/ws-plain ;;
       deflate_kept_*) path=/ws-takeover ;;
     esac
-    case "$name" in deflate_*) [ "$server" = sluice ] || continue ;; esac
+    case "$name" in deflate_*) case "$server" in sluice|sluice-uring) ;; *) continue ;; esac ;; esac
     scheme=ws
     if [ "$server" = tcp ]; then
       case "$name" in echo_*) scheme=tcp path= ;; *) continue ;; esac
