@@ -170,9 +170,10 @@ for s in "${scenarios[@]}"; do
     count=$(printf '%s' "$ranked" | grep -c .)
     line=$(printf '%s' "$ranked" | sort -g -k1,1 | sed -n "$(( (count + 1) / 2 ))p" | cut -f2-)
     value=$(field "$metric" "$line")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$label" "$server" "$value" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$label" "$server" "$value" \
       "$(field cpu_s_per_m "$line")" "$(field p99_us "$line")" "$(field core0_busy "$line")" \
-      "$(field core1_busy "$line")" "$(field ok "$line")" "$metric" >>"$results"
+      "$(field core1_busy "$line")" "$(field ok "$line")" "$metric" \
+      "$(field connect_errors "$line")" "$(field verify_errors "$line")" >>"$results"
     printf '  %-12s %-7s %s=%s ok=%s\n' "$name" "$server" "$metric" "$value" "$(field ok "$line")"
   done
 done
@@ -186,7 +187,7 @@ awk -F'\t' -v servers="${servers[*]}" '
   {
     if (!($1 in seen)) { seen[$1] = 1; order[++rows] = $1; label[$1] = $2; metric[$1] = $10 }
     v[$1, $3] = $4; cpu[$1, $3] = $5; p99[$1, $3] = $6; busy[$1, $3] = sprintf("%d/%d", $7 * 100, $8 * 100)
-    ok[$1, $3] = $9
+    ok[$1, $3] = $9; errs[$1, $3] = $11 "/" $12
   }
   function cell(x, bad) { return (x == "" ? "-" : x) (bad == "0" ? "!" : "") }
   function ratio(a, b) { return (a == "" || b == "" || b + 0 <= 0 || a + 0 < 0) ? "-" : sprintf("%.2f", a / b) }
@@ -198,14 +199,15 @@ awk -F'\t' -v servers="${servers[*]}" '
     printf "\n"
     for (r = 1; r <= rows; r++) {
       k = order[r]
-      split(unit(metric[k]) "|CPU s/M|p99 us|busy c0/c1", M, "|")
-      for (m = 1; m <= 4; m++) {
+      split(unit(metric[k]) "|CPU s/M|p99 us|busy c0/c1|errors c/v", M, "|")
+      for (m = 1; m <= 5; m++) {
         if (m == 2 && metric[k] == "kib_per_conn") continue
         if (m == 3 && metric[k] == "kib_per_conn") continue
         printf "%-32s %-9s", (m == 1 ? label[k] : ""), M[m]
         for (i = 1; i <= n; i++) {
           s = S[i]
-          x = (m == 1 ? v[k, s] : m == 2 ? cpu[k, s] : m == 3 ? p99[k, s] : busy[k, s])
+          x = (m == 1 ? v[k, s] : m == 2 ? cpu[k, s] : m == 3 ? p99[k, s] : m == 4 ? busy[k, s] : errs[k, s])
+          if (m == 5 && x == "/") x = ""
           if (m == 2 && x + 0 < 0) x = "-"
           printf " %11s", cell(x, m == 1 ? ok[k, s] : "")
         }
@@ -219,5 +221,6 @@ awk -F'\t' -v servers="${servers[*]}" '
         printf "\n"
       }
     }
-    print "(! = wsload reported a failure for that run: see its log; - = not measured / not applicable)"
+    print "(errors c/v = connect errors of the reported run / verify errors (a byte, order or frame wrong);"
+    print " ! = wsload reported a failure for that run: see its log; - = not measured / not applicable)"
   }' "$results"

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "app/server.hpp"
+#include "net/reactor.hpp"
 #include "test/support/ws_test_client.hpp"
 
 // These operator delete call free() on what these operator new got from malloc(): a
@@ -93,7 +94,11 @@ TEST_CASE("handshake: accept -> 101 -> on_open allocates at most 3 times, an ech
     // The Connection; the request copy, and the smaller one it becomes after on_open
     // (RequestCopy::retain). Not: the HTTP exchange (a freed one's block is reused,
     // http_exchange.cpp), the ActiveState and its queue (a spare), log lines (no log).
-    CHECK(handshake <= 3);
+    // On Linux the kqueue backend runs over test/kqueue_emulation, which keeps each fd's
+    // registration in a hash map of its own (one node per new fd); a real kqueue keeps it in
+    // the kernel. That one node is the emulation's, not the server's.
+    const bool emulated_kqueue = sluice::net::Reactor{}.backend() == sluice::net::Backend::kqueue;
+    CHECK(handshake <= (emulated_kqueue ? 4u : 3u));
     MESSAGE("accept -> 101 -> on_open: " << handshake << " allocations");
     REQUIRE(c.send_text("hello"));   // warm the message path once, then count one echo
     REQUIRE(c.receive() == "hello");

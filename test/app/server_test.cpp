@@ -833,6 +833,37 @@ TEST_CASE("max_connections: the server's own client connections count toward it 
     CHECK(s.server.connection_count() == 2);
 }
 
+TEST_CASE("Context::hold_reading: a held callback route reads nothing more until resumed, then every message in order") {
+    TestServer s([](Server& srv) {
+        sluice::WsCallbacks cb;
+        cb.on_message = [](Context& ctx, const sluice::Message& m) {
+            if (m.text() != "hold") {
+                ctx.send_now("got " + std::string(m.text()));
+                return;
+            }
+            ctx.hold_reading(true);
+            ctx.send_now("holding");
+            ctx.after(300ms, [&ctx] {
+                ctx.send_now("resumed");
+                ctx.hold_reading(false);
+            });
+        };
+        srv.route("/held", cb);
+    });
+    WsTestClient ws;
+    REQUIRE(ws.connect(s.port(), "/held"));
+    REQUIRE(ws.send_text("hold"));
+    REQUIRE(ws.receive() == "holding");
+    // Sent while the server holds: read only after "resumed" went out.
+    REQUIRE(ws.send_text("a"));
+    REQUIRE(ws.send_text("b"));
+    REQUIRE(ws.send_text("c"));
+    CHECK(ws.receive() == "resumed");
+    CHECK(ws.receive() == "got a");
+    CHECK(ws.receive() == "got b");
+    CHECK(ws.receive() == "got c");
+}
+
 TEST_CASE("a coroutine handler that returns closes its WebSocket normally (1000)") {
     TestServer s([](Server& srv) {
         srv.route("/once", [](Context& c) -> Task {
