@@ -158,6 +158,9 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool https() const noexcept { return forwarded_https_; }
     Worker& worker() noexcept { return worker_; }
     Context& context() noexcept { return ctx_; }
+    // Context::attach: the adapter is a coroutine's and runs this context's Task (a bit, not a pointer).
+    void set_coroutine_attached(bool on) noexcept { co_attached_ = on; }
+    HandlerAdapter* coroutine_handler() const noexcept { return co_attached_ ? handler_ : nullptr; }
 
     void respond(int status, std::string_view body, std::string_view content_type);
     void add_header(std::string_view name, std::string_view value);
@@ -317,6 +320,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool client_ : 1 = false;           // an outgoing connection (its dialer is in extras_)
     bool ws_ever_ : 1 = false;          // upgraded: a session was made (open or not)
     bool feeding_ : 1 = false;          // inside the session's feed: its state is in use
+    bool co_attached_ : 1 = false;      // handler_ is a CoroutineAdapter running ctx_'s Task (Context::co)
     std::uint64_t id_;
 
     std::unique_ptr<HttpExchange> http_;   // while HTTP (freed at the upgrade)

@@ -43,7 +43,7 @@ TEST_SUITE("app") {
 // pointer, a coroutine's adapter allocated, the timer's callback 16 B). app/README.md lists every byte.
 TEST_CASE("connection: the idle WebSocket representation stays small") {
     using sluice::detail::Connection;
-    CHECK(sizeof(Connection) <= 184);
+    CHECK(sizeof(Connection) <= 176);
     CHECK(sizeof(sluice::detail::ActiveState) <= 240);                   // leased while busy only
     CHECK(sizeof(sluice::proto::WsSession<Connection::Hooks>) <= 176);   // inside ActiveState
     CHECK(sizeof(sluice::detail::RequestCopy) <= 8);                     // inside: a pointer to its one block
