@@ -12,6 +12,13 @@
 
 namespace sluice {
 
+void Context::attach(detail::CoroutineAdapter* co) noexcept { conn_->set_coroutine_attached(co != nullptr); }
+
+detail::CoroutineAdapter* Context::co() const noexcept {
+    detail::HandlerAdapter* const h = conn_->coroutine_handler();
+    return h != nullptr ? static_cast<detail::CoroutineAdapter*>(h) : nullptr;
+}
+
 using detail::bytes_of;
 
 // ---- awaitables ------------------------------------------------------------------------------
@@ -32,12 +39,12 @@ SendAwaitable::SendAwaitable(const Context& ctx, Kind k, std::span<const std::ui
     detail::Connection* c = ctx.conn_;
     // Over the bound: wait for the drain (await_suspend), then send in await_resume.
     const bool ws = kind_ == Kind::text || kind_ == Kind::binary;
-    deferred_ = ctx.co_ != nullptr && (ws ? (c->can_send() && c->over_backpressure()) : c->over_backpressure());
+    deferred_ = ctx.co() != nullptr && (ws ? (c->can_send() && c->over_backpressure()) : c->over_backpressure());
     if (deferred_) return;
     result_ = send_kind();
 }
 
-void SendAwaitable::await_suspend(std::coroutine_handle<> h) noexcept { ctx_->co_->wait_send(h); }
+void SendAwaitable::await_suspend(std::coroutine_handle<> h) noexcept { ctx_->co()->wait_send(h); }
 
 SendResult SendAwaitable::await_resume() noexcept {
     if (!deferred_) return result_;
@@ -47,16 +54,16 @@ SendResult SendAwaitable::await_resume() noexcept {
 }
 
 bool ReceiveAwaitable::await_ready() noexcept {
-    return ctx_->co_ == nullptr || ctx_->co_->receive_ready(*ctx_->conn_);
+    return ctx_->co() == nullptr || ctx_->co()->receive_ready(*ctx_->conn_);
 }
 
 void ReceiveAwaitable::await_suspend(std::coroutine_handle<> h) noexcept {
-    ctx_->co_->wait_receive(*ctx_->conn_, h,
+    ctx_->co()->wait_receive(*ctx_->conn_, h,
                             has_timeout_ ? std::optional<std::chrono::milliseconds>(timeout_) : std::nullopt);
 }
 
 std::optional<Message> ReceiveAwaitable::await_resume() noexcept {
-    return ctx_->co_ != nullptr ? ctx_->co_->take_message(*ctx_->conn_) : std::nullopt;
+    return ctx_->co() != nullptr ? ctx_->co()->take_message(*ctx_->conn_) : std::nullopt;
 }
 
 // ---- Context ---------------------------------------------------------------------------------

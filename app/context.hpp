@@ -190,12 +190,14 @@ class Context {  // Owned by its connection (the server); owns the per-connectio
  private:
     friend class detail::Connection;
     friend class detail::CoroutineAdapter;
-    friend class SendAwaitable;      // they read conn_ and co_ (one pointer each instead of two)
+    friend class SendAwaitable;      // they read conn_ and co() (one pointer each instead of two)
     friend class ReceiveAwaitable;
     explicit Context(detail::Connection& connection) noexcept : conn_(&connection) {}
     // The coroutine adapter running this context's Task, if any (set at the Task's start,
-    // cleared when the adapter ends): the awaitables go straight to its inbox.
-    void attach(detail::CoroutineAdapter* co) noexcept { co_ = co; }
+    // cleared when the adapter ends): the awaitables go straight to its inbox. It is always
+    // the connection's adapter, so the connection keeps a bit, not a pointer (context.cpp).
+    void attach(detail::CoroutineAdapter* co) noexcept;
+    detail::CoroutineAdapter* co() const noexcept;
 
     template <class T>
     static const void* type_key() noexcept {
@@ -214,7 +216,6 @@ class Context {  // Owned by its connection (the server); owns the per-connectio
     void drop_user_data() noexcept;
 
     detail::Connection* conn_;
-    detail::CoroutineAdapter* co_ = nullptr;
     UserBox* user_ = nullptr;
 };
 

@@ -6,6 +6,7 @@ namespace sluice::net {
 
 Timer::~Timer() {
     if (queue_ != nullptr) queue_->cancel(*this);
+    drop_callback();
 }
 
 TimerQueue::~TimerQueue() {
@@ -62,7 +63,7 @@ std::size_t TimerQueue::run_expired(TimePoint now) noexcept {
         if (top->deadline_ > now || top->sequence_ >= armed_before) break;
         cancel(*top);
         ++fired;
-        if (top->on_fire_) top->on_fire_();
+        if (top->operation_ != nullptr) top->operation_(*top, false);
     }
     return fired;
 }

@@ -1,5 +1,6 @@
 // app/detail/connection.cpp — see app/detail/connection.hpp for the modes and who owns what.
 #include "app/detail/connection.hpp"
+#include "app/detail/slot_pool.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -13,6 +14,26 @@
 #include "proto/ws_handshake.hpp"
 
 namespace sluice::detail {
+
+namespace {
+SlotPool& connection_slots() noexcept {
+    static SlotPool pool(sizeof(Connection));
+    return pool;
+}
+}  // namespace
+
+void* Connection::operator new(std::size_t size) {
+    if (size != sizeof(Connection)) return ::operator new(size);
+    return connection_slots().take();
+}
+
+void Connection::operator delete(void* block, std::size_t size) noexcept {
+    if (size != sizeof(Connection)) {
+        ::operator delete(block);
+        return;
+    }
+    connection_slots().give(block);
+}
 
 namespace {
 
@@ -334,7 +355,12 @@ void Connection::start_adapter(const RouteTarget* route) {
 void Connection::end_adapter() noexcept {
     if (handler_ == nullptr) return;
     ctx_.attach(nullptr);
-    std::exchange(handler_, nullptr)->~HandlerAdapter();
+    HandlerAdapter* const h = std::exchange(handler_, nullptr);
+    if (static_cast<void*>(h) == static_cast<void*>(adapter_)) {
+        h->~HandlerAdapter();
+    } else {
+        delete h;   // a coroutine route's: too large for the storage in place
+    }
 }
 
 void Connection::log_handler_error(std::string_view what) {

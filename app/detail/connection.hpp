@@ -11,7 +11,7 @@
 //   websocket   proto::WsSession (inline): the close handshake; can_send() asks it
 //   dialing     ClientDialer (client_dialer.hpp): the request, the handshake, what follows the end
 //               (a client connection's own glue is in client_connection.cpp)
-//   both        the route's HandlerAdapter (handler_adapter.hpp), in place in adapter_
+//   both        the route's HandlerAdapter (handler_adapter.hpp), in place in adapter_ or its own block
 //               ActiveState (below; connection_active.hpp): the WebSocket session and the
 //               SocketWriter (output queue, want-write, over-bound), leased from the worker on
 //               first use and given back while an open WebSocket is idle (settle_idle)
@@ -110,6 +110,9 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     Connection(Worker& worker, int fd, std::uint64_t id, ClientDialer& dialer);
     ~Connection();
     Connection(const Connection&) = delete;
+    // From a per-thread slot pool (slot_pool.hpp): the exact size, no malloc header.
+    static void* operator new(std::size_t size);
+    static void operator delete(void* block, std::size_t size) noexcept;
     Connection& operator=(const Connection&) = delete;
 
     void start();                                    // register with the reactor, arm timers, log
@@ -155,6 +158,9 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool https() const noexcept { return forwarded_https_; }
     Worker& worker() noexcept { return worker_; }
     Context& context() noexcept { return ctx_; }
+    // Context::attach: the adapter is a coroutine's and runs this context's Task (a bit, not a pointer).
+    void set_coroutine_attached(bool on) noexcept { co_attached_ = on; }
+    HandlerAdapter* coroutine_handler() const noexcept { return co_attached_ ? handler_ : nullptr; }
 
     void respond(int status, std::string_view body, std::string_view content_type);
     void add_header(std::string_view name, std::string_view value);
@@ -314,6 +320,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool client_ : 1 = false;           // an outgoing connection (its dialer is in extras_)
     bool ws_ever_ : 1 = false;          // upgraded: a session was made (open or not)
     bool feeding_ : 1 = false;          // inside the session's feed: its state is in use
+    bool co_attached_ : 1 = false;      // handler_ is a CoroutineAdapter running ctx_'s Task (Context::co)
     std::uint64_t id_;
 
     std::unique_ptr<HttpExchange> http_;   // while HTTP (freed at the upgrade)
@@ -327,7 +334,8 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     std::unique_ptr<Extras> extras_;
     std::unique_ptr<SessionTally> tally_;   // a WebSocket session the access log picked; else none
 
-    // The route's adapter, made in place by its RouteTarget: none between HTTP requests.
+    // The route's adapter, made by its RouteTarget in place when it fits (a callback or HTTP
+    // route's), else in its own block (a coroutine's): none between HTTP requests.
     HandlerAdapter* handler_ = nullptr;
     alignas(void*) unsigned char adapter_[kAdapterStorage];
 

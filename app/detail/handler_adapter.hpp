@@ -5,9 +5,11 @@
 //   route(path, Handler)       coroutine_adapter.hpp       a WebSocket conversation, or one HTTP request
 //   http(method, path, fn)     http_adapter.hpp            one HTTP request
 //
-// A RouteTarget (what a router target id means) makes its adapter in place, in the
-// connection's adapter storage (kAdapterStorage bytes: no allocation): once per HTTP request
-// and once per WebSocket. The connection calls the adapter and never asks which kind of route
+// A RouteTarget (what a router target id means) makes its adapter once per HTTP request and
+// once per WebSocket: in place, in the connection's adapter storage (kAdapterStorage bytes, no
+// allocation), when it fits -- a callback or HTTP route's (a vtable and a pointer) -- else in
+// its own block (a coroutine route's, which allocates a frame anyway): every idle connection
+// carries the storage, so it is sized for the small ones. The connection calls the adapter and never asks which kind of route
 // it serves; a new kind of route is a new adapter file beside these. Each call is one virtual
 // dispatch: a WebSocket message costs exactly one.
 //
@@ -30,7 +32,7 @@ namespace sluice::detail {
 
 class Connection;
 
-class HandlerAdapter {  // Lives in its connection's adapter storage; the connection destroys it.
+class HandlerAdapter {  // Lives in its connection's adapter storage or its own block; the connection destroys it.
  public:
     HandlerAdapter() = default;
     HandlerAdapter(const HandlerAdapter&) = delete;
@@ -61,13 +63,14 @@ class HandlerAdapter {  // Lives in its connection's adapter storage; the connec
     virtual void on_close(Connection&, std::uint16_t /*code*/, std::string_view /*reason*/) {}
 };
 
-// Room for the largest adapter, inside the connection (each adapter asserts it fits).
-inline constexpr std::size_t kAdapterStorage = 48;
+// Room for a callback or HTTP route's adapter, inside the connection; a larger one is allocated.
+inline constexpr std::size_t kAdapterStorage = 2 * sizeof(void*);
 
 class RouteTarget {  // What a router target id means. Owned by ServerState; read-only once started.
  public:
     virtual ~RouteTarget() = default;
-    // Makes this route's adapter in `storage` (kAdapterStorage bytes, pointer-aligned).
+    // Makes this route's adapter in `storage` (kAdapterStorage bytes, pointer-aligned) when it
+    // fits, else with new: the caller deletes a result that is not `storage`.
     virtual HandlerAdapter* make_adapter(void* storage) const = 0;
 
     std::vector<std::string> subprotocols;
@@ -89,9 +92,11 @@ class RouteOf final : public RouteTarget {  // Owns the handler; its adapters po
  public:
     explicit RouteOf(Fn fn) : fn_(std::move(fn)) {}
     HandlerAdapter* make_adapter(void* storage) const override {
-        static_assert(sizeof(Adapter) <= kAdapterStorage && alignof(Adapter) <= alignof(void*),
-                      "an adapter must fit the connection's adapter storage");
-        return ::new (storage) Adapter(fn_);
+        if constexpr (sizeof(Adapter) <= kAdapterStorage && alignof(Adapter) <= alignof(void*)) {
+            return ::new (storage) Adapter(fn_);
+        } else {
+            return new Adapter(fn_);
+        }
     }
 
  private:

@@ -1,16 +1,19 @@
-// app/detail/request_copy.hpp — one request head, copied out of the receive buffer into ONE string.
+// app/detail/request_copy.hpp — one request head, copied out of the receive buffer into ONE block.
 //
 // A handler reads the request (method, target, headers, route params) after the receive
 // buffer has been reused, and a WebSocket coroutine reads it for the connection's whole
 // life, so the connection keeps a copy. It is kept compact because every idle WebSocket
-// pays for it: one heap block, no vectors of views; header() re-scans the block.
+// pays for it: one pointer in the connection to one block of the exact size, no vectors of
+// views; header() re-scans the block.
 //
-//   storage_: [peer][method][target][path][query] [nlen vlen name value]... [nlen vlen name value]...
-//              └─ lens_[0..4] ───────────────────┘ └─ headers (to headers_end_) ┘ └─ route params ─┘
+//   block_: [size u32][headers_end u32][flags][5 lens] [peer][method][target][path][query] [pair]... [pair]...
+//                                               └─ lens: peer .. query ─────────────────┘ └ headers ┘ └ route params ┘
+//   size: the bytes after the first 4; headers_end: where the params begin, from the peer's first byte.
+//   A length (lens, nlen, vlen): one byte below 255, else 255 + 4 bytes; a pair is nlen vlen name value.
 //   The peer's address is the connection's, not the request's: set once, kept by assign().
-//   nlen, vlen: one byte each below 255, else 255 + 4 bytes; names and values may hold any byte.
+//   Each change builds the new content in a per-thread scratch string, then one block of its size.
 //
-// Views returned stay valid until the next assign() or clear().
+// Views returned stay valid until the next change (assign, add_param(s), clear, retain).
 #pragma once
 
 #include <array>
@@ -28,8 +31,13 @@ namespace sluice::detail {
 
 inline constexpr std::string_view kSubprotocolParam = "/";
 
-class RequestCopy {  // Owns one string holding the peer address, the whole copied head and the route params.
+class RequestCopy {  // Owns one block holding the peer address, the whole copied head and the route params.
  public:
+    RequestCopy() noexcept = default;
+    ~RequestCopy() { release(); }
+    RequestCopy(const RequestCopy&) = delete;
+    RequestCopy& operator=(const RequestCopy&) = delete;
+
     // The connection's peer ("127.0.0.1:54321"); call before the first assign().
     void set_peer(std::string_view peer);
     std::string_view peer() const noexcept { return part(0); }
@@ -58,24 +66,28 @@ class RequestCopy {  // Owns one string holding the peer address, the whole copi
     std::optional<std::string_view> param(std::string_view name) const noexcept;
     std::size_t header_count() const noexcept;
 
-    bool keep_alive() const noexcept { return keep_alive_; }
-    bool http10() const noexcept { return http10_; }
-    bool head() const noexcept { return head_; }   // a HEAD request: responses carry no body
+    bool keep_alive() const noexcept { return (flags() & kKeepAlive) != 0; }
+    bool http10() const noexcept { return (flags() & kHttp10) != 0; }
+    bool head() const noexcept { return (flags() & kHead) != 0; }   // a HEAD request: responses carry no body
 
  private:
-    std::string_view part(std::size_t i) const noexcept;
-    void put_pair(std::string_view name, std::string_view value);
-    // Scans the pairs in [from, to); `match` says which name is wanted.
-    template <class Match>
-    std::optional<std::string_view> find(std::size_t from, std::size_t to, Match match) const noexcept;
+    static constexpr std::uint8_t kKeepAlive = 1, kHttp10 = 2, kHead = 4;
+    struct Parts;   // the block, decoded (request_copy.cpp)
 
-    std::string storage_;
-    std::size_t headers_begin() const noexcept;
-    std::array<std::uint32_t, 5> lens_{};   // peer, method, target, path, query
-    std::uint32_t headers_end_ = 0;         // offset where the params begin
-    bool keep_alive_ = true;
-    bool http10_ = false;
-    bool head_ = false;
+    Parts decode() const noexcept;
+    std::uint8_t flags() const noexcept;
+    std::string_view part(std::size_t i) const noexcept;
+    // Replaces the block with one holding `lens` (peer .. query), then `data` (which may
+    // view the old block), the params beginning at `headers_end`.
+    void rebuild(const std::array<std::size_t, 5>& lens, std::string_view data, std::size_t headers_end,
+                 std::uint8_t flags);
+    void release() noexcept;
+    // Scans the pairs in [from, to) of the data; `match` says which name is wanted.
+    template <class Match>
+    static std::optional<std::string_view> find(std::string_view data, std::size_t from, std::size_t to,
+                                                Match match) noexcept;
+
+    unsigned char* block_ = nullptr;   // null: nothing copied yet (every part empty, keep-alive)
 };
 
 }  // namespace sluice::detail

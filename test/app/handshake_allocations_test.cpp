@@ -91,9 +91,10 @@ TEST_CASE("handshake: accept -> 101 -> on_open allocates at most 3 times, an ech
     std::this_thread::sleep_for(std::chrono::milliseconds(50));   // on_open and the flush are done
     g_counting = false;
     const std::size_t handshake = g_allocations.exchange(0);
-    // The Connection; the request copy, and the smaller one it becomes after on_open
-    // (RequestCopy::retain). Not: the HTTP exchange (a freed one's block is reused,
-    // http_exchange.cpp), the ActiveState and its queue (a spare), log lines (no log).
+    // The request copy thrice: the peer's at accept, the request's, and the smaller one it
+    // becomes after on_open (RequestCopy::retain). Not: the Connection (a freed slot,
+    // slot_pool.hpp), the HTTP exchange (a freed one's block is reused, http_exchange.cpp),
+    // the ActiveState and its queue (a spare), log lines (no log).
     // On Linux the kqueue backend runs over test/kqueue_emulation, which keeps each fd's
     // registration in a hash map of its own (one node per new fd); a real kqueue keeps it in
     // the kernel. That one node is the emulation's, not the server's.

@@ -141,4 +141,30 @@ TEST_CASE("request copy: a new request replaces the old one, params included; th
     CHECK(c.peer() == "127.0.0.1:54321");
 }
 
+TEST_CASE("request copy: one pointer; clear after a long target keeps the peer, in place") {
+    static_assert(sizeof(RequestCopy) == sizeof(void*));   // the rest is in its one block
+    RequestCopy empty;
+    CHECK(empty.peer().empty());
+    CHECK(empty.method().empty());
+    CHECK(empty.keep_alive());
+    CHECK(empty.header("Host") == std::nullopt);
+    CHECK(empty.param("id") == std::nullopt);
+    RequestCopy c;
+    const std::string peer(300, 'p');   // lengths of 255 and more take 5 bytes in the block
+    c.set_peer(peer);
+    REQUIRE(parse_into(c, "HEAD /" + std::string(400, 't') + " HTTP/1.0\r\nHost: h\r\n\r\n"));
+    CHECK(c.target().size() == 401);
+    CHECK(c.head());
+    CHECK_FALSE(c.keep_alive());
+    c.clear();
+    CHECK(c.peer() == peer);
+    CHECK(c.target().empty());
+    CHECK(c.header_count() == 0);
+    CHECK(c.keep_alive());
+    CHECK_FALSE(c.head());
+    REQUIRE(parse_into(c, "GET /x HTTP/1.1\r\nHost: h\r\n\r\n"));
+    CHECK(c.peer() == peer);
+    CHECK(c.path() == "/x");
+}
+
 }  // TEST_SUITE
