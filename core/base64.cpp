@@ -10,7 +10,7 @@ constexpr std::uint8_t kNotInAlphabet = 0xFF;
 
 // Reverse table: character -> 6-bit value, kNotInAlphabet for everything outside the alphabet
 // (including '=', which the decoder handles by position).
-constexpr std::array<std::uint8_t, 256> make_reverse() noexcept {
+consteval std::array<std::uint8_t, 256> make_reverse() noexcept {
     std::array<std::uint8_t, 256> table{};
     for (auto& v : table) v = kNotInAlphabet;
     for (std::size_t i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::uint8_t>(i);

@@ -140,7 +140,7 @@ struct FixedTables {
     std::array<Entry, std::size_t{1} << Inflater::kLitLenRootBits> litlen{};
     std::array<Entry, std::size_t{1} << Inflater::kDistRootBits> dist{};
 };
-constexpr FixedTables make_fixed_tables() noexcept {
+consteval FixedTables make_fixed_tables() noexcept {
     FixedTables t;
     std::array<std::uint8_t, 288> lit{};
     for (unsigned s = 0; s < 288; ++s) lit[s] = static_cast<std::uint8_t>(fmt::fixed_litlen_length(s));

@@ -25,10 +25,10 @@ constexpr std::uint64_t kAfterF0 = 36; // 90..BF, then two more (no overlong 4-b
 constexpr std::uint64_t kAfterF4 = 42; // 80..8F, then two more (nothing above U+10FFFF)
 constexpr std::uint64_t kReject = 48;  // sticky
 
-constexpr bool in(unsigned b, unsigned lo, unsigned hi) noexcept { return b >= lo && b <= hi; }
+consteval bool in(unsigned b, unsigned lo, unsigned hi) noexcept { return b >= lo && b <= hi; }
 
 // RFC 3629 §4, one row of the table at a time.
-constexpr std::uint64_t next_state(std::uint64_t state, unsigned b) noexcept {
+consteval std::uint64_t next_state(std::uint64_t state, unsigned b) noexcept {
     switch (state) {
         case kAccept:
             if (b <= 0x7F) return kAccept;
@@ -52,7 +52,7 @@ constexpr std::uint64_t next_state(std::uint64_t state, unsigned b) noexcept {
 }
 
 // kRows[b] holds next_state(s, b) at bit offset s, for every state s.
-constexpr std::array<std::uint64_t, 256> make_rows() noexcept {
+consteval std::array<std::uint64_t, 256> make_rows() noexcept {
     std::array<std::uint64_t, 256> rows{};
     for (unsigned b = 0; b < 256; ++b) {
         for (std::uint64_t s = kAccept; s <= kReject; s += 6) rows[b] |= next_state(s, b) << s;

@@ -26,7 +26,7 @@
 
 namespace sluice::proto::detail {
 
-constexpr std::array<bool, 256> make_token_table() noexcept {
+consteval std::array<bool, 256> make_token_table() noexcept {
     std::array<bool, 256> t{};
     for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = true;
     for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = true;
@@ -36,7 +36,7 @@ constexpr std::array<bool, 256> make_token_table() noexcept {
     return t;
 }
 
-constexpr std::array<bool, 256> make_target_table() noexcept {
+consteval std::array<bool, 256> make_target_table() noexcept {
     std::array<bool, 256> t{};
     for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = true;
     for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = true;
@@ -49,7 +49,7 @@ constexpr std::array<bool, 256> make_target_table() noexcept {
 }
 
 // The target's bytes but "?": the parser's fast path stops at the first "?" (the query's start).
-constexpr std::array<bool, 256> make_path_table() noexcept {
+consteval std::array<bool, 256> make_path_table() noexcept {
     std::array<bool, 256> t = make_target_table();
     t['?'] = false;
     return t;
@@ -60,7 +60,7 @@ inline constexpr std::array<bool, 256> kTargetChars = make_target_table();
 inline constexpr std::array<bool, 256> kPathChars = make_path_table();
 
 // RFC 9110 §5.5: field-vchar = VCHAR / obs-text, plus SP and HTAB inside a value.
-constexpr std::array<bool, 256> make_value_table() noexcept {
+consteval std::array<bool, 256> make_value_table() noexcept {
     std::array<bool, 256> t{};
     for (int c = 0x20; c < 0x100; ++c) t[static_cast<std::size_t>(c)] = c != 0x7f;
     t['\t'] = true;
@@ -70,7 +70,7 @@ inline constexpr std::array<bool, 256> kValueChars = make_value_table();
 
 // RFC 3986 §3.2.2: the bytes of a reg-name, the target's bytes but ":" "@" "/" "?" ("%" is
 // not in the class either: its two HEXDIG are checked by the caller).
-constexpr std::array<bool, 256> make_reg_name_table() noexcept {
+consteval std::array<bool, 256> make_reg_name_table() noexcept {
     std::array<bool, 256> t = make_target_table();
     for (char c : {':', '@', '/', '?'}) t[static_cast<unsigned char>(c)] = false;
     return t;

@@ -155,7 +155,7 @@ constexpr std::string_view k101Head =
     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ";
 constexpr std::size_t kAcceptSlot = k101Head.size();
 constexpr std::size_t kAcceptLineEnd = kAcceptSlot + 28 + 2;  // the accept value and its CRLF
-constexpr std::array<char, kAcceptLineEnd + 2> make_101_template() noexcept {
+consteval std::array<char, kAcceptLineEnd + 2> make_101_template() noexcept {
     std::array<char, kAcceptLineEnd + 2> t{};
     for (std::size_t i = 0; i < k101Head.size(); ++i) t[i] = k101Head[i];
     for (std::size_t i = kAcceptSlot; i < kAcceptSlot + 28; ++i) t[i] = '=';  // overwritten
