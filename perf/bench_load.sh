@@ -53,8 +53,8 @@ build_peers() {
 # server_cmd NAME PORT -> the command line (empty when the server is not available)
 server_cmd() {
   case "$1" in
-    sluice) [ -x "$demo" ] && echo "$demo --host 127.0.0.1 --port $2 --threads 1 --access-log off" ;;   # the peers log nothing either
-    sluice-uring) [ -x "$demo" ] && echo "$demo --host 127.0.0.1 --port $2 --threads 1 --access-log off --backend io_uring" ;;
+    sluice) [ -x "$demo" ] && echo "$demo --host 127.0.0.1 --port $2 --threads 1 --access-log off --quiet 1" ;;   # no line per request or connection: the peers log nothing either
+    sluice-uring) [ -x "$demo" ] && echo "$demo --host 127.0.0.1 --port $2 --threads 1 --access-log off --quiet 1 --backend io_uring" ;;
     bun)    [ -x "$root/perf/node_modules/.bin/bun" ] && echo "$root/perf/node_modules/.bin/bun $root/perf/peers/bun_echo_server.js $2" ;;
     ws)     [ -d "$root/perf/node_modules/ws" ] && echo "node $root/perf/peers/ws_echo_server.mjs $2" ;;
     beast)  [ -x "$build/peers/beast_echo_server" ] && echo "$build/peers/beast_echo_server $2" ;;
