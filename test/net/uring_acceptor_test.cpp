@@ -22,6 +22,7 @@
 #include "net/reactor.hpp"
 #include "net/echo_server.hpp"
 #include "net/socket.hpp"
+#include "test/support/uring_fixtures.hpp"
 
 using namespace sluice::net;
 using namespace std::chrono_literals;
@@ -130,14 +131,9 @@ TEST_CASE("io_uring accepts: a multishot accept takes a burst of connections; th
 }
 
 TEST_CASE("io_uring accepts: connections taken but never handed over are closed when the listener is removed") {
-    const int wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    REQUIRE(wake >= 0);
-    UringPoller poller;
-    if (!poller.open(wake) || !poller.receives()) {
-        MESSAGE("io_uring receives unavailable here: case skipped");
-        ::close(wake);
-        return;
-    }
+    sluice::test::ReceivingPoller ring;
+    if (!ring.ready) return;
+    UringPoller& poller = ring.poller;
     const int listen_fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -161,8 +157,6 @@ TEST_CASE("io_uring accepts: connections taken but never handed over are closed 
     CHECK(::recv(client, &byte, 1, 0) == 0);  // the client sees EOF: nothing was leaked open
     ::close(client);
     ::close(listen_fd);
-    poller.close();
-    ::close(wake);
 }
 
 }  // TEST_SUITE

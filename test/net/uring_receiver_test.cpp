@@ -21,6 +21,7 @@
 
 #include "net/reactor.hpp"
 #include "net/socket.hpp"
+#include "test/support/uring_fixtures.hpp"
 #include "test/support/reactor_fixtures.hpp"
 
 using namespace sluice::net;
@@ -231,14 +232,9 @@ TEST_CASE("io_uring receives: a reset after data gives the data, then closed wit
 TEST_CASE("io_uring receives: a ring run dry (ENOBUFS) loses no byte, and buffers come back") {
     // More bytes in flight than the receiver has buffers (4 MiB): the sockets that find none
     // are polled and read with read(2) until half the buffers are back.
-    const int wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    REQUIRE(wake >= 0);
-    UringPoller poller;
-    if (!poller.open(wake) || !poller.receives()) {
-        MESSAGE("io_uring receives unavailable here: case skipped");
-        ::close(wake);
-        return;
-    }
+    sluice::test::ReceivingPoller ring;
+    if (!ring.ready) return;
+    UringPoller& poller = ring.poller;
     const std::size_t all = poller.free_buffers();
     REQUIRE(all == UringReceiver::kBuffers);
     constexpr std::size_t kPairs = 48;
@@ -283,19 +279,12 @@ TEST_CASE("io_uring receives: a ring run dry (ENOBUFS) loses no byte, and buffer
     for (std::size_t i = 0; i < kPairs; ++i) poller.update(pairs[i]->fd[0], kReadable, 0, 2);  // removed
     poller.wait(0);
     CHECK(poller.free_buffers() == all);
-    poller.close();
-    ::close(wake);
 }
 
 TEST_CASE("io_uring receives: removing a socket with bytes queued gives every buffer back") {
-    const int wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    REQUIRE(wake >= 0);
-    UringPoller poller;
-    if (!poller.open(wake) || !poller.receives()) {
-        MESSAGE("io_uring receives unavailable here: case skipped");
-        ::close(wake);
-        return;
-    }
+    sluice::test::ReceivingPoller ring;
+    if (!ring.ready) return;
+    UringPoller& poller = ring.poller;
     const std::size_t all = poller.free_buffers();
     for (int round = 0; round < 3; ++round) {
         auto pair = std::make_unique<TcpPair>();
@@ -309,8 +298,6 @@ TEST_CASE("io_uring receives: removing a socket with bytes queued gives every bu
         poller.wait(0);
         CHECK(poller.free_buffers() == all);
     }
-    poller.close();
-    ::close(wake);
 }
 
 TEST_CASE("io_uring receives: refused, the reactor polls and read(2) reads, with the same bytes") {
