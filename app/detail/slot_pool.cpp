@@ -1,6 +1,7 @@
 // app/detail/slot_pool.cpp — see slot_pool.hpp.
 #include "app/detail/slot_pool.hpp"
 
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -43,7 +44,7 @@ SlotPoolThreadState& slot_state_for(const SlotPool* pool) {
             return s;
         }
     }
-    throw std::bad_alloc();   // more pools than kSlotPoolsMax: a programming error
+    std::abort();   // more pools than kSlotPoolsMax: a programming error (the table is sized for the pools that exist)
 }
 
 void poison_slot(void* p, std::size_t n) noexcept {
