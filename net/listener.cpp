@@ -14,10 +14,11 @@
 namespace sluice::net {
 
 namespace {
-int accept_nonblocking(int listen_fd) noexcept {
+// `ring`: the reactor's io_uring may accept for this listener (only then is its table asked).
+int accept_nonblocking(int listen_fd, [[maybe_unused]] bool ring) noexcept {
 #if defined(__linux__) && !defined(SLUICE_KQUEUE_EMULATION)
     // io_uring's multishot accept may already have taken the connections (net/uring_acceptor.hpp).
-    if (UringAcceptor* acceptor = UringAcceptor::serving(listen_fd); acceptor != nullptr) {
+    if (UringAcceptor* acceptor = ring ? UringAcceptor::serving(listen_fd) : nullptr; acceptor != nullptr) {
         int fd = -1;
         int error = 0;
         if (acceptor->take(listen_fd, fd, error)) {
@@ -112,8 +113,9 @@ void Listener::pause_accepting() noexcept {
 }
 
 void Listener::on_events(EventMask) noexcept {
+    const bool ring = reactor_ != nullptr && reactor_->ring_receives();  // epoll, kqueue: no table lookup
     while (fd_ >= 0) {
-        const int fd = accept_nonblocking(fd_);
+        const int fd = accept_nonblocking(fd_, ring);
         if (fd >= 0) {
             ++accepted_;
             on_accept_(fd);  // may close() this listener: the loop condition checks

@@ -29,16 +29,9 @@ using namespace std::chrono_literals;
 using sluice::test::Pair;
 using sluice::test::put;
 using sluice::test::Recorder;
+using sluice::test::receiving_reactor;
 
 namespace {
-
-// A reactor whose sockets io_uring reads, or null (one line saying why).
-std::unique_ptr<Reactor> receiving_reactor() {
-    auto reactor = std::make_unique<Reactor>(Reactor::Options{.backend = Backend::io_uring});
-    if (reactor->valid() && reactor->ring_receives()) return reactor;
-    MESSAGE("io_uring receives unavailable here (" << std::strerror(errno) << "): case skipped");
-    return nullptr;
-}
 
 // The byte at `offset` of stream `stream`: every stream and position differs.
 std::uint8_t pattern(std::size_t stream, std::size_t offset) {

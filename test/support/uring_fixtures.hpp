@@ -1,12 +1,18 @@
-// test/support/uring_fixtures.hpp — a UringPoller with ring receives, for the tests that drive
-// the io_uring receive and accept paths below the reactor (test/net/uring_*_test.cpp).
+// test/support/uring_fixtures.hpp — a UringPoller with ring receives, and a Reactor whose ring
+// reads its sockets, for the tests that drive the io_uring receive and accept paths
+// (test/net/uring_*_test.cpp).
 #pragma once
 
 #include <doctest/doctest.h>
 
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "net/reactor.hpp"
 #include "net/uring_poller.hpp"
 
 namespace sluice::test {
@@ -28,5 +34,14 @@ struct ReceivingPoller {
     ReceivingPoller(const ReceivingPoller&) = delete;
     ReceivingPoller& operator=(const ReceivingPoller&) = delete;
 };
+
+// A reactor whose sockets io_uring reads (and whose listeners it accepts for), or null with
+// one line saying the case is skipped, where this kernel refuses io_uring or its receives.
+inline std::unique_ptr<net::Reactor> receiving_reactor() {
+    auto reactor = std::make_unique<net::Reactor>(net::Reactor::Options{.backend = net::Backend::io_uring});
+    if (reactor->valid() && reactor->ring_receives()) return reactor;
+    MESSAGE("io_uring receives unavailable here (" << std::strerror(errno) << "): case skipped");
+    return nullptr;
+}
 
 }  // namespace sluice::test
