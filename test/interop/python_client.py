@@ -10,9 +10,13 @@ One line per check (PASS/FAIL python ...), last line exactly "N passed, M failed
 
 import argparse
 import asyncio
+import pathlib
 import sys
 
 import websockets
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+from report import Report  # noqa: E402  (test/support/report.py)
 
 SIZES = [0, 125, 126, 65535, 65536, 1 << 20]
 STEP_TIMEOUT = 10.0
@@ -27,19 +31,6 @@ def text_of(n):
 
 def bytes_of(n):
     return bytes((i * 31 + 7) & 0xFF for i in range(n))
-
-
-class Report:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, name, ok, why=""):
-        if ok:
-            self.passed += 1
-            print(f"PASS python {name}", flush=True)
-        else:
-            self.failed += 1
-            print(f"FAIL python {name} : {why}", flush=True)
 
 
 async def run(uri, report):

@@ -13,24 +13,16 @@ One line per check (PASS/FAIL python ...), last line exactly "N passed, M failed
 import argparse
 import asyncio
 import json
+import pathlib
 import ssl
+import sys
 
 import websockets
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+from report import Report  # noqa: E402  (test/support/report.py)
+
 STEP = 15.0
-
-
-class Report:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, name, ok, why=""):
-        if ok:
-            self.passed += 1
-            print(f"PASS python {name}", flush=True)
-        else:
-            self.failed += 1
-            print(f"FAIL python {name} : {why}", flush=True)
 
 
 def connect(args, port, path, **kw):
