@@ -69,10 +69,11 @@
 
 namespace sluice::proto {
 
+// 16 bytes, so it is returned in two registers.
 struct HeadResult {
     ParseStatus status;
-    std::size_t consumed;  // bytes of head when done; 0 otherwise
     HttpError error;       // none unless status == error
+    std::size_t consumed;  // bytes of head when done; 0 otherwise
 };
 
 // Owns only its small state (and a copy of the limits); never the input nor the storage.

@@ -38,7 +38,7 @@ HttpError check_target_form(std::string_view method, std::string_view target, bo
 bool is_valid_host(std::string_view value) noexcept;
 // The same, inline for the common case (a reg-name of plain bytes, no "%", no port): the
 // request parser asks it once per request.
-inline bool is_valid_host_inline(std::string_view value) noexcept {
+[[gnu::always_inline]] inline bool is_valid_host_inline(std::string_view value) noexcept {
     const auto* p = reinterpret_cast<const std::uint8_t*>(value.data());
     return detail::scan_reg_name(p, 0, value.size()) == value.size() || is_valid_host(value);
 }
