@@ -163,7 +163,8 @@ struct HeadRules {
             out.expect_continue = false;
             return HttpError::none;
         }
-        return apply_framing(FramingFields(out.headers.subspan(framing_from)), version, max_body, out);
+        return apply_framing(FramingFields(out.headers.subspan(framing_from)), version, max_body, keep_alive(version),
+                             out);
     }
 
     // §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive" (and no "close").
@@ -171,8 +172,9 @@ struct HeadRules {
         return (flags & kClose) == 0 && (version == HttpVersion::http11 || (flags & kKeepAlive) != 0);
     }
 
-    HttpError apply_framing(const FramingFields& f, HttpVersion version, std::uint64_t max_body,
-                            HttpRequest& out) const noexcept {
+    // Static: the rules' fields stay in registers (their address is never taken).
+    static HttpError apply_framing(const FramingFields& f, HttpVersion version, std::uint64_t max_body,
+                                   bool keep_alive, HttpRequest& out) noexcept {
         if (f.te.present) {
             // §6.1: Transfer-Encoding in HTTP/1.0 MUST be treated as faulty framing: refused.
             if (version == HttpVersion::http10) return HttpError::transfer_encoding_in_http10;
@@ -196,7 +198,7 @@ struct HeadRules {
             out.content_length = 0;
         }
         // §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive" (and no "close").
-        out.keep_alive = keep_alive(version);
+        out.keep_alive = keep_alive;
         // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request MUST be ignored.
         out.expect_continue = f.expect && version == HttpVersion::http11;
         return HttpError::none;
@@ -210,9 +212,6 @@ HttpRequestParser::HttpRequestParser(const HttpLimits& limits) noexcept : limits
     limits_.max_header_section = clamp(limits_.max_header_section);
     if (limits_.max_headers > 0xffff) limits_.max_headers = 0xffff;
 }
-
-// RFC 9112 §9.3.2: a pipelined request after this one is left untouched; reset() starts on it.
-void HttpRequestParser::reset() noexcept { state_ = State{}; }
 
 HeadResult HttpRequestParser::fail(HttpError e) noexcept {
     state_.phase = Phase::error;
@@ -454,7 +453,12 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
             i += done ? 2 : 0;
             break;
         }
-        const std::size_t colon = detail::scan_token(p, i, end);
+        // "Host:" (every HTTP/1.1 head has it) in one compare; OR 0x20 maps only "H" onto
+        // "h" (and so on), whatever the byte. Any other name is scanned as a token.
+        if (i + 6 > end) break;  // no whole field line and empty line fit
+        const bool host = (load_word<std::uint32_t>(p + i) | 0x20202020) == word<std::uint32_t>("host") &&
+                          p[i + 4] == ':';
+        const std::size_t colon = host ? i + 4 : detail::scan_token(p, i, end);
         if (colon == i || colon + 5 > end || p[colon] != ':' || f == last) break;
         std::size_t v = colon + 1;
         if (p[v] == ' ') ++v;  // the usual single SP; any other OWS below
@@ -468,7 +472,11 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
             while (value_end > v && (p[value_end - 1] == ' ' || p[value_end - 1] == '\t')) --value_end;
         }
         *f = HttpHeader{view(p, i, colon), view(p, v, value_end)};
-        rules.add(f->name, f->value, static_cast<std::size_t>(f - first));
+        if (host) {
+            rules.add_host(is_valid_host_inline(f->value));
+        } else {
+            rules.add(f->name, f->value, static_cast<std::size_t>(f - first));
+        }
         ++f;
         i = cr + 2;
     }
@@ -488,14 +496,20 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
     return true;
 }
 
+// A fresh head: the fast path, then the general machine where it stopped.
+[[gnu::noinline]] HeadResult HttpRequestParser::parse_fresh_head(const std::uint8_t* p, std::size_t size,
+                                                                 std::span<HttpHeader> storage,
+                                                                 HttpRequest& out) noexcept {
+    HeadResult r;
+    if (parse_fresh(p, size, storage, out, r)) return r;
+    return parse_general(p, size, storage, true, out);
+}
+
 HeadResult HttpRequestParser::parse_head(std::span<const std::uint8_t> input,
                                          std::span<HttpHeader> header_storage, HttpRequest& out) noexcept {
-    const bool fresh = state_.phase == Phase::lead && state_.pos == 0;
-    if (fresh) {
-        HeadResult r;
-        if (parse_fresh(input.data(), input.size(), header_storage, out, r)) return r;
-    }
-    return parse_general(input.data(), input.size(), header_storage, fresh, out);
+    if (state_.phase == Phase::lead && state_.pos == 0)
+        return parse_fresh_head(input.data(), input.size(), header_storage, out);
+    return parse_general(input.data(), input.size(), header_storage, false, out);
 }
 
 // Everything the fast path does not finish: resumes where the last call (or the fast path)

@@ -90,7 +90,9 @@ class HttpRequestParser {
 
     // Forget this request; the next parse_head starts a new one (keep-alive, pipelining:
     // pass the input after the previous request's head and body).
-    void reset() noexcept;
+    // RFC 9112 §9.3.2: a pipelined request after this one is left untouched; reset() starts
+    // on it. Inline: a server resets once per request.
+    void reset() noexcept { state_ = State{}; }
 
     enum class Phase : std::uint8_t { lead, lead_lf, method, target, target_pct1, target_pct2,
                                       version, line_lf, fields, done, error };
@@ -105,7 +107,7 @@ class HttpRequestParser {
         Phase phase = Phase::lead;
         std::uint8_t version_index = 0;   // bytes of "HTTP/x.y" seen
         bool target_brackets = false;     // "[" or "]" seen in the target
-        HttpVersion version = HttpVersion::http11;
+        HttpVersion version{};            // set with the request-line (all-zero State: reset() is 3 stores)
         HttpError error = HttpError::none;
     };
     static_assert(sizeof(State) <= 48, "parser state must stay a small aggregate");
@@ -114,6 +116,8 @@ class HttpRequestParser {
     HeadResult fail(HttpError e) noexcept;
     bool parse_fresh(const std::uint8_t* p, std::size_t size, std::span<HttpHeader> storage, HttpRequest& out,
                      HeadResult& result) noexcept;
+    HeadResult parse_fresh_head(const std::uint8_t* p, std::size_t size, std::span<HttpHeader> storage,
+                                HttpRequest& out) noexcept;
     HeadResult parse_general(const std::uint8_t* p, std::size_t size, std::span<HttpHeader> storage, bool fresh,
                              HttpRequest& out) noexcept;
     HeadResult parse_request_line(const std::uint8_t* p, std::size_t size) noexcept;
