@@ -12,7 +12,14 @@
 // a partial head into connection memory); a call resumes where the last one stopped and
 // never re-validates a byte. Any split of the input, one byte at a time included, gives the
 // same result as the whole. Views in the HttpRequest point into the input of the call that
-// returned done, and into the caller's header storage.
+// returned done, and into the caller's header storage. The HttpRequest is whole only when a
+// call returns done: after need_more or error its members are unspecified (the fast path
+// fills the request-line's parts as soon as that line is whole).
+//
+// Structure: a fresh head (the first call after reset()) goes through a straight-line fast
+// path (parse_fresh_head) that takes the common shapes whole and hands over, at the last
+// whole unit it passed, to the resumable byte-class machine (parse_general), which gives
+// every error its answer; test/proto/http_parser_fast_path_test.cpp pins the two together.
 //
 // What it enforces (RFC 9112 unless stated; each rule has a named HttpError):
 //  §2.2   lines end in CRLF. A bare LF is REJECTED (bare_lf) although §2.2 permits
