@@ -362,11 +362,11 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
 
 // The fast path for the common case, a fresh head of ordinary lines, in one straight pass
 // (no per-byte state machine, no second walk over the fields: each line is fed to the
-// HeadRules as it is scanned, the Host value is scanned as a reg-name in the same pass, and
-// the first "?" of the target is noted on the way). It accepts only: it stops at the first
-// byte it does not expect (an error, a "[" in the target, leading CRLFs, the end of the
-// input), leaving the state at the last whole unit it passed (nothing, the request-line,
-// whole field lines); parse_head then resumes there with the general machine, which gives
+// HeadRules as it is scanned, a "Host:" name is matched in one compare, and the first "?"
+// of the target is noted on the way). It accepts only: it stops at the first byte it does
+// not expect (an error, a "[" in the target, leading CRLFs, the end of the input), leaving
+// the state at the last whole unit it passed (nothing, the request-line, whole field
+// lines); parse_fresh_head then resumes there with the general machine, which gives
 // every error its answer. So every byte rule below is also enforced, and cited, in
 // request_line / scan_fields; the whole-head rules are HeadRules'. The request-line's parts
 // go to `out` as soon as the line is whole (the general machine writes them again when it
