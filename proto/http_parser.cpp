@@ -17,6 +17,22 @@ std::string_view view(const std::uint8_t* p, std::size_t begin, std::size_t end)
     return {reinterpret_cast<const char*>(p) + begin, end - begin};
 }
 
+// The sizeof(T) bytes at p as one integer, and a literal's bytes as the same integer (both
+// in the machine's byte order, memcpy: any alignment): a fixed string compared in one go.
+template <typename T>
+T load_word(const std::uint8_t* p) noexcept {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+template <typename T, std::size_t N>
+T word(const char (&lit)[N]) noexcept {
+    static_assert(N - 1 == sizeof(T), "the literal fills the word exactly");
+    T v;
+    std::memcpy(&v, lit, sizeof v);
+    return v;
+}
+
 // Field names the parser acts on, compared 8 bytes at a time. `lit` is lower-case letters
 // and '-'; OR-ing 0x20 into a token byte maps exactly 'A'-'Z' onto 'a'-'z' among the bytes
 // that could then equal a letter or '-' (no other token byte becomes one), so this is an
@@ -77,45 +93,54 @@ struct FramingFields {
     }
 };
 
+// §9.3: the Connection options a server acts on, as HeadRules' flag bits (close 1, keep-alive 2).
+[[gnu::noinline]] std::uint8_t connection_options(std::string_view value) noexcept {
+    std::uint8_t options = 0;
+    for_each_list_element(value, [&](std::string_view e) {
+        if (name_is(e, "close")) options |= 1;
+        if (name_is(e, "keep-alive")) options |= 2;
+        return true;
+    });
+    return options;
+}
+
 // The rules that need every field line, fed one line at a time (by finish(), or by the fast
-// path as it scans each line), then applied once the head is complete. Host and Connection
-// are read here; Expect, Content-Length and Transfer-Encoding are only noted, for FramingFields.
+// path as it scans each line), then applied once the head is complete. Host (counted and
+// checked as its line passes) and Connection are read here; Expect, Content-Length and
+// Transfer-Encoding are only noted, for FramingFields. Three small scalars, so that the fast
+// path keeps them in registers across its field loop.
 struct HeadRules {
-    static constexpr std::size_t kNone = ~std::size_t{0};
-    std::size_t hosts = 0;
-    std::size_t framing_from = kNone;  // index of the first field FramingFields reads, if any
-    std::string_view host;
-    bool close = false, keep_alive = false;  // Connection options (§9.3)
+    static constexpr std::uint32_t kNone = ~std::uint32_t{0};
+    // Lengths of the field names add() acts on (4 host, 6 expect, 10 connection,
+    // 14 content-length, 17 transfer-encoding): one bit test skips every other name.
+    static constexpr std::uint32_t kNameLengths = 1u << 4 | 1u << 6 | 1u << 10 | 1u << 14 | 1u << 17;
+    static constexpr std::uint8_t kClose = 1, kKeepAlive = 2, kBadHost = 4;  // flags
+    std::uint32_t framing_from = kNone;  // index of the first field FramingFields reads, if any
+    std::uint32_t hosts = 0;             // Host lines
+    std::uint8_t flags = 0;              // Connection options (§9.3); a Host value that is not uri-host [":" port]
+
+    // A Host line, and whether its value is uri-host [":" port] (RFC 9110 §7.2).
+    void add_host(bool valid) noexcept {
+        ++hosts;
+        if (!valid) flags |= kBadHost;
+    }
 
     // The field line at `index` of the head's fields.
     [[gnu::always_inline]] void add(std::string_view name, std::string_view value, std::size_t index) noexcept {
-        bool framing = false;
-        switch (name.size()) {
-            case 4:
-                if (name_is(name, "host")) ++hosts, host = value;
-                return;
-            case 6:
-                framing = name_is(name, "expect");
-                break;
-            case 10:
-                if (name_is(name, "connection")) {
-                    for_each_list_element(value, [&](std::string_view e) {
-                        close = close || name_is(e, "close");
-                        keep_alive = keep_alive || name_is(e, "keep-alive");
-                        return true;
-                    });
-                }
-                return;
-            case 14:
-                framing = name_is(name, "content-length");
-                break;
-            case 17:
-                framing = name_is(name, "transfer-encoding");
-                break;
-            default:
-                return;
+        const std::size_t n = name.size();
+        if (n >= 32 || ((kNameLengths >> n) & 1) == 0) return;
+        if (n == 4) {
+            if (name_is(name, "host")) add_host(is_valid_host_inline(value));
+            return;
         }
-        if (framing && framing_from == kNone) framing_from = index;
+        if (n == 10) {
+            if (name_is(name, "connection")) flags |= connection_options(value);
+            return;
+        }
+        const bool framing = n == 6    ? name_is(name, "expect")
+                             : n == 14 ? name_is(name, "content-length")
+                                       : name_is(name, "transfer-encoding");
+        if (framing && framing_from == kNone) framing_from = static_cast<std::uint32_t>(index);
     }
 
     // Sets out's framing, keep_alive and expect_continue (out.headers holds every field), or
@@ -127,22 +152,29 @@ struct HeadRules {
         // more than one Host header field line or a Host header field with an invalid field value."
         if (hosts > 1) return HttpError::duplicate_host;
         if (hosts == 0 && version == HttpVersion::http11) return HttpError::missing_host;
-        if (hosts == 1 && !is_valid_host_inline(host)) return HttpError::bad_host;
+        if ((flags & kBadHost) != 0) return HttpError::bad_host;
         if (framing_from == kNone) {
             // §6.3 (7): a request with neither Content-Length nor Transfer-Encoding has a body
             // of length zero; §9.3: HTTP/1.1 persists unless "close", HTTP/1.0 only with
             // "keep-alive" (and no "close"); no 100-continue expectation.
             out.body_framing = BodyFraming::none;
             out.content_length = 0;
-            out.keep_alive = !close && (version == HttpVersion::http11 || keep_alive);
+            out.keep_alive = keep_alive(version);
             out.expect_continue = false;
             return HttpError::none;
         }
-        return apply_framing(FramingFields(out.headers.subspan(framing_from)), version, max_body, out);
+        return apply_framing(FramingFields(out.headers.subspan(framing_from)), version, max_body, keep_alive(version),
+                             out);
     }
 
-    HttpError apply_framing(const FramingFields& f, HttpVersion version, std::uint64_t max_body,
-                            HttpRequest& out) const noexcept {
+    // §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive" (and no "close").
+    bool keep_alive(HttpVersion version) const noexcept {
+        return (flags & kClose) == 0 && (version == HttpVersion::http11 || (flags & kKeepAlive) != 0);
+    }
+
+    // Static: the rules' fields stay in registers (their address is never taken).
+    static HttpError apply_framing(const FramingFields& f, HttpVersion version, std::uint64_t max_body,
+                                   bool keep_alive, HttpRequest& out) noexcept {
         if (f.te.present) {
             // §6.1: Transfer-Encoding in HTTP/1.0 MUST be treated as faulty framing: refused.
             if (version == HttpVersion::http10) return HttpError::transfer_encoding_in_http10;
@@ -166,7 +198,7 @@ struct HeadRules {
             out.content_length = 0;
         }
         // §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive" (and no "close").
-        out.keep_alive = !close && (version == HttpVersion::http11 || keep_alive);
+        out.keep_alive = keep_alive;
         // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request MUST be ignored.
         out.expect_continue = f.expect && version == HttpVersion::http11;
         return HttpError::none;
@@ -181,13 +213,10 @@ HttpRequestParser::HttpRequestParser(const HttpLimits& limits) noexcept : limits
     if (limits_.max_headers > 0xffff) limits_.max_headers = 0xffff;
 }
 
-// RFC 9112 §9.3.2: a pipelined request after this one is left untouched; reset() starts on it.
-void HttpRequestParser::reset() noexcept { state_ = State{}; }
-
 HeadResult HttpRequestParser::fail(HttpError e) noexcept {
     state_.phase = Phase::error;
     state_.error = e;
-    return {ParseStatus::error, 0, e};
+    return {ParseStatus::error, e, 0};
 }
 
 // The request-line, RFC 9112 §3, one byte class at a time within [pos, window).
@@ -201,7 +230,7 @@ HeadResult HttpRequestParser::parse_request_line(const std::uint8_t* p, std::siz
 
 // Works on a local copy of the state (kept in registers); the caller stores it back.
 HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std::size_t size) const noexcept {
-    auto refuse = [](HttpError e) { return HeadResult{ParseStatus::error, 0, e}; };
+    auto refuse = [](HttpError e) { return HeadResult{ParseStatus::error, e, 0}; };
     const std::size_t window = size < limits_.max_request_line ? size : limits_.max_request_line;
     std::size_t i = s.pos;
     while (i < window) {
@@ -281,7 +310,7 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
                     s.fields = detail::FieldState{};
                     s.fields.pos = s.fields.section_start = static_cast<std::uint32_t>(i);
                     s.pos = static_cast<std::uint32_t>(i);
-                    return {ParseStatus::done, 0, HttpError::none};
+                    return {ParseStatus::done, HttpError::none, 0};
                 }
                 // §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive.
                 static constexpr char kName[] = "HTTP/";
@@ -319,7 +348,7 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
                 s.fields = detail::FieldState{};
                 s.fields.pos = s.fields.section_start = static_cast<std::uint32_t>(i);
                 s.pos = static_cast<std::uint32_t>(i);
-                return {ParseStatus::done, 0, HttpError::none};
+                return {ParseStatus::done, HttpError::none, 0};
             default:
                 return refuse(HttpError::bad_request_line);
         }
@@ -328,38 +357,38 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
     // §3: "A server that receives a request-target longer than any URI it wishes to parse
     // MUST respond with a 414 (URI Too Long) status code."
     if (window < size) return refuse(HttpError::uri_too_long);
-    return {ParseStatus::need_more, 0, HttpError::none};
+    return {ParseStatus::need_more, HttpError::none, 0};
 }
 
 // The fast path for the common case, a fresh head of ordinary lines, in one straight pass
 // (no per-byte state machine, no second walk over the fields: each line is fed to the
-// HeadRules as it is scanned, and the first "?" of the target is noted on the way). It
-// accepts only: it stops at the first byte it does not expect (an error, a "[" in the
-// target, leading CRLFs, the end of the input), leaving the state at the last whole unit it
-// passed (nothing, the request-line, whole field lines); parse_head then resumes there with
-// the general machine, which gives every error its answer. So every byte rule below is also
-// enforced, and cited, in request_line / scan_fields; the whole-head rules are HeadRules'.
-// Returns true when it has the answer in `result` (the head complete: done, or the error of
-// a whole-head rule); test/proto/http_parser_fast_path_test.cpp pins it to the general
-// machine at every split of a set of requests.
+// HeadRules as it is scanned, a "Host:" name is matched in one compare, and the first "?"
+// of the target is noted on the way). It accepts only: it stops at the first byte it does
+// not expect (an error, a "[" in the target, leading CRLFs, the end of the input), leaving
+// the state at the last whole unit it passed (nothing, the request-line, whole field
+// lines); parse_fresh_head then resumes there with the general machine, which gives
+// every error its answer. So every byte rule below is also enforced, and cited, in
+// request_line / scan_fields; the whole-head rules are HeadRules'. The request-line's parts
+// go to `out` as soon as the line is whole (the general machine writes them again when it
+// finishes). Returns true when it has the answer in `result` (the head complete: done, or
+// the error of a whole-head rule); test/proto/http_parser_fast_path_test.cpp pins it to the
+// general machine at every split of a set of requests.
 [[gnu::always_inline]] inline bool HttpRequestParser::parse_fresh(const std::uint8_t* p, std::size_t size,
                                                                   std::span<HttpHeader> storage, HttpRequest& out,
                                                                   HeadResult& result) noexcept {
+    // §3.1 method = token, then one SP: "GET " (the usual method) in one 4-byte compare.
     const std::size_t window = size < limits_.max_request_line ? size : limits_.max_request_line;
-    std::size_t i = 3;  // "GET ", the usual method, in one compare; else §3.1 method = token
-    std::uint32_t first4 = 0, get = 0;
-    if (window >= 4) std::memcpy(&first4, p, 4);
-    std::memcpy(&get, "GET ", 4);
-    const bool is_get = first4 == get;
-    if (!is_get) {
+    std::size_t target_start = 4;
+    if (window < 4 || load_word<std::uint32_t>(p) != word<std::uint32_t>("GET ")) {
         if (window == 0 || !detail::is_token(p[0])) return false;
-        i = detail::scan_token(p, 1, window);
-        if (i == window || p[i] != ' ') return false;
+        const std::size_t sp = detail::scan_token(p, 1, window);
+        if (sp == window || p[sp] != ' ') return false;
+        target_start = sp + 1;
     }
-    const std::size_t target_start = i + 1;
-    i = target_start;
-    std::size_t query = 0;  // the first "?" of the target; 0: none (the method comes first)
-    for (;;) {  // §3.2 target bytes, each "%" followed by two HEXDIG
+    // §3.2 target bytes, each "%" followed by two HEXDIG; the first "?" noted (the query).
+    std::size_t i = target_start;
+    std::size_t query = 0;  // 0: none (the method comes first)
+    for (;;) {
         i = query == 0 ? detail::scan_path(p, i, window) : detail::scan_target(p, i, window);
         if (i == window) return false;
         if (p[i] == '?') {  // only the first "?" stops scan_path
@@ -372,109 +401,115 @@ HeadResult HttpRequestParser::request_line(State& s, const std::uint8_t* p, std:
     }
     if (p[i] != ' ' || i == target_start) return false;
     const std::size_t target_end = i;
-    // §3.2: an origin-form target fits every method but CONNECT; the other forms are checked whole.
-    const bool origin = p[target_start] == '/' && (is_get || target_start != 8);  // "CONNECT " is 8 bytes
+    // §3.2: an origin-form target fits every method but CONNECT ("CONNECT " is 8 bytes: a
+    // 7-byte method with a "/" target is checked whole, as every other form).
+    const bool origin = p[target_start] == '/' && target_start != 8;
     if (!origin && check_target_form(view(p, 0, target_start - 1), view(p, target_start, target_end), false) !=
                        HttpError::none)
         return false;
-    // §2.3: "HTTP/1.1" or "HTTP/1.0", then CRLF, within the request-line limit.
+    // §2.3: "HTTP/1.1" or "HTTP/1.0" (they differ in one bit), then CRLF.
     i = target_end + 1;
     if (i + 10 > window) return false;
-    std::uint64_t name;
-    std::uint16_t crlf;
-    std::memcpy(&name, p + i, 8);
-    std::memcpy(&crlf, p + i + 8, 2);
-    std::uint64_t http11, http10;
-    std::uint16_t kCrlf;
-    std::memcpy(&http11, "HTTP/1.1", 8);
-    std::memcpy(&http10, "HTTP/1.0", 8);
-    std::memcpy(&kCrlf, "\r\n", 2);
-    if ((name != http11 && name != http10) || crlf != kCrlf) return false;
-    const HttpVersion version = name == http11 ? HttpVersion::http11 : HttpVersion::http10;
+    const std::uint64_t name = load_word<std::uint64_t>(p + i);
+    const std::uint64_t minor_bit = word<std::uint64_t>("HTTP/1.1") ^ word<std::uint64_t>("HTTP/1.0");
+    if ((name | minor_bit) != word<std::uint64_t>("HTTP/1.1") ||
+        load_word<std::uint16_t>(p + i + 8) != word<std::uint16_t>("\r\n"))
+        return false;
+    const HttpVersion version = (name & minor_bit) != 0 ? HttpVersion::http11 : HttpVersion::http10;
     i += 10;
-    const std::size_t section_start = i;
-
-    // §5: field-line = field-name ":" OWS field-value OWS CRLF, one whole line at a time.
-    const std::size_t limit = i + limits_.max_header_section;
-    const std::size_t end = size < limit ? size : limit;
-    const std::size_t max_fields = storage.size() < limits_.max_headers ? storage.size() : limits_.max_headers;
-    std::uint16_t count = 0;
-    bool done = false;
-    HeadRules rules;
-    while (i < end) {
-        const std::size_t line = i;
-        if (p[i] == '\r') {
-            done = i + 1 < end && p[i + 1] == '\n';
-            if (done) i += 2;
-            break;
-        }
-        if (!detail::is_token(p[i]) || count >= max_fields) break;
-        std::size_t colon = detail::scan_token(p, i + 1, end);
-        if (colon == end || p[colon] != ':') break;
-        std::size_t v = colon + 1;
-        if (v < end && p[v] == ' ') ++v;  // the usual single SP, then any other OWS
-        while (v < end && (p[v] == ' ' || p[v] == '\t')) ++v;
-        std::size_t cr = detail::scan_value(p, v, end);
-        if (cr + 1 >= end || p[cr] != '\r' || p[cr + 1] != '\n') break;
-        std::size_t value_end = cr;  // trailing OWS is not part of the value
-        if (p[cr - 1] == ' ' || p[cr - 1] == '\t') {
-            while (value_end > v && (p[value_end - 1] == ' ' || p[value_end - 1] == '\t')) --value_end;
-        }
-        const HttpHeader h{view(p, line, colon), view(p, v, value_end)};
-        storage[count] = h;
-        rules.add(h.name, h.value, count);
-        ++count;
-        i = cr + 2;
-    }
-    // The request-line and the whole field lines passed: where the general machine resumes.
+    // The request-line passed: the general machine resumes after it if the fields stop early.
     State& s = state_;
     s.line_start = 0;
     s.target_start = static_cast<std::uint32_t>(target_start);
     s.target_end = static_cast<std::uint32_t>(target_end);
     s.version = version;
-    s.pos = static_cast<std::uint32_t>(section_start);
-    s.fields.section_start = static_cast<std::uint32_t>(section_start);
-    s.fields.line_start = s.fields.colon = s.fields.value_start = 0;
-    s.fields.count = count;
-    s.fields.pos = static_cast<std::uint32_t>(i);
-    if (!done) {
-        s.fields.phase = detail::FieldPhase::line_start;
-        s.phase = Phase::fields;
-        return false;
-    }
-    s.fields.phase = detail::FieldPhase::done;
-    s.phase = Phase::done;
-
+    s.fields.section_start = static_cast<std::uint32_t>(i);
     out.method = view(p, 0, target_start - 1);
     out.target = view(p, target_start, target_end);
     out.version = version;
-    out.headers = std::span<const HttpHeader>(storage.data(), count);
-    // Path and query (§3.2), as split_origin_form / split_target give them.
-    if (origin) {
-        const std::size_t path_end = query != 0 ? query : target_end;
-        out.path = view(p, target_start, path_end);
+    if (origin) {  // path and query (§3.2), as split_origin_form / split_target give them
+        out.path = view(p, target_start, query != 0 ? query : target_end);
         out.query = query != 0 ? view(p, query + 1, target_end) : std::string_view{};
     } else {
         const TargetParts parts = split_target(out.method, out.target);
         out.path = parts.path;
         out.query = parts.query;
     }
-    if (HttpError e = rules.apply(version, limits_.max_body, out); e != HttpError::none) {
-        result = fail(e);
-    } else {
-        result = {ParseStatus::done, i, HttpError::none};
+
+    // §5: field-line = field-name ":" OWS field-value OWS CRLF, one whole line at a time. A
+    // complete head has at least 4 bytes after a line's colon (CRLF, and the empty line's
+    // CRLF): a line with fewer is left to the general machine.
+    const std::size_t limit = i + limits_.max_header_section;
+    const std::size_t end = size < limit ? size : limit;
+    const std::size_t max_fields = storage.size() < limits_.max_headers ? storage.size() : limits_.max_headers;
+    HttpHeader* const first = storage.data();
+    HttpHeader* const last = first + max_fields;  // past the last field line allowed
+    HttpHeader* f = first;
+    bool done = false;
+    HeadRules rules;
+    while (i < end) {
+        if (p[i] == '\r') {  // the empty line ends the section
+            done = i + 1 < end && p[i + 1] == '\n';
+            i += done ? 2 : 0;
+            break;
+        }
+        // "Host:" (every HTTP/1.1 head has it) in one compare; OR 0x20 maps only "H" onto
+        // "h" (and so on), whatever the byte. Any other name is scanned as a token.
+        if (i + 6 > end) break;  // no whole field line and empty line fit
+        const bool host = (load_word<std::uint32_t>(p + i) | 0x20202020) == word<std::uint32_t>("host") &&
+                          p[i + 4] == ':';
+        const std::size_t colon = host ? i + 4 : detail::scan_token(p, i, end);
+        if (colon == i || colon + 5 > end || p[colon] != ':' || f == last) break;
+        std::size_t v = colon + 1;
+        if (p[v] == ' ') ++v;  // the usual single SP; any other OWS below
+        if (p[v] <= ' ') {
+            while (v < end && (p[v] == ' ' || p[v] == '\t')) ++v;
+        }
+        const std::size_t cr = detail::scan_value(p, v, end);
+        if (cr + 1 >= end || load_word<std::uint16_t>(p + cr) != word<std::uint16_t>("\r\n")) break;
+        std::size_t value_end = cr;  // trailing OWS is not part of the value
+        if (p[cr - 1] <= ' ') {      // only SP and HTAB are value bytes <= SP (and p[colon] is ':')
+            while (value_end > v && (p[value_end - 1] == ' ' || p[value_end - 1] == '\t')) --value_end;
+        }
+        *f = HttpHeader{view(p, i, colon), view(p, v, value_end)};
+        if (host) {
+            rules.add_host(is_valid_host_inline(f->value));
+        } else {
+            rules.add(f->name, f->value, static_cast<std::size_t>(f - first));
+        }
+        ++f;
+        i = cr + 2;
     }
+    const auto count = static_cast<std::size_t>(f - first);
+    s.fields.count = static_cast<std::uint16_t>(count);
+    s.fields.pos = static_cast<std::uint32_t>(i);
+    if (!done) {  // whole field lines passed: the general machine resumes at the next one
+        s.fields.phase = detail::FieldPhase::line_start;
+        s.phase = Phase::fields;
+        return false;
+    }
+    s.fields.phase = detail::FieldPhase::done;
+    s.phase = Phase::done;
+    out.headers = std::span<const HttpHeader>(first, count);
+    const HttpError e = rules.apply(version, limits_.max_body, out);
+    result = e == HttpError::none ? HeadResult{ParseStatus::done, HttpError::none, i} : fail(e);
     return true;
+}
+
+// A fresh head: the fast path, then the general machine where it stopped.
+[[gnu::noinline]] HeadResult HttpRequestParser::parse_fresh_head(const std::uint8_t* p, std::size_t size,
+                                                                 std::span<HttpHeader> storage,
+                                                                 HttpRequest& out) noexcept {
+    HeadResult r;
+    if (parse_fresh(p, size, storage, out, r)) return r;
+    return parse_general(p, size, storage, true, out);
 }
 
 HeadResult HttpRequestParser::parse_head(std::span<const std::uint8_t> input,
                                          std::span<HttpHeader> header_storage, HttpRequest& out) noexcept {
-    const bool fresh = state_.phase == Phase::lead && state_.pos == 0;
-    if (fresh) {
-        HeadResult r;
-        if (parse_fresh(input.data(), input.size(), header_storage, out, r)) return r;
-    }
-    return parse_general(input.data(), input.size(), header_storage, fresh, out);
+    if (state_.phase == Phase::lead && state_.pos == 0)
+        return parse_fresh_head(input.data(), input.size(), header_storage, out);
+    return parse_general(input.data(), input.size(), header_storage, false, out);
 }
 
 // Everything the fast path does not finish: resumes where the last call (or the fast path)
@@ -483,7 +518,7 @@ HeadResult HttpRequestParser::parse_head(std::span<const std::uint8_t> input,
                                                               std::span<HttpHeader> header_storage, bool fresh,
                                                               HttpRequest& out) noexcept {
     State& s = state_;
-    if (s.phase == Phase::error) return {ParseStatus::error, 0, s.error};
+    if (s.phase == Phase::error) return {ParseStatus::error, s.error, 0};
     if (s.phase == Phase::done) return finish(p, size, header_storage, true, out);
     // Field lines passed in an earlier call point into bytes that may have moved since (the
     // fast path's, when this call was fresh, were stored from this call's bytes).
@@ -495,7 +530,7 @@ HeadResult HttpRequestParser::parse_head(std::span<const std::uint8_t> input,
     detail::FieldScan f = detail::scan_fields(s.fields, p, size, limits_.max_header_section,
                                               limits_.max_headers, header_storage);
     if (f.status == ParseStatus::error) return fail(f.error);
-    if (f.status == ParseStatus::need_more) return {ParseStatus::need_more, 0, HttpError::none};
+    if (f.status == ParseStatus::need_more) return {ParseStatus::need_more, HttpError::none, 0};
     s.phase = Phase::done;
     return finish(p, size, header_storage, refill, out);
 }
@@ -520,7 +555,7 @@ HeadResult HttpRequestParser::finish(const std::uint8_t* p, std::size_t size, st
     HeadRules rules;
     for (std::size_t k = 0; k < out.headers.size(); ++k) rules.add(out.headers[k].name, out.headers[k].value, k);
     if (HttpError e = rules.apply(s.version, limits_.max_body, out); e != HttpError::none) return fail(e);
-    return {ParseStatus::done, s.fields.pos, HttpError::none};
+    return {ParseStatus::done, HttpError::none, s.fields.pos};
 }
 
 }  // namespace sluice::proto

@@ -12,7 +12,14 @@
 // a partial head into connection memory); a call resumes where the last one stopped and
 // never re-validates a byte. Any split of the input, one byte at a time included, gives the
 // same result as the whole. Views in the HttpRequest point into the input of the call that
-// returned done, and into the caller's header storage.
+// returned done, and into the caller's header storage. The HttpRequest is whole only when a
+// call returns done: after need_more or error its members are unspecified (the fast path
+// fills the request-line's parts as soon as that line is whole).
+//
+// Structure: a fresh head (the first call after reset()) goes through a straight-line fast
+// path (parse_fresh_head) that takes the common shapes whole and hands over, at the last
+// whole unit it passed, to the resumable byte-class machine (parse_general), which gives
+// every error its answer; test/proto/http_parser_fast_path_test.cpp pins the two together.
 //
 // What it enforces (RFC 9112 unless stated; each rule has a named HttpError):
 //  §2.2   lines end in CRLF. A bare LF is REJECTED (bare_lf) although §2.2 permits
@@ -69,10 +76,11 @@
 
 namespace sluice::proto {
 
+// 16 bytes, so it is returned in two registers.
 struct HeadResult {
     ParseStatus status;
-    std::size_t consumed;  // bytes of head when done; 0 otherwise
     HttpError error;       // none unless status == error
+    std::size_t consumed;  // bytes of head when done; 0 otherwise
 };
 
 // Owns only its small state (and a copy of the limits); never the input nor the storage.
@@ -89,7 +97,9 @@ class HttpRequestParser {
 
     // Forget this request; the next parse_head starts a new one (keep-alive, pipelining:
     // pass the input after the previous request's head and body).
-    void reset() noexcept;
+    // RFC 9112 §9.3.2: a pipelined request after this one is left untouched; reset() starts
+    // on it. Inline: a server resets once per request.
+    void reset() noexcept { state_ = State{}; }
 
     enum class Phase : std::uint8_t { lead, lead_lf, method, target, target_pct1, target_pct2,
                                       version, line_lf, fields, done, error };
@@ -104,7 +114,7 @@ class HttpRequestParser {
         Phase phase = Phase::lead;
         std::uint8_t version_index = 0;   // bytes of "HTTP/x.y" seen
         bool target_brackets = false;     // "[" or "]" seen in the target
-        HttpVersion version = HttpVersion::http11;
+        HttpVersion version{};            // set with the request-line (all-zero State: reset() is 3 stores)
         HttpError error = HttpError::none;
     };
     static_assert(sizeof(State) <= 48, "parser state must stay a small aggregate");
@@ -113,6 +123,8 @@ class HttpRequestParser {
     HeadResult fail(HttpError e) noexcept;
     bool parse_fresh(const std::uint8_t* p, std::size_t size, std::span<HttpHeader> storage, HttpRequest& out,
                      HeadResult& result) noexcept;
+    HeadResult parse_fresh_head(const std::uint8_t* p, std::size_t size, std::span<HttpHeader> storage,
+                                HttpRequest& out) noexcept;
     HeadResult parse_general(const std::uint8_t* p, std::size_t size, std::span<HttpHeader> storage, bool fresh,
                              HttpRequest& out) noexcept;
     HeadResult parse_request_line(const std::uint8_t* p, std::size_t size) noexcept;

@@ -28,21 +28,21 @@ void HttpResponseParser::reset() noexcept {
 
 HeadResult HttpResponseParser::fail(HttpError e) noexcept {
     error_ = e;
-    return {ParseStatus::error, 0, e};
+    return {ParseStatus::error, e, 0};
 }
 
 HeadResult HttpResponseParser::parse_head(std::span<const std::uint8_t> input,
                                           std::span<HttpHeader> header_storage, HttpResponse& out) noexcept {
     const std::uint8_t* p = input.data();
     const std::size_t size = input.size();
-    if (error_ != HttpError::none) return {ParseStatus::error, 0, error_};
+    if (error_ != HttpError::none) return {ParseStatus::error, error_, 0};
     if (!in_fields_) {
         const std::size_t window = size < limits_.max_request_line ? size : limits_.max_request_line;
         const void* lf = pos_ < window ? std::memchr(p + pos_, '\n', window - pos_) : nullptr;
         if (lf == nullptr) {
             pos_ = static_cast<std::uint32_t>(window);
             if (window < size) return fail(HttpError::bad_status_line);
-            return {ParseStatus::need_more, 0, HttpError::none};
+            return {ParseStatus::need_more, HttpError::none, 0};
         }
         const std::size_t l = static_cast<std::size_t>(static_cast<const std::uint8_t*>(lf) - p);
         if (l == 0 || p[l - 1] != '\r') return fail(HttpError::bare_lf);  // RFC 9112 §2.2: we refuse bare LF
@@ -68,7 +68,7 @@ HeadResult HttpResponseParser::parse_head(std::span<const std::uint8_t> input,
         detail::FieldScan f = detail::scan_fields(fields_, p, size, limits_.max_header_section,
                                                   limits_.max_headers, header_storage);
         if (f.status == ParseStatus::error) return fail(f.error);
-        if (f.status == ParseStatus::need_more) return {ParseStatus::need_more, 0, HttpError::none};
+        if (f.status == ParseStatus::need_more) return {ParseStatus::need_more, HttpError::none, 0};
         done_ = true;
     }
     // Lines may have been validated in earlier calls (bytes since moved): re-derive all views.
@@ -118,7 +118,7 @@ HeadResult HttpResponseParser::parse_head(std::span<const std::uint8_t> input,
         out.body_until_close = true;
         out.keep_alive = false;
     }
-    return {ParseStatus::done, fields_.pos, HttpError::none};
+    return {ParseStatus::done, HttpError::none, fields_.pos};
 }
 
 }  // namespace sluice::proto

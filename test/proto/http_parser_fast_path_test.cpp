@@ -124,6 +124,27 @@ std::vector<Request> requests() {
         {"GET / HTTP/1.1\r\nHost:\t a \t\r\nX:\r\n\r\n", "done GET / path=/ query= 1.1 [Host:a] [X:]"},
         {"GET / HTTP/1.1\r\nHost : a\r\n\r\n", "space_before_colon"},
         {"GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", "obs_fold"},
+        // "Host:" is matched in one compare, any case; a longer or shorter name is not Host.
+        {"GET / HTTP/1.1\r\nHOST: a\r\n\r\n", "done GET / path=/ query= 1.1 [HOST:a] framing=0 cl=0 ka=1"},
+        {"GET / HTTP/1.1\r\nhOsT:a\r\n\r\n", "done GET / path=/ query= 1.1 [hOsT:a] framing=0 cl=0 ka=1"},
+        {"GET / HTTP/1.1\r\nHosts: a\r\n\r\n", "missing_host"},
+        {"GET / HTTP/1.1\r\nHos: a\r\n\r\n", "missing_host"},
+        {"GET / HTTP/1.1\r\nHost\x7f: a\r\n\r\n", "bad_header_name"},
+        {"GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n", "duplicate_host"},
+        {"GET / HTTP/1.1\r\nHost: images.example-harbour.org:8080\r\n\r\n", "done GET"},
+        {"GET / HTTP/1.1\r\nHost: a_b\x80\r\n\r\n", "bad_host"},
+        // The shortest field line and empty line (6 bytes), and a value of only OWS.
+        {"GET / HTTP/1.0\r\nX:\r\n\r\n", "done GET / path=/ query= 1.0 [X:] framing=0 cl=0 ka=0"},
+        {"GET / HTTP/1.0\r\nX: \t \r\n\r\n", "done GET / path=/ query= 1.0 [X:] framing=0 cl=0 ka=0"},
+        // The version in one compare: only 1.0 and 1.1 pass it; the general machine answers the rest.
+        {"GET / HTTP/1.2\r\n" + h + "\r\n", "version_not_supported"},
+        {"GET / HTTP/1.3\r\n" + h + "\r\n", "version_not_supported"},
+        {"GET / HTTP/0.1\r\n" + h + "\r\n", "version_not_supported"},
+        {"GET / HTTP/1.1 \r\n" + h + "\r\n", "bad_request_line"},
+        {"GET / http/1.1\r\n" + h + "\r\n", "bad_version"},
+        // A 7-byte method with an origin-form target is checked whole (only CONNECT refuses it).
+        {"OPTIONS /x?y HTTP/1.1\r\n" + h + "\r\n", "done OPTIONS /x?y path=/x query=y"},
+        {"GETS / HTTP/1.1\r\n" + h + "\r\n", "done GETS / path=/"},
         {"GET / HTTP/1.1\r\nHost: a\n\r\n", "bare_lf"},
         {"GET / HTTP/1.1\r\nHost: a\r\nX: \x7f\r\n\r\n", "bad_header_value"},
         {"GET /01234567 HTTP/1.1\r\n" + h + "\r\n", "done GET /01234567", small_limits()},  // line: 24 exactly
