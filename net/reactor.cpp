@@ -10,6 +10,7 @@ namespace sluice::net {
 
 namespace {
 std::atomic<Backend> default_backend_choice{Backend::automatic};
+std::atomic<bool> ring_sends_allowed{true};
 }  // namespace
 
 const char* backend_name(Backend backend) noexcept {
@@ -36,11 +37,14 @@ void Reactor::set_default_backend(Backend backend) noexcept { default_backend_ch
 
 Backend Reactor::default_backend() noexcept { return default_backend_choice.load(); }
 
+void Reactor::set_ring_sends_allowed(bool allowed) noexcept { ring_sends_allowed.store(allowed); }
+
 Reactor::Reactor() noexcept : Reactor(Options{}) {}
 
 Reactor::Reactor(const Options& options) noexcept
     : backend_kind_(options.backend == Backend::automatic ? default_backend() : options.backend),
       ring_receives_(options.ring_receives),
+      ring_sends_(options.ring_sends && ring_sends_allowed.load()),
       now_(Clock::now()),
       loop_thread_(std::this_thread::get_id()),
       receive_buffer_(new std::uint8_t[kReceiveBufferSize]) {

@@ -37,6 +37,8 @@
 
 #include "net/timer.hpp"
 
+struct iovec;
+
 namespace sluice::net {
 
 using EventMask = std::uint32_t;
@@ -80,6 +82,9 @@ class Reactor {
         // io_uring only: sockets are also read by the ring (multishot receives into provided
         // buffers, net/uring_receiver.hpp) when the kernel allows it; false: readiness only.
         bool ring_receives = true;
+        // io_uring only: send() submits sends through the ring (net/uring_sender.hpp) when the
+        // kernel allows it; false: send() refuses and the watchers writev themselves.
+        bool ring_sends = true;
     };
 
     Reactor() noexcept;  // Options{}
@@ -95,6 +100,27 @@ class Reactor {
     Backend backend() const noexcept { return backend_kind_; }
     // True when io_uring reads the sockets itself (Options::ring_receives, granted by the kernel).
     bool ring_receives() const noexcept { return ring_receives_; }
+    // True when send() goes through io_uring (Options::ring_sends, granted by the kernel).
+    bool ring_sends() const noexcept { return ring_sends_; }
+    // Process-wide: false turns ring sends off for reactors constructed from now on, whatever
+    // their Options say (benchmarks compare the two). Initially true. THREAD-SAFE.
+    static void set_ring_sends_allowed(bool allowed) noexcept;
+
+    // Ring sends (ring_sends() only; false otherwise, and the caller writes itself): queues
+    // one send of iov[0, count) on the registered fd (count <= kMaxSendIovecs), submitted with
+    // the iteration's one io_uring_enter; a second send() of fd before that enter replaces
+    // the first (the same bytes, and more behind them). It never waits for room: it completes
+    // with the count the socket took, or -EAGAIN (then poll kWritable, as after writev).
+    // False when fd has a send the kernel took and has not completed, is paused (interest 0),
+    // or the ring refuses. The bytes must stay alive and unmoved until the
+    // completion is taken or the fd is remove()d (which cancels a send in flight before it
+    // returns); the iovecs may go at once. The completion reports fd kWritable to a watcher
+    // whose interest has kWritable (keep it while a send is in flight).
+    bool send(int fd, const struct iovec* iov, int count) noexcept;
+    static constexpr int kMaxSendIovecs = 16;  // iovecs one send() takes
+    // The completed send's result, once: bytes sent (a short count: send the rest) or -errno
+    // (EPIPE, ECONNRESET: as writev's). False while in flight, or with nothing sent.
+    bool take_sent(int fd, std::int32_t& result) noexcept;
 
     // What Backend::automatic means for reactors constructed from now on, process-wide (tests
     // and benchmarks run every reactor, those inside app/ included, on one backend this way).
@@ -189,6 +215,7 @@ class Reactor {
     Poller* backend_ = nullptr;
     Backend backend_kind_;     // asked for until backend_open() sets the one it opened
     bool ring_receives_;       // asked for until backend_open() says whether it got them
+    bool ring_sends_;          // likewise
     std::vector<Slot> slots_;  // indexed by fd
     std::size_t registered_ = 0;
     TimerQueue timers_;

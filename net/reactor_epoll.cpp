@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cerrno>
 #include <memory>
+#include <utility>
 
 #include <pthread.h>
 #include <sys/epoll.h>
@@ -75,14 +76,16 @@ bool Reactor::backend_open() noexcept {
     // and in memory (net/README.md), so `automatic` means epoll here.
     if (backend_->wake_fd >= 0 && wanted == Backend::io_uring) {
         auto uring = std::make_unique<UringPoller>();
-        if (uring->open(backend_->wake_fd, ring_receives_)) {
+        if (uring->open(backend_->wake_fd, ring_receives_, ring_sends_)) {
             ring_receives_ = uring->receives();
+            ring_sends_ = uring->sends();
             backend_->uring = std::move(uring);
             backend_kind_ = Backend::io_uring;
             return true;
         }
     }
     ring_receives_ = false;
+    ring_sends_ = false;
     if (backend_->wake_fd >= 0 && wanted != Backend::io_uring) {
         backend_->epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
         epoll_event ev{};
@@ -175,6 +178,15 @@ std::size_t Reactor::backend_dispatch(int n) noexcept {
         if (deliver(fd, generation, from_epoll(ev.events))) ++delivered;
     }
     return delivered;
+}
+
+bool Reactor::send(int fd, const struct iovec* iov, int count) noexcept {
+    assert_loop_thread();
+    return ring_sends_ && backend_->uring->send(fd, iov, count);
+}
+
+bool Reactor::take_sent(int fd, std::int32_t& result) noexcept {
+    return ring_sends_ && backend_->uring->take_sent(fd, result);
 }
 
 void Reactor::backend_wake() noexcept {

@@ -53,6 +53,7 @@ struct Reactor::Poller {
 
 bool Reactor::backend_open() noexcept {
     ring_receives_ = false;  // io_uring only
+    ring_sends_ = false;
     if (backend_kind_ != Backend::automatic && backend_kind_ != Backend::kqueue) return false;
     backend_kind_ = Backend::kqueue;
     backend_ = new Poller;
@@ -196,5 +197,10 @@ bool Reactor::backend_watch_signals() noexcept {
     };
     return ::kevent(b->kq, changes, 2, nullptr, 0, nullptr) == 0;
 }
+
+// Ring sends are io_uring's: the watchers write themselves.
+bool Reactor::send(int, const struct iovec*, int) noexcept { return false; }
+
+bool Reactor::take_sent(int, std::int32_t&) noexcept { return false; }
 
 }  // namespace sluice::net

@@ -16,9 +16,10 @@ namespace {
 // The user_data of POLL_REMOVE and ASYNC_CANCEL requests: its low half is no valid fd, so it
 // never matches a slot.
 constexpr std::uint64_t kCancelTag = 0xFFFF'FFFFu;
-// Receive requests carry this bit; polls do not. The 31 bits below it are the request's token.
+// Receive requests carry this bit, sends UringSender::kSendBit (62); polls neither. The 30 bits
+// below them are the request's token.
 constexpr std::uint64_t kRecvBit = std::uint64_t{1} << 63;
-constexpr std::uint32_t kTokenMask = 0x7FFF'FFFFu;
+constexpr std::uint32_t kTokenMask = 0x3FFF'FFFFu;
 // Sizes: the SQ holds one batch of re-arms with room to spare (a full SQ is submitted early,
 // never lost); the CQ holds several batches, and FEAT_NODROP keeps any overflow in the kernel.
 constexpr unsigned kSqEntries = 512;
@@ -54,7 +55,7 @@ EventMask from_poll(std::int32_t res) {
 }
 }  // namespace
 
-bool UringPoller::open(int wake_fd, bool ring_receives) noexcept {
+bool UringPoller::open(int wake_fd, bool ring_receives, bool ring_sends) noexcept {
     close();
     // COOP_TASKRUN: completions wait for our next io_uring_enter instead of interrupting the
     // loop (we enter every iteration anyway); SUBMIT_ALL: one bad SQE does not hold back the
@@ -91,11 +92,18 @@ bool UringPoller::open(int wake_fd, bool ring_receives) noexcept {
     if (ring_receives && ring_.supports(kRecvOps)) (void)receiver_.open();
     static constexpr std::uint8_t kAcceptOps[] = {IORING_OP_ACCEPT};
     acceptor_.enable(receiver_.is_open() && ring_.supports(kAcceptOps));
+    // Sends through the ring: the kernel must copy a SENDMSG's header at submission.
+    static constexpr std::uint8_t kSendOps[] = {IORING_OP_SEND, IORING_OP_SENDMSG, IORING_OP_ASYNC_CANCEL};
+    // And a synchronous cancel (6.0), for a close with a send in flight: asked for a request
+    // that does not exist, a kernel that has it says ENOENT.
+    sender_.enable(ring_sends && (ring_.features() & IORING_FEAT_SUBMIT_STABLE) != 0 && ring_.supports(kSendOps) &&
+                   ring_.cancel_now(UringSender::kSendBit) == -ENOENT);
     return true;
 }
 
 void UringPoller::close() noexcept {
     ring_.close();  // the kernel cancels every request
+    sender_.close();
     receiver_.close();
     acceptor_.close();
     slots_.clear();
@@ -118,6 +126,13 @@ bool UringPoller::update(int fd, EventMask, EventMask after, std::uint32_t gener
         if (s.recv_live) cancel_recv(fd, s);
         if (s.served) receiver_.forget(fd);
         if (s.accepts) acceptor_.forget(fd);  // closes the connections it had taken
+        if (sender_.busy(fd)) {
+            // The fd is closed next and its writer frees the bytes: the send (submitted first,
+            // if still in the SQ) is cancelled now, not at the next wait.
+            (void)ring_.submit();
+            (void)ring_.cancel_now(sender_.request(fd));
+        }
+        sender_.forget(fd);
         s = Slot{.generation = generation, .token = s.token, .recv_token = s.recv_token};
         s.recv_first = s.recv_token + 1;
         return true;
@@ -128,20 +143,25 @@ bool UringPoller::update(int fd, EventMask, EventMask after, std::uint32_t gener
         if (::fcntl(fd, F_GETFD) < 0) return false;
         s.checked = true;
     }
-    if (s.armed) cancel(fd, s);
     s.interest = after;
     s.generation = generation;
     if (after != 0 && receiver_.is_open() && !s.served && !s.multishot) {
         receiver_.serve(fd);
         s.served = true;
     }
+    // A poll that already asks for what is wanted stays (a ring send's kWritable changes
+    // the interest but not the poll: no POLL_REMOVE and re-arm per send).
+    if (s.armed && s.armed_events != poll_events(fd, s)) cancel(fd, s);
     if (s.recv_live && !wants_recv(s)) cancel_recv(fd, s);  // paused: what came is kept
     if (after != 0) queue(fd);
     return true;
 }
 
-EventMask UringPoller::poll_events(const Slot& s) const noexcept {
-    return wants_recv(s) ? s.interest & ~kReadable : s.interest;
+EventMask UringPoller::poll_events(int fd, const Slot& s) const noexcept {
+    EventMask events = wants_recv(s) ? s.interest & ~kReadable : s.interest;
+    // A send in flight is the writer's kWritable: its CQE reports it, no POLLOUT poll.
+    if ((events & kWritable) != 0 && sender_.busy(fd)) events &= ~kWritable;
+    return events;
 }
 
 bool UringPoller::wants_recv(const Slot& s) const noexcept {
@@ -184,6 +204,24 @@ void UringPoller::cancel_recv(int fd, Slot& s) noexcept {
     entry->fd = -1;
     entry->addr = request;
     entry->user_data = kCancelTag;
+}
+
+bool UringPoller::send(int fd, const iovec* iov, int count) noexcept {
+    if (!sender_.enabled() || count <= 0 || fd < 0 || static_cast<std::size_t>(fd) >= slots_.size() ||
+        slots_[static_cast<std::size_t>(fd)].interest == 0) {
+        return false;
+    }
+    if (sender_.busy(fd)) return sender_.extend(ring_, fd, iov, count);
+    io_uring_sqe* entry = sqe();
+    if (entry == nullptr) return false;
+    sender_.prepare(entry, ring_.last_position(), fd, iov, count);
+    Slot& s = slots_[static_cast<std::size_t>(fd)];
+    // A POLLOUT armed before is not needed any more: the CQE reports kWritable.
+    if (s.armed && s.armed_events != poll_events(fd, s)) {
+        cancel(fd, s);
+        queue(fd);
+    }
+    return true;
 }
 
 void UringPoller::watch_signals(int signal_fd) noexcept { watch_own(signal_fd, Source::signal); }
@@ -231,7 +269,8 @@ void UringPoller::arm(int fd, Slot& s) noexcept {
     ++s.token;
     entry->opcode = IORING_OP_POLL_ADD;
     entry->fd = fd;
-    entry->poll32_events = to_poll(poll_events(s));
+    s.armed_events = static_cast<std::uint8_t>(poll_events(fd, s));
+    entry->poll32_events = to_poll(s.armed_events);
     entry->len = s.multishot ? IORING_POLL_ADD_MULTI : 0;
     entry->user_data = tag(fd, s.token);
     s.armed = true;
@@ -273,9 +312,9 @@ void UringPoller::prepare() noexcept {
         Slot& s = slots_[static_cast<std::size_t>(fd)];
         // Starved of buffers: back to receiving once half the ring is free again.
         if (s.starved && receiver_.free_buffers() > UringReceiver::kBuffers / 2) s.starved = false;
-        if (poll_events(s) != 0 && !s.armed) arm(fd, s);
+        if (poll_events(fd, s) != 0 && !s.armed) arm(fd, s);
         if (wants_recv(s) && !s.recv_live) arm_recv(fd, s);
-        if ((poll_events(s) != 0 && !s.armed) || (wants_recv(s) && !s.recv_live)) {
+        if ((poll_events(fd, s) != 0 && !s.armed) || (wants_recv(s) && !s.recv_live)) {
             rearm_[kept++] = fd;  // no SQE to be had: stays queued
             continue;
         }
@@ -306,6 +345,7 @@ int UringPoller::wait(int timeout_ms) noexcept {
                 std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - std::chrono::steady_clock::now());
             timeout_ns = std::max<long long>(0, left.count());
         }
+        if (ring_.queued() == 0) sender_.submitted();  // the kernel copied every SENDMSG header
         const int count = collect();
         if (count > 0 || timeout_ns == 0) return count;
         if (timeout_ns > 0 && std::chrono::steady_clock::now() >= deadline) return 0;
@@ -321,6 +361,15 @@ int UringPoller::collect() noexcept {
         const auto index = static_cast<std::size_t>(c.user_data & 0xFFFF'FFFFu);
         const auto token = static_cast<std::uint32_t>(c.user_data >> 32) & kTokenMask;
         if (c.user_data == kCancelTag) continue;
+        if ((c.user_data & UringSender::kSendBit) != 0) {
+            // A send completed: the watcher takes its result on the kWritable it asked for.
+            int fd = -1;
+            if (sender_.completed(c, fd) && slots_[static_cast<std::size_t>(fd)].interest != 0) {
+                report(count, Source::watched, fd, slots_[static_cast<std::size_t>(fd)], kWritable);
+                queue(fd);  // a writer the socket refused keeps kWritable: its POLLOUT is armed now
+            }
+            continue;
+        }
         if ((c.user_data & kRecvBit) != 0) {
             // A receive of this registration (its token from recv_first to recv_token, none
             // while recv_token + 1 == recv_first), or a removed fd's: then only its buffer

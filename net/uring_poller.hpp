@@ -11,7 +11,12 @@
 // kRecvBit | token << 32 | fd; a CQE of an older registration only gives its buffer back.
 // A listener (its receive fails with ENOTCONN, SO_ACCEPTCONN set) gets a multishot
 // IORING_OP_ACCEPT instead, its fds queued in net/uring_acceptor.hpp for Listener.
-// kWritable is still a one-shot POLLOUT poll, and writes are still the watchers' write(2).
+// kWritable is a one-shot POLLOUT poll, except while the fd has a ring send in flight.
+//
+// Sending (sends()): Reactor::send() puts an IORING_OP_SEND/SENDMSG into the SQ
+// (net/uring_sender.hpp), submitted with the next wait()'s io_uring_enter together with every
+// other SQE of the iteration; its CQE reports the fd kWritable, and the watcher takes the
+// result with take_sent(). While it is in flight no POLLOUT is armed for the fd.
 //
 // Polling (everything else, and every fd when receives are off): the ring only says when an
 // fd is ready, exactly as epoll would, and the watchers read and write themselves.
@@ -56,6 +61,7 @@
 #include "net/uring_acceptor.hpp"
 #include "net/uring_receiver.hpp"
 #include "net/uring_ring.hpp"
+#include "net/uring_sender.hpp"
 
 namespace sluice::net {
 
@@ -86,11 +92,20 @@ class UringPoller {
     // PROVIDE_BUFFERS; a socket whose receive the kernel refuses (EINVAL before 6.0's multishot
     // receives, ENOTSOCK for a pipe, ENOTCONN for a listener) is polled instead. When false,
     // or without them, the poller only polls.
-    bool open(int wake_fd, bool ring_receives = true) noexcept;
+    // `ring_sends`: Reactor::send() goes through the ring (net/uring_sender.hpp) when this
+    // kernel has SEND, SENDMSG, ASYNC_CANCEL and IORING_FEAT_SUBMIT_STABLE.
+    bool open(int wake_fd, bool ring_receives = true, bool ring_sends = true) noexcept;
     // True when sockets are read by the ring (open()'s `ring_receives` was granted).
     bool receives() const noexcept { return receiver_.is_open(); }
     // Receive buffers the kernel has or gets at the next wait() (tests: nothing leaks).
     std::size_t free_buffers() const noexcept { return receiver_.free_buffers(); }
+    // True when Reactor::send() goes through the ring (open()'s `ring_sends` was granted).
+    bool sends() const noexcept { return sender_.enabled(); }
+    // The Reactor::send / take_sent contract (net/reactor.hpp).
+    bool send(int fd, const iovec* iov, int count) noexcept;
+    bool take_sent(int fd, std::int32_t& result) noexcept { return sender_.take(fd, result); }
+    // Sends in the kernel (tests: none is left behind a close).
+    std::size_t sends_in_flight() const noexcept { return sender_.in_flight(); }
     void close() noexcept;
 
     // Moves fd's interest from `before` to `after` (the Reactor::backend_update contract).
@@ -113,6 +128,7 @@ class UringPoller {
         std::uint32_t generation = 0;  // the reactor's, reported with every event
         std::uint32_t token = 0;       // the current request's id; older CQEs are stale
         Source source = Source::watched;
+        std::uint8_t armed_events = 0;  // what the armed poll asks for (poll_events() then)
         bool armed = false;      // the request `token` is in the kernel
         bool queued = false;     // listed in rearm_, to be armed by the next wait()
         bool multishot = false;  // the reactor's own fds
@@ -141,7 +157,7 @@ class UringPoller {
     void prepare() noexcept;
     io_uring_sqe* sqe() noexcept;
     int collect() noexcept;
-    EventMask poll_events(const Slot& s) const noexcept;
+    EventMask poll_events(int fd, const Slot& s) const noexcept;
     bool wants_recv(const Slot& s) const noexcept;
     void arm_recv(int fd, Slot& s) noexcept;
     void cancel_recv(int fd, Slot& s) noexcept;
@@ -159,6 +175,7 @@ class UringPoller {
     std::uint32_t batch_ = 0;   // counts collect()s (Slot::stamp)
     UringReceiver receiver_;
     UringAcceptor acceptor_;
+    UringSender sender_;
 };
 
 }  // namespace sluice::net

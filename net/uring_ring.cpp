@@ -128,6 +128,34 @@ io_uring_sqe* UringRing::next_sqe() noexcept {
 
 unsigned UringRing::queued() const noexcept { return local_tail_ - load_acquire(sq_head_); }
 
+io_uring_sqe* UringRing::unconsumed(std::uint32_t position) noexcept {
+    // Unconsumed: from the kernel's head up to our tail (wrapping arithmetic).
+    if (sqes_ == nullptr || position - load_acquire(sq_head_) >= queued()) return nullptr;
+    return &sqes_[sq_array_[position & sq_mask_]];
+}
+
+namespace {
+// struct io_uring_sync_cancel_reg and its opcode (uapi, 6.0); older headers lack them.
+constexpr unsigned kRegisterSyncCancel = 24;
+struct SyncCancel {
+    std::uint64_t addr;
+    std::int32_t fd;
+    std::uint32_t flags;
+    __kernel_timespec timeout;
+    std::uint64_t pad[4];
+};
+static_assert(sizeof(SyncCancel) == 64);
+}  // namespace
+
+int UringRing::cancel_now(std::uint64_t user_data) noexcept {
+    SyncCancel reg{};
+    reg.addr = user_data;
+    reg.fd = -1;
+    reg.timeout.tv_sec = -1;  // no limit: a send waiting for room is cancelled at once anyway
+    reg.timeout.tv_nsec = -1;
+    return sys_register(fd_, kRegisterSyncCancel, &reg, 1) < 0 ? -errno : 0;
+}
+
 int UringRing::enter(unsigned min_complete, unsigned flags, const void* arg, std::size_t arg_size) noexcept {
     store_release(sq_tail_, local_tail_);  // publish what next_sqe() filled
     const int n = sys_enter(fd_, queued(), min_complete, flags, arg, arg_size);

@@ -4,7 +4,8 @@
 //   mmap(2) x 2 or 3   -> SQ ring (head, tail, mask, index array), CQ ring (head, tail, CQEs),
 //                         the SQE array (one mapping for both rings with FEAT_SINGLE_MMAP)
 //   io_uring_enter(2)  -> submit what was queued, wait for completions (EXT_ARG timeout)
-//   io_uring_register(2) IORING_REGISTER_PROBE -> which opcodes this kernel implements
+//   io_uring_register(2) IORING_REGISTER_PROBE -> which opcodes this kernel implements;
+//                        IORING_REGISTER_SYNC_CANCEL -> a cancel that waits for the request
 //
 //   submission:  next_sqe() fills sqes[tail & mask] and array[tail & mask]; the tail is
 //                published (release) by enter(), which the kernel reads (acquire).
@@ -65,6 +66,16 @@ class UringRing {
     std::size_t pop(std::span<Completion> out) noexcept;
     // SQEs queued but not yet consumed by the kernel.
     unsigned queued() const noexcept;
+    // The SQ position of the SQE next_sqe() returned last.
+    std::uint32_t last_position() const noexcept { return local_tail_ - 1; }
+    // The SQE at `position` while the kernel has not consumed it (it may still be rewritten:
+    // the kernel reads SQEs only inside io_uring_enter), else nullptr.
+    io_uring_sqe* unconsumed(std::uint32_t position) noexcept;
+    // Cancels the request `user_data` and returns once it is over (IORING_REGISTER_SYNC_CANCEL,
+    // 6.0; its CQE, -ECANCELED or its result, is in the CQ): the kernel touches none of its
+    // buffers any more. 0, -ENOENT (none such: already completed), or -errno (-EINVAL:
+    // this kernel has no synchronous cancel).
+    int cancel_now(std::uint64_t user_data) noexcept;
 
  private:
     int enter(unsigned min_complete, unsigned flags, const void* arg, std::size_t arg_size) noexcept;

@@ -3,7 +3,8 @@
 #   bash perf/bench_load.sh [BUILD]          (make bench-load builds the programs first)
 # Environment: BENCH_SECONDS (measured window per run, default 5), BENCH_RUNS (runs per
 # scenario and server, the median reported; default 1), BENCH_SERVERS (default
-# "sluice sluice-uring bun ws beast tcp"; sluice-uring is the demo on io_uring), BENCH_SCENARIOS (default: all, names below), BENCH_SLUICE
+# "sluice sluice-uring bun ws beast tcp"; sluice-uring is the demo on io_uring, sluice-uring-writev
+# the same with --ring-sends 0: sends by writev), BENCH_SCENARIOS (default: all, names below), BENCH_SLUICE
 # (the sluice server binary; default BUILD/release/sluice-demo).
 #
 # Each scenario runs against each server in turn, in the same run: the server freshly
@@ -55,6 +56,7 @@ server_cmd() {
   case "$1" in
     sluice) [ -x "$demo" ] && echo "$demo --host 127.0.0.1 --port $2 --threads 1 --access-log off --quiet 1" ;;   # no line per request or connection: the peers log nothing either
     sluice-uring) [ -x "$demo" ] && echo "$demo --host 127.0.0.1 --port $2 --threads 1 --access-log off --quiet 1 --backend io_uring" ;;
+    sluice-uring-writev) [ -x "$demo" ] && echo "$demo --host 127.0.0.1 --port $2 --threads 1 --access-log off --quiet 1 --backend io_uring --ring-sends 0" ;;   # receives through the ring, sends by writev
     bun)    [ -x "$root/perf/node_modules/.bin/bun" ] && echo "$root/perf/node_modules/.bin/bun $root/perf/peers/bun_echo_server.js $2" ;;
     ws)     [ -d "$root/perf/node_modules/ws" ] && echo "node $root/perf/peers/ws_echo_server.mjs $2" ;;
     beast)  [ -x "$build/peers/beast_echo_server" ] && echo "$build/peers/beast_echo_server $2" ;;

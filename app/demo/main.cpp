@@ -24,6 +24,7 @@ constexpr std::string_view kUsage =
     "usage: sluice-demo [--host 127.0.0.1] [--port 60000] [--threads 1] [--web-root app/web]\n"
     "                   [--heartbeat-ms 30000] [--quiet 1] [--set SETTING=VALUE]...\n"
     "                   [--backend automatic|epoll|io_uring|kqueue] [--trusted-proxies 127.0.0.1,::1]\n"
+    "                   [--ring-sends 1|0]  (io_uring: sends through the ring, or writev)\n"
     "                   [--access-log on|off|N]\n"
     "  --access-log: a line per HTTP request and WebSocket session (on, the default here),\n"
     "  none (off), or 1 in N of them\n"
@@ -124,6 +125,9 @@ int main(int argc, char** argv) {
             sluice::net::Backend backend;
             ok = sluice::net::backend_from_name(value, backend);  // every reactor made from now on
             if (ok) sluice::net::Reactor::set_default_backend(backend);
+        } else if (flag == "--ring-sends") {
+            ok = value == "0" || value == "1";
+            if (ok) sluice::net::Reactor::set_ring_sends_allowed(value == "1");
         } else if (flag == "--access-log") {
             unsigned n = 0;
             ok = value == "on" || value == "off" || (parse_number(value, n) && n > 0);

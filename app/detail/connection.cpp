@@ -416,7 +416,7 @@ void Connection::wrote(WriteStatus s) {
 void Connection::flush() {
     if (mode_ == Mode::dead) return;
     if (active_ == nullptr && mode_ != Mode::teardown) return;   // nothing queued: an idle WebSocket
-    const WriteStatus s = output().flush(fd_);
+    const WriteStatus s = output().flush(fd_, worker_.reactor);
     if (s.failed) {
         destroy();
         return;

@@ -4,6 +4,9 @@
 #include <sys/uio.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <utility>
 
 #include "net/socket.hpp"
 
@@ -38,7 +41,8 @@ WriteStatus SocketWriter::write_frame(int fd, std::span<const std::uint8_t> head
         s |= queue(payload);
         return s;
     };
-    if (want_write_ || payload.size() <= queue_.block_size() / 2) return queue_both();
+    // Behind bytes the kernel refused or a ring send in flight: queued, in order.
+    if (want_write() || payload.size() <= queue_.block_size() / 2) return queue_both();
     struct iovec iov[64];
     const int n = queue_.gather(iov, 62);
     std::size_t queued = 0;
@@ -70,6 +74,7 @@ WriteStatus SocketWriter::write_frame(int fd, std::span<const std::uint8_t> head
 }
 
 WriteStatus SocketWriter::flush(int fd) {
+    if (sending_) return {};   // the queue's front is the kernel's until the ring send completes
     const bool wanted = want_write_;
     while (!queue_.empty()) {
         struct iovec iov[64];
@@ -93,6 +98,63 @@ WriteStatus SocketWriter::flush(int fd) {
     }
     if (queue_.empty()) want_write_ = false;
     return settle({.interest = want_write_ != wanted});
+}
+
+WriteStatus SocketWriter::flush(int fd, net::Reactor& reactor) {
+    if (!sending_ && !reactor.ring_sends()) return flush(fd);
+    return ring_flush(fd, reactor);
+}
+
+// The completion of the send in flight (if it came), then the next send of the queue's front.
+WriteStatus SocketWriter::ring_flush(int fd, net::Reactor& reactor) {
+    const bool wanted = want_write();
+    bool refused = false;
+    if (sending_) {
+        std::int32_t result = 0;
+        if (!reactor.take_sent(fd, result)) {
+            // Not completed: what was queued since joins it while the kernel has not taken it.
+            if (queue_.size() > handed_) (void)hand(fd, reactor);
+            return settle({});
+        }
+        sending_ = false;
+        credited_ = false;
+        const std::size_t handed = std::exchange(handed_, 0);
+        // EPIPE / ECONNRESET: the peer is gone, as writev would have said.
+        if (result < 0 && result != -EAGAIN && result != -EINTR) return {.failed = true};
+        const std::size_t sent = result > 0 ? static_cast<std::size_t>(result) : 0;
+        queue_.consume(sent);
+        refused = sent < handed;   // the socket took less (or EAGAIN): wait for kWritable, as after writev
+        want_write_ = refused;
+    }
+    if (!refused && !queue_.empty() && !hand(fd, reactor)) {
+        // No ring send here (a paused fd, no SQE): the system call, as without the ring.
+        WriteStatus s = flush(fd);
+        s.interest = want_write() != wanted;
+        return s;
+    }
+    if (queue_.empty()) want_write_ = false;
+    return settle({.interest = want_write() != wanted});
+}
+
+// Hands the queue's front (at most kMaxSendIovecs segments, 1 GiB) to a ring send: a new one,
+// or the one not yet submitted, extended.
+bool SocketWriter::hand(int fd, net::Reactor& reactor) {
+    struct iovec iov[net::Reactor::kMaxSendIovecs];
+    int n = queue_.gather(iov, net::Reactor::kMaxSendIovecs);
+    constexpr std::size_t kMaxHanded = std::size_t{1} << 30;
+    std::size_t total = 0;
+    for (int i = 0; i < n; ++i) {
+        if (iov[i].iov_len >= kMaxHanded - total) {
+            iov[i].iov_len = kMaxHanded - total;
+            n = i + 1;
+        }
+        total += iov[i].iov_len;
+    }
+    if (!reactor.send(fd, iov, n)) return false;
+    sending_ = true;
+    credited_ = !want_write_;   // a socket known to be full gets no credit
+    handed_ = static_cast<std::uint32_t>(total);
+    return true;
 }
 
 }  // namespace sluice::detail
