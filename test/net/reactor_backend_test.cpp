@@ -55,7 +55,7 @@ const bool registered = sluice::test::register_option("reactor-backend", choose_
 std::unique_ptr<Reactor> uring_reactor() {
     auto reactor = std::make_unique<Reactor>(Reactor::Options{.backend = Backend::io_uring});
     if (reactor->valid()) return reactor;
-    MESSAGE("io_uring unavailable here (" << std::strerror(errno) << "): case skipped");
+    MESSAGE("io_uring unavailable here (" << std::string(std::strerror(errno)) << "): case skipped");
     return nullptr;
 }
 

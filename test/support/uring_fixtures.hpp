@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <string>
 
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -40,7 +41,7 @@ struct ReceivingPoller {
 inline std::unique_ptr<net::Reactor> receiving_reactor() {
     auto reactor = std::make_unique<net::Reactor>(net::Reactor::Options{.backend = net::Backend::io_uring});
     if (reactor->valid() && reactor->ring_receives()) return reactor;
-    MESSAGE("io_uring receives unavailable here (" << std::strerror(errno) << "): case skipped");
+    MESSAGE("io_uring receives unavailable here (" << std::string(std::strerror(errno)) << "): case skipped");
     return nullptr;
 }
 
