@@ -190,9 +190,12 @@ class Context {  // Owned by its connection (the server); owns the per-connectio
  private:
     friend class detail::Connection;
     friend class detail::CoroutineAdapter;
-    friend class SendAwaitable;      // they read conn_ and co() (one pointer each instead of two)
+    friend class SendAwaitable;      // they read conn() and co() (one pointer each instead of two)
     friend class ReceiveAwaitable;
-    explicit Context(detail::Connection& connection) noexcept : conn_(&connection) {}
+    // A base of its connection (detail::Connection): the connection is `this`, cast down,
+    // not a pointer kept (context.cpp).
+    Context() noexcept = default;
+    detail::Connection& conn() const noexcept;
     // The coroutine adapter running this context's Task, if any (set at the Task's start,
     // cleared when the adapter ends): the awaitables go straight to its inbox. It is always
     // the connection's adapter, so the connection keeps a bit, not a pointer (context.cpp).
@@ -215,7 +218,6 @@ class Context {  // Owned by its connection (the server); owns the per-connectio
     };
     void drop_user_data() noexcept;
 
-    detail::Connection* conn_;
     UserBox* user_ = nullptr;
 };
 

@@ -51,8 +51,7 @@ Connection::Connection(Worker& worker, int fd, std::uint64_t id)
     : worker_(worker),
       fd_(fd),
       id_(id),
-      http_(std::make_unique<HttpExchange>(HttpExchange::limits(worker.settings), worker.reactor.now())),
-      ctx_(*this) {
+      http_(std::make_unique<HttpExchange>(HttpExchange::limits(worker.settings), worker.reactor.now())) {
     deadline_timer_.set_callback([this] {
         Worker::Scope scope(worker_);
         on_deadline();
@@ -60,7 +59,7 @@ Connection::Connection(Worker& worker, int fd, std::uint64_t id)
 }
 
 Connection::~Connection() {
-    end_adapter();   // the handler's frame first: its locals may still use ctx_
+    end_adapter();   // the handler's frame first: its locals may still use the Context
     http_.reset();   // and an upgrade hook's (its gate is the exchange's)
     extras_.reset();
     drop_active();
@@ -68,6 +67,7 @@ Connection::~Connection() {
         worker_.reactor.remove(fd_);
         net::close_fd(fd_);
     }
+    drop_user_data();   // before the members go (user data may refer to them); the Context base goes last
 }
 
 Extras& Connection::extras() {
@@ -354,7 +354,7 @@ void Connection::start_adapter(const RouteTarget* route) {
 
 void Connection::end_adapter() noexcept {
     if (handler_ == nullptr) return;
-    ctx_.attach(nullptr);
+    Context::attach(nullptr);
     HandlerAdapter* const h = std::exchange(handler_, nullptr);
     if (static_cast<void*>(h) == static_cast<void*>(adapter_)) {
         h->~HandlerAdapter();

@@ -101,7 +101,7 @@ struct ActiveState {  // Owned by one Connection while leased, else by the worke
     SocketWriter output;
 };
 
-class Connection final : public net::IoWatcher, private ConnectionHooks {  // Owns its fd, exchange, session, adapter, output and timers.
+class Connection final : public net::IoWatcher, private ConnectionHooks, private Context {  // Owns its fd, exchange, session, adapter, output and timers.
  public:
     using Hooks = ConnectionHooks;
 
@@ -157,7 +157,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     std::string_view subprotocol() const noexcept { return request_.subprotocol(); }
     bool https() const noexcept { return forwarded_https_; }
     Worker& worker() noexcept { return worker_; }
-    Context& context() noexcept { return ctx_; }
+    Context& context() noexcept { return *this; }
     // Context::attach: the adapter is a coroutine's and runs this context's Task (a bit, not a pointer).
     void set_coroutine_attached(bool on) noexcept { co_attached_ = on; }
     HandlerAdapter* coroutine_handler() const noexcept { return co_attached_ ? handler_ : nullptr; }
@@ -212,6 +212,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
 
  private:
     friend struct ConnectionHooks;
+    friend class sluice::Context;   // its base: Context::conn() casts down to the connection
     enum class Mode : std::uint8_t { http, websocket, teardown, dead, dialing };
     enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, ping, message, close, heartbeat, hold, hook, dial };
 
@@ -320,7 +321,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool client_ : 1 = false;           // an outgoing connection (its dialer is in extras_)
     bool ws_ever_ : 1 = false;          // upgraded: a session was made (open or not)
     bool feeding_ : 1 = false;          // inside the session's feed: its state is in use
-    bool co_attached_ : 1 = false;      // handler_ is a CoroutineAdapter running ctx_'s Task (Context::co)
+    bool co_attached_ : 1 = false;      // handler_ is a CoroutineAdapter running the Context's Task (Context::co)
     std::uint64_t id_;
 
     std::unique_ptr<HttpExchange> http_;   // while HTTP (freed at the upgrade)
@@ -338,8 +339,9 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     // route's), else in its own block (a coroutine's): none between HTTP requests.
     HandlerAdapter* handler_ = nullptr;
     alignas(void*) unsigned char adapter_[kAdapterStorage];
-
-    Context ctx_;   // last: destroyed first (user data may refer to the rest)
+    // The Context is a base (the handler's view of this connection, holding the user data):
+    // ~Connection drops the user data last in its body, before any member goes, as when
+    // the Context was the last member.
 };
 
 // The hooks inline into the session's feed loop: one call each, straight to the connection.

@@ -43,11 +43,11 @@ TEST_SUITE("app") {
 // pointer, a coroutine's adapter allocated, the timer's callback 16 B). app/README.md lists every byte.
 TEST_CASE("connection: the idle WebSocket representation stays small") {
     using sluice::detail::Connection;
-    CHECK(sizeof(Connection) <= 176);
+    CHECK(sizeof(Connection) <= 160);
     CHECK(sizeof(sluice::detail::ActiveState) <= 240);                   // leased while busy only
     CHECK(sizeof(sluice::proto::WsSession<Connection::Hooks>) <= 176);   // inside ActiveState
     CHECK(sizeof(sluice::detail::RequestCopy) <= 8);                     // inside: a pointer to its one block
-    CHECK(sizeof(sluice::net::Timer) <= 48);                             // inside: the deadline (a 16 B callback)
+    CHECK(sizeof(sluice::net::Timer) <= 40);                             // inside: the deadline (a 16 B callback)
     CHECK(sluice::detail::kAdapterStorage <= 16);                        // inside: a callback route's adapter
 }
 
