@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cassert>
 #include <climits>
+#include <cstdlib>
 #include <utility>
 
 namespace sluice::net {
@@ -36,6 +37,18 @@ void Reactor::set_default_backend(Backend backend) noexcept { default_backend_ch
 
 Backend Reactor::default_backend() noexcept { return default_backend_choice.load(); }
 
+static_assert(sizeof(void*) == 8 && (kReadable | kWritable) == 3, "Reactor::Slot packs a 64-bit address");
+
+IoWatcher* Reactor::Slot::watcher() const noexcept {
+    return reinterpret_cast<IoWatcher*>(static_cast<std::uintptr_t>(bits_ & 0x0000'FFFF'FFFF'FFFCull));
+}
+
+void Reactor::Slot::set(IoWatcher* watcher, EventMask interest, std::uint32_t generation) noexcept {
+    const auto address = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(watcher));
+    if ((address & ~0x0000'FFFF'FFFF'FFFCull) != 0) std::abort();   // not pointer-aligned, or above 48 bits
+    bits_ = address | (interest & kInterestBits) | (static_cast<std::uint64_t>(generation & 0xFFFFu) << 48);
+}
+
 Reactor::Reactor() noexcept : Reactor(Options{}) {}
 
 Reactor::Reactor(const Options& options) noexcept
@@ -61,11 +74,10 @@ bool Reactor::add(int fd, EventMask interest, IoWatcher* watcher) noexcept {
     const auto index = static_cast<std::size_t>(fd);
     if (index >= slots_.size()) slots_.resize(index + 1 + index / 2);
     Slot& slot = slots_[index];
-    if (slot.watcher != nullptr) return false;
+    if (slot.watcher() != nullptr) return false;
     interest &= kReadable | kWritable;
-    if (!backend_update(fd, 0, interest, slot.generation)) return false;
-    slot.watcher = watcher;
-    slot.interest = interest;
+    if (!backend_update(fd, 0, interest, slot.generation())) return false;
+    slot.set(watcher, interest, slot.generation());
     ++registered_;
     return true;
 }
@@ -74,11 +86,10 @@ bool Reactor::modify(int fd, EventMask interest, IoWatcher* watcher) noexcept {
     assert_loop_thread();
     if (fd < 0 || static_cast<std::size_t>(fd) >= slots_.size() || watcher == nullptr) return false;
     Slot& slot = slots_[static_cast<std::size_t>(fd)];
-    if (slot.watcher == nullptr) return false;
+    if (slot.watcher() == nullptr) return false;
     interest &= kReadable | kWritable;
-    if (interest != slot.interest && !backend_update(fd, slot.interest, interest, slot.generation)) return false;
-    slot.watcher = watcher;
-    slot.interest = interest;
+    if (interest != slot.interest() && !backend_update(fd, slot.interest(), interest, slot.generation())) return false;
+    slot.set(watcher, interest, slot.generation());
     return true;
 }
 
@@ -86,26 +97,27 @@ void Reactor::remove(int fd) noexcept {
     assert_loop_thread();
     if (fd < 0 || static_cast<std::size_t>(fd) >= slots_.size()) return;
     Slot& slot = slots_[static_cast<std::size_t>(fd)];
-    if (slot.watcher == nullptr) return;
+    if (slot.watcher() == nullptr) return;
     // The next generation tells the backend that this is a removal, not a pause (io_uring
     // drops what it received for the fd); epoll and kqueue ignore it on the way out.
-    backend_update(fd, slot.interest, 0, slot.generation + 1);
-    slot = Slot{nullptr, 0, slot.generation + 1};
+    const std::uint32_t next = slot.next_generation();
+    backend_update(fd, slot.interest(), 0, next);
+    slot.set(nullptr, 0, next);
     --registered_;
 }
 
 EventMask Reactor::interest(int fd) const noexcept {
     if (fd < 0 || static_cast<std::size_t>(fd) >= slots_.size()) return 0;
-    return slots_[static_cast<std::size_t>(fd)].interest;
+    return slots_[static_cast<std::size_t>(fd)].interest();
 }
 
 bool Reactor::deliver(int fd, std::uint32_t generation, EventMask events) noexcept {
     if (fd < 0 || static_cast<std::size_t>(fd) >= slots_.size()) return false;
-    const Slot& slot = slots_[static_cast<std::size_t>(fd)];
-    if (slot.watcher == nullptr || slot.generation != generation || slot.interest == 0) return false;
-    events &= slot.interest | kHangup | kError;
+    const Slot slot = slots_[static_cast<std::size_t>(fd)];
+    if (slot.watcher() == nullptr || slot.generation() != generation || slot.interest() == 0) return false;
+    events &= slot.interest() | kHangup | kError;
     if (events == 0) return false;
-    slot.watcher->on_events(events);
+    slot.watcher()->on_events(events);
     return true;
 }
 

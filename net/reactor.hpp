@@ -158,10 +158,21 @@ class Reactor {
 
  private:
     struct Poller;  // the backend's state, defined by the backend file
-    struct Slot {
-        IoWatcher* watcher = nullptr;  // null: not registered
-        EventMask interest = 0;
-        std::uint32_t generation = 0;  // bumped by remove(); tags the kernel registration
+    // One per fd, 8 bytes (every connection has one): the watcher's address (null: not
+    // registered) with the interest in its two low bits (a watcher is pointer-aligned) and
+    // the generation (bumped by remove(); tags the kernel registration; 16 bits, wrapping)
+    // in the top 16 (user-space addresses fit in 48 bits on x86-64 and arm64; net/reactor.cpp).
+    class Slot {
+     public:
+        IoWatcher* watcher() const noexcept;
+        EventMask interest() const noexcept { return static_cast<EventMask>(bits_ & kInterestBits); }
+        std::uint32_t generation() const noexcept { return static_cast<std::uint32_t>(bits_ >> 48); }
+        std::uint32_t next_generation() const noexcept { return (generation() + 1) & 0xFFFFu; }
+        void set(IoWatcher* watcher, EventMask interest, std::uint32_t generation) noexcept;
+
+     private:
+        static constexpr std::uint64_t kInterestBits = 3;   // kReadable | kWritable
+        std::uint64_t bits_ = 0;
     };
 
     // Called by the backend for each ready fd; drops stale and unregistered events.
