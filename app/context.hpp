@@ -107,7 +107,9 @@ class Context {  // Owned by its connection (the server); owns the per-connectio
     std::string_view param(std::string_view name) const;   // "/room/:id" -> param("id"); "" if absent;
                                                            // a trailing "*" is param("*")
     // "127.0.0.1:54321"; from a trusted proxy (Server::trusted_proxies) the client it names,
-    // without a port ("203.0.113.7").
+    // without a port ("203.0.113.7"). A callback WebSocket route without on_close keeps no
+    // copy after on_open: the socket is asked, and the view is then valid until the next
+    // peer_address() on this thread (copy it to keep it).
     std::string_view peer_address() const;
     // "https" when a trusted proxy said so (X-Forwarded-Proto, Forwarded proto=), else "http".
     std::string_view scheme() const;

@@ -93,7 +93,7 @@ Extras& Connection::extras() {
 
 void Connection::start() {
     const Settings& s = worker_.settings;
-    request_.set_peer(net::peer_address(fd_));
+    // The peer is not copied here: the first request's copy takes it (no block per accept).
     net::set_nodelay(fd_, s.nodelay);
     if (s.linger) net::set_linger(fd_, true, 0);
     interest_ = net::kReadable;
@@ -131,9 +131,25 @@ void Connection::on_events(net::EventMask events) noexcept {
 
 // ---- the WebSocket ---------------------------------------------------------------------------
 
+std::string_view Connection::peer() const {
+    if (const std::string_view kept = request_.peer(); !kept.empty()) return kept;
+    thread_local std::string t_socket_peer;
+    t_socket_peer = net::peer_address(fd_);
+    return t_socket_peer;
+}
+
+std::string Connection::peer_to_keep() const { return request_.peer().empty() ? net::peer_address(fd_) : std::string(); }
+
 void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> rest) {
     if (!worker_.state.trusted_proxies.empty()) take_forwarded(req);
-    request_.assign(req);
+    // The copy is borrowed from the thread while the upgrade and on_open run on this stack
+    // (request_copy.hpp): a callback route's retain() makes the one block after on_open;
+    // whatever else happened, it is owned before this returns.
+    struct OwnOnReturn {
+        RequestCopy& copy;
+        ~OwnOnReturn() { copy.own(); }
+    } own_on_return{request_};
+    request_.assign(req, peer_to_keep(), true);
     http_->tally.routed = true;
     RouteMatch m = worker_.state.router.match(request_.method(), request_.path(), true);
     const RouteTarget* route = m.status == RouteStatus::found ? worker_.state.targets[m.target].get() : nullptr;
@@ -204,7 +220,13 @@ void Connection::begin_websocket(const RouteTarget* route, proto::Role role, std
     start_adapter(route);
     if (!call_handler([this] { handler_->on_open(*this); })) close(proto::kCloseInternalError, "internal error");
     // A callback route's handler asked at on_open for what it reads later (context.hpp).
-    if (route != nullptr && route->trims_request) request_.retain(route->kept_headers);
+    if (route != nullptr && route->trims_request) {
+        // The peer stays when something may ask for it once the socket is gone (a reset socket
+        // has none): the route's on_close, this session's access-log line, or a trusted
+        // proxy's client (not the socket's at all). The on_log close line says "-" then.
+        const bool keep_peer = route->trim_keeps_peer || tally_ || !worker_.state.trusted_proxies.empty();
+        request_.retain(route->kept_headers, keep_peer);
+    }
     if (mode_ == Mode::websocket && !rest.empty()) {
         feeding_ = true;   // the session's state is in use: not given back meanwhile
         session().feed(rest);

@@ -153,7 +153,9 @@ class Connection final : public net::IoWatcher, private ConnectionHooks, private
     // ---- called by Context and the handler adapters ----
     const RequestCopy& request() const noexcept { return request_; }
     std::string_view body() const noexcept { return http_ ? http_->body() : std::string_view(); }
-    std::string_view peer() const noexcept { return request_.peer(); }
+    // The kept peer (the request copy's), or before the first request the socket's, asked
+    // of the kernel (a view into a per-thread string: logs use it at once).
+    std::string_view peer() const;
     std::string_view subprotocol() const noexcept { return request_.subprotocol(); }
     bool https() const noexcept { return forwarded_https_; }
     Worker& worker() noexcept { return worker_; }
@@ -252,6 +254,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks, private
     void start_adapter(const RouteTarget* route);
     void end_adapter() noexcept;
     void log_handler_error(std::string_view what);
+    std::string peer_to_keep() const;   // the socket's peer while none is kept, else ""
     // output
     void queue_bytes(std::span<const std::uint8_t> bytes);
     void write_frame(std::span<const std::uint8_t> head, std::span<const std::uint8_t> payload);
@@ -327,7 +330,8 @@ class Connection final : public net::IoWatcher, private ConnectionHooks, private
     std::unique_ptr<HttpExchange> http_;   // while HTTP (freed at the upgrade)
     // Kept for the connection's life: a WebSocket coroutine may read its upgrade request
     // at any time (Context promises it), so one compact copy stays (request_copy.hpp). It
-    // holds the peer's address and the negotiated subprotocol too (one block for all).
+    // holds the peer's address (from the first request on) and the negotiated subprotocol
+    // too (one block for all). Borrowed from the thread during the upgrade (upgrade()).
     RequestCopy request_;
 
     ActiveState* active_ = nullptr;   // leased (connection_active.hpp); null while idle
