@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <utility>
 
+#include <sys/resource.h>
+
 namespace sluice::net {
 
 namespace {
@@ -58,6 +60,14 @@ Reactor::Reactor(const Options& options) noexcept
       loop_thread_(std::this_thread::get_id()),
       receive_buffer_(new std::uint8_t[kReceiveBufferSize]) {
     if (!backend_open()) backend_ = nullptr;
+    // The fd table reserved up to the descriptor limit (at most 1 Mi fds, 8 MiB of address
+    // space): its pages are touched only as fds are used, and it never grows by copying (a
+    // grown vector's old buffers stayed in the heap: resident memory no connection used).
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+        constexpr rlim_t kMaxReserved = rlim_t{1} << 20;
+        slots_.reserve(static_cast<std::size_t>(limit.rlim_cur < kMaxReserved ? limit.rlim_cur : kMaxReserved));
+    }
 }
 
 Reactor::~Reactor() {
@@ -72,7 +82,7 @@ bool Reactor::add(int fd, EventMask interest, IoWatcher* watcher) noexcept {
     assert_loop_thread();
     if (backend_ == nullptr || fd < 0 || watcher == nullptr) return false;
     const auto index = static_cast<std::size_t>(fd);
-    if (index >= slots_.size()) slots_.resize(index + 1 + index / 2);
+    if (index >= slots_.size()) slots_.resize(index < slots_.capacity() ? index + 1 : index + 1 + index / 2);
     Slot& slot = slots_[index];
     if (slot.watcher() != nullptr) return false;
     interest &= kReadable | kWritable;
