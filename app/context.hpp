@@ -107,7 +107,9 @@ class Context {  // Owned by its connection (the server); owns the per-connectio
     std::string_view param(std::string_view name) const;   // "/room/:id" -> param("id"); "" if absent;
                                                            // a trailing "*" is param("*")
     // "127.0.0.1:54321"; from a trusted proxy (Server::trusted_proxies) the client it names,
-    // without a port ("203.0.113.7").
+    // without a port ("203.0.113.7"). A callback WebSocket route without on_close keeps no
+    // copy after on_open: the socket is asked, and the view is then valid until the next
+    // peer_address() on this thread (copy it to keep it).
     std::string_view peer_address() const;
     // "https" when a trusted proxy said so (X-Forwarded-Proto, Forwarded proto=), else "http".
     std::string_view scheme() const;
@@ -190,9 +192,12 @@ class Context {  // Owned by its connection (the server); owns the per-connectio
  private:
     friend class detail::Connection;
     friend class detail::CoroutineAdapter;
-    friend class SendAwaitable;      // they read conn_ and co() (one pointer each instead of two)
+    friend class SendAwaitable;      // they read conn() and co() (one pointer each instead of two)
     friend class ReceiveAwaitable;
-    explicit Context(detail::Connection& connection) noexcept : conn_(&connection) {}
+    // A base of its connection (detail::Connection): the connection is `this`, cast down,
+    // not a pointer kept (context.cpp).
+    Context() noexcept = default;
+    detail::Connection& conn() const noexcept;
     // The coroutine adapter running this context's Task, if any (set at the Task's start,
     // cleared when the adapter ends): the awaitables go straight to its inbox. It is always
     // the connection's adapter, so the connection keeps a bit, not a pointer (context.cpp).
@@ -215,7 +220,6 @@ class Context {  // Owned by its connection (the server); owns the per-connectio
     };
     void drop_user_data() noexcept;
 
-    detail::Connection* conn_;
     UserBox* user_ = nullptr;
 };
 

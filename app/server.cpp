@@ -126,7 +126,9 @@ Server& Server::route(std::string_view path, WsCallbacks callbacks) {
 Server& Server::route(std::string_view path, WsCallbacks callbacks, std::vector<std::string> subprotocols) {
     UpgradeCallback hook = callbacks.on_upgrade;
     std::vector<std::string> kept = std::move(callbacks.keep_headers);
+    const bool has_on_close = static_cast<bool>(callbacks.on_close);
     auto t = std::make_unique<detail::CallbackRoute>(std::move(callbacks));
+    t->trim_keeps_peer = has_on_close;
     t->subprotocols = std::move(subprotocols);
     t->trims_request = true;
     t->kept_headers = std::move(kept);

@@ -146,8 +146,9 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     Server& route(std::string_view path, Handler h, RouteOptions options);
     // Callback route: WebSocket only (callbacks.on_upgrade, if set, decides before the 101).
     // The request: whole in on_upgrade and on_open; after on_open returns the connection keeps
-    // the peer, subprotocol, method, target, path, query and params, and only the header fields
-    // named in callbacks.keep_headers (an idle WebSocket keeps no copy of its handshake).
+    // the subprotocol, method, target, path, query and params, and only the header fields
+    // named in callbacks.keep_headers (an idle WebSocket keeps no copy of its handshake); the
+    // peer's address too if callbacks.on_close is set, else peer_address() asks the socket.
     // A coroutine route keeps the whole request: its handler may read it at any time.
     Server& route(std::string_view path, WsCallbacks callbacks);
     Server& route(std::string_view path, WsCallbacks callbacks, std::vector<std::string> subprotocols);

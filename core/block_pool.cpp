@@ -33,14 +33,17 @@ inline void* read_link(const void* at) noexcept {
 }
 inline void write_link(void* at, void* next) noexcept { std::memcpy(at, &next, sizeof next); }
 
-// Marks a free block's payload (after the link) unusable, or usable again.
-inline void poison_free(std::uint8_t* block, std::size_t size) noexcept {
+// Marks bytes unusable (a chunk's uncarved blocks), or a free block's payload after its link.
+inline void poison(std::uint8_t* bytes, std::size_t size) noexcept {
 #if defined(SLUICE_POOL_ASAN)
-    ASAN_POISON_MEMORY_REGION(block + sizeof(void*), size - sizeof(void*));
+    ASAN_POISON_MEMORY_REGION(bytes, size);
 #else
-    (void)block;
+    (void)bytes;
     (void)size;
 #endif
+}
+inline void poison_free(std::uint8_t* block, std::size_t size) noexcept {
+    poison(block + sizeof(void*), size - sizeof(void*));
 }
 inline void unpoison(std::uint8_t* block, std::size_t size) noexcept {
 #if defined(SLUICE_POOL_ASAN)
@@ -76,23 +79,29 @@ bool BlockPool::grow() noexcept {
     write_link(chunk, chunks_head_);
     chunks_head_ = chunk;
     ++chunks_;
-    std::uint8_t* first = static_cast<std::uint8_t*>(chunk) + kAlign;
-    // Push in reverse so blocks are handed out in address order.
-    for (std::size_t i = blocks_per_chunk_; i-- > 0;) {
-        std::uint8_t* block = first + i * block_size_;
-        write_link(block, free_);
-        poison_free(block, block_size_);
-        free_ = block;
-    }
+    // The blocks are carved on demand, in address order: none is written before it is
+    // acquired, so a chunk's untouched blocks stay untouched pages (a 1 MiB chunk of 16 KiB
+    // blocks linked up front made 64 pages resident for one block in use).
+    carve_ = static_cast<std::uint8_t*>(chunk) + kAlign;
+    uncarved_ = blocks_per_chunk_;
+    poison(carve_, block_size_ * blocks_per_chunk_);
     allocated_ += blocks_per_chunk_;
     return true;
 }
 
 std::uint8_t* BlockPool::acquire() noexcept {
-    if (free_ == nullptr && !grow()) return nullptr;
-    auto* block = static_cast<std::uint8_t*>(free_);
-    free_ = read_link(block);
-    unpoison(block, block_size_);
+    std::uint8_t* block = nullptr;
+    if (free_ != nullptr) {
+        block = static_cast<std::uint8_t*>(free_);
+        unpoison(block, block_size_);
+        free_ = read_link(block);
+    } else {
+        if (uncarved_ == 0 && !grow()) return nullptr;
+        block = carve_;
+        carve_ += block_size_;
+        --uncarved_;
+        unpoison(block, block_size_);
+    }
     ++in_use_;
     if (in_use_ > high_water_) high_water_ = in_use_;
     return block;

@@ -9,8 +9,9 @@
 //                 +-- next free ------+             a free block stores the next free
 //                                                  block's address in its first bytes
 //
-// acquire() pops the free list; when it is empty, one more chunk is allocated and its
-// blocks pushed. release() pushes. Chunks are only returned to the OS by the destructor,
+// acquire() pops the free list; when it is empty, it carves the next never-used block of
+// the newest chunk (blocks are written only once acquired: untouched ones cost no resident
+// pages), and when that is used up too, one more chunk is allocated. release() pushes. Chunks are only returned to the OS by the destructor,
 // so once a workload has reached its high water mark, acquire/release never allocate
 // (allocated() stops growing; the tests check exactly that).
 //
@@ -56,6 +57,8 @@ class BlockPool {  // Owns every block it ever allocated; frees them all in its 
     std::size_t blocks_per_chunk_;
     void* free_ = nullptr;    // head of the intrusive free list
     void* chunks_head_ = nullptr;  // head of the chunk list (each chunk's header)
+    std::uint8_t* carve_ = nullptr;  // the newest chunk's first never-acquired block
+    std::size_t uncarved_ = 0;       // blocks from carve_ to that chunk's end
     std::size_t in_use_ = 0;
     std::size_t high_water_ = 0;
     std::size_t allocated_ = 0;

@@ -4,7 +4,10 @@
 #include <atomic>
 #include <cassert>
 #include <climits>
+#include <cstdlib>
 #include <utility>
+
+#include <sys/resource.h>
 
 namespace sluice::net {
 
@@ -38,6 +41,31 @@ void Reactor::set_default_backend(Backend backend) noexcept { default_backend_ch
 Backend Reactor::default_backend() noexcept { return default_backend_choice.load(); }
 
 void Reactor::set_ring_sends_allowed(bool allowed) noexcept { ring_sends_allowed.store(allowed); }
+#if defined(__x86_64__) && !defined(SLUICE_PLAIN_REACTOR_SLOT)
+static_assert((kReadable | kWritable) == 3, "Reactor::Slot keeps the interest in an address's two low bits");
+
+IoWatcher* Reactor::Slot::watcher() const noexcept {
+    return reinterpret_cast<IoWatcher*>(static_cast<std::uintptr_t>(bits_ & 0x0000'FFFF'FFFF'FFFCull));
+}
+EventMask Reactor::Slot::interest() const noexcept { return static_cast<EventMask>(bits_ & kInterestBits); }
+std::uint32_t Reactor::Slot::generation() const noexcept { return static_cast<std::uint32_t>(bits_ >> 48); }
+
+void Reactor::Slot::set(IoWatcher* watcher, EventMask interest, std::uint32_t generation) noexcept {
+    const auto address = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(watcher));
+    if ((address & ~0x0000'FFFF'FFFF'FFFCull) != 0) std::abort();   // not pointer-aligned, or above 48 bits
+    bits_ = address | (interest & kInterestBits) | (static_cast<std::uint64_t>(generation & 0xFFFFu) << 48);
+}
+#else
+IoWatcher* Reactor::Slot::watcher() const noexcept { return watcher_; }
+EventMask Reactor::Slot::interest() const noexcept { return interest_; }
+std::uint32_t Reactor::Slot::generation() const noexcept { return generation_; }
+
+void Reactor::Slot::set(IoWatcher* watcher, EventMask interest, std::uint32_t generation) noexcept {
+    watcher_ = watcher;
+    interest_ = static_cast<std::uint8_t>(interest & (kReadable | kWritable));
+    generation_ = static_cast<std::uint16_t>(generation & 0xFFFFu);
+}
+#endif
 
 Reactor::Reactor() noexcept : Reactor(Options{}) {}
 
@@ -49,6 +77,14 @@ Reactor::Reactor(const Options& options) noexcept
       loop_thread_(std::this_thread::get_id()),
       receive_buffer_(new std::uint8_t[kReceiveBufferSize]) {
     if (!backend_open()) backend_ = nullptr;
+    // The fd table reserved up to the descriptor limit (at most 1 Mi fds, 8 MiB of address
+    // space): its pages are touched only as fds are used, and it never grows by copying (a
+    // grown vector's old buffers stayed in the heap: resident memory no connection used).
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+        constexpr rlim_t kMaxReserved = rlim_t{1} << 20;
+        slots_.reserve(static_cast<std::size_t>(limit.rlim_cur < kMaxReserved ? limit.rlim_cur : kMaxReserved));
+    }
 }
 
 Reactor::~Reactor() {
@@ -63,13 +99,12 @@ bool Reactor::add(int fd, EventMask interest, IoWatcher* watcher) noexcept {
     assert_loop_thread();
     if (backend_ == nullptr || fd < 0 || watcher == nullptr) return false;
     const auto index = static_cast<std::size_t>(fd);
-    if (index >= slots_.size()) slots_.resize(index + 1 + index / 2);
+    if (index >= slots_.size()) slots_.resize(index < slots_.capacity() ? index + 1 : index + 1 + index / 2);
     Slot& slot = slots_[index];
-    if (slot.watcher != nullptr) return false;
+    if (slot.watcher() != nullptr) return false;
     interest &= kReadable | kWritable;
-    if (!backend_update(fd, 0, interest, slot.generation)) return false;
-    slot.watcher = watcher;
-    slot.interest = interest;
+    if (!backend_update(fd, 0, interest, slot.generation())) return false;
+    slot.set(watcher, interest, slot.generation());
     ++registered_;
     return true;
 }
@@ -78,11 +113,10 @@ bool Reactor::modify(int fd, EventMask interest, IoWatcher* watcher) noexcept {
     assert_loop_thread();
     if (fd < 0 || static_cast<std::size_t>(fd) >= slots_.size() || watcher == nullptr) return false;
     Slot& slot = slots_[static_cast<std::size_t>(fd)];
-    if (slot.watcher == nullptr) return false;
+    if (slot.watcher() == nullptr) return false;
     interest &= kReadable | kWritable;
-    if (interest != slot.interest && !backend_update(fd, slot.interest, interest, slot.generation)) return false;
-    slot.watcher = watcher;
-    slot.interest = interest;
+    if (interest != slot.interest() && !backend_update(fd, slot.interest(), interest, slot.generation())) return false;
+    slot.set(watcher, interest, slot.generation());
     return true;
 }
 
@@ -90,26 +124,27 @@ void Reactor::remove(int fd) noexcept {
     assert_loop_thread();
     if (fd < 0 || static_cast<std::size_t>(fd) >= slots_.size()) return;
     Slot& slot = slots_[static_cast<std::size_t>(fd)];
-    if (slot.watcher == nullptr) return;
+    if (slot.watcher() == nullptr) return;
     // The next generation tells the backend that this is a removal, not a pause (io_uring
     // drops what it received for the fd); epoll and kqueue ignore it on the way out.
-    backend_update(fd, slot.interest, 0, slot.generation + 1);
-    slot = Slot{nullptr, 0, slot.generation + 1};
+    const std::uint32_t next = slot.next_generation();
+    backend_update(fd, slot.interest(), 0, next);
+    slot.set(nullptr, 0, next);
     --registered_;
 }
 
 EventMask Reactor::interest(int fd) const noexcept {
     if (fd < 0 || static_cast<std::size_t>(fd) >= slots_.size()) return 0;
-    return slots_[static_cast<std::size_t>(fd)].interest;
+    return slots_[static_cast<std::size_t>(fd)].interest();
 }
 
 bool Reactor::deliver(int fd, std::uint32_t generation, EventMask events) noexcept {
     if (fd < 0 || static_cast<std::size_t>(fd) >= slots_.size()) return false;
-    const Slot& slot = slots_[static_cast<std::size_t>(fd)];
-    if (slot.watcher == nullptr || slot.generation != generation || slot.interest == 0) return false;
-    events &= slot.interest | kHangup | kError;
+    const Slot slot = slots_[static_cast<std::size_t>(fd)];
+    if (slot.watcher() == nullptr || slot.generation() != generation || slot.interest() == 0) return false;
+    events &= slot.interest() | kHangup | kError;
     if (events == 0) return false;
-    slot.watcher->on_events(events);
+    slot.watcher()->on_events(events);
     return true;
 }
 

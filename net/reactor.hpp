@@ -184,10 +184,30 @@ class Reactor {
 
  private:
     struct Poller;  // the backend's state, defined by the backend file
-    struct Slot {
-        IoWatcher* watcher = nullptr;  // null: not registered
-        EventMask interest = 0;
-        std::uint32_t generation = 0;  // bumped by remove(); tags the kernel registration
+    // One per fd (every connection has one): the watcher (null: not registered), its interest,
+    // and the generation (bumped by remove(); tags the kernel registration; 16 bits, wrapping).
+    // On x86-64, 8 bytes: the address with the interest in its two low bits (a watcher is
+    // pointer-aligned) and the generation in the top 16 (user-space addresses fit in 47 bits
+    // there unless a process maps above them on purpose; net/reactor.cpp aborts if one does).
+    // Elsewhere (32-bit, or arm64 where heap pointers may carry tags in the top byte) the three
+    // are plain fields: 16 bytes on 64-bit, 8 on 32-bit.
+    class Slot {
+     public:
+        IoWatcher* watcher() const noexcept;
+        EventMask interest() const noexcept;
+        std::uint32_t generation() const noexcept;
+        std::uint32_t next_generation() const noexcept { return (generation() + 1) & 0xFFFFu; }
+        void set(IoWatcher* watcher, EventMask interest, std::uint32_t generation) noexcept;
+
+     private:
+#if defined(__x86_64__) && !defined(SLUICE_PLAIN_REACTOR_SLOT)
+        static constexpr std::uint64_t kInterestBits = 3;   // kReadable | kWritable
+        std::uint64_t bits_ = 0;
+#else
+        IoWatcher* watcher_ = nullptr;
+        std::uint16_t generation_ = 0;
+        std::uint8_t interest_ = 0;   // kReadable | kWritable
+#endif
     };
 
     // Called by the backend for each ready fd; drops stale and unregistered events.

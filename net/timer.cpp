@@ -1,5 +1,6 @@
 #include "net/timer.hpp"
 
+#include <cstdlib>
 #include <utility>
 
 namespace sluice::net {
@@ -36,9 +37,10 @@ void TimerQueue::arm_at(Timer& timer, TimePoint deadline) noexcept {
         sift_down(timer.index_);
         return;
     }
+    if (heap_.size() >= Timer::kNotQueued) std::abort();   // 2^32 - 1 timers armed: a 32-bit index no longer fits
     timer.queue_ = this;
     heap_.push_back(&timer);
-    timer.index_ = heap_.size() - 1;
+    timer.index_ = static_cast<std::uint32_t>(heap_.size() - 1);
     sift_up(timer.index_);
 }
 
@@ -56,11 +58,16 @@ void TimerQueue::cancel(Timer& timer) noexcept {
 }
 
 std::size_t TimerQueue::run_expired(TimePoint now) noexcept {
-    const std::uint64_t armed_before = next_sequence_;
+    const std::uint32_t armed_before = next_sequence_;
     std::size_t fired = 0;
     while (!heap_.empty()) {
         Timer* top = heap_.front();
-        if (top->deadline_ > now || top->sequence_ >= armed_before) break;
+        // Armed during this call: its sequence is in [armed_before, next_sequence_), modulo
+        // 2^32 (an older timer that lands there by wrapping fires on the next call).
+        const bool armed_now =
+            static_cast<std::uint32_t>(top->sequence_ - armed_before) <
+            static_cast<std::uint32_t>(next_sequence_ - armed_before);
+        if (top->deadline_ > now || armed_now) break;
         cancel(*top);
         ++fired;
         if (top->operation_ != nullptr) top->operation_(*top, false);
@@ -74,12 +81,12 @@ TimePoint TimerQueue::next_deadline() const noexcept {
 
 bool TimerQueue::before(const Timer* a, const Timer* b) noexcept {
     if (a->deadline_ != b->deadline_) return a->deadline_ < b->deadline_;
-    return a->sequence_ < b->sequence_;
+    return static_cast<std::int32_t>(a->sequence_ - b->sequence_) < 0;   // serial order: wraps
 }
 
 void TimerQueue::place(std::size_t index, Timer* timer) noexcept {
     heap_[index] = timer;
-    timer->index_ = index;
+    timer->index_ = static_cast<std::uint32_t>(index);
 }
 
 void TimerQueue::sift_up(std::size_t index) noexcept {

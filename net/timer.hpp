@@ -9,7 +9,8 @@
 //   [1] [2] ...
 //
 // Ordering is (deadline, sequence): two timers with the same deadline fire in the order
-// they were (re-)armed. Deadlines are clamped, never overflowed: `after` too large for the
+// they were (re-)armed. The sequence is 32 bits, compared as a serial number (it wraps
+// after 2^32 armings): the order of two ties armed more than 2^31 armings apart is either. Deadlines are clamped, never overflowed: `after` too large for the
 // clock means "never" (TimePoint::max()), and a deadline in the past fires on the next run.
 //
 // Not thread-safe: a queue and its timers belong to one loop thread.
@@ -58,7 +59,7 @@ class Timer {
 
  private:
     friend class TimerQueue;
-    static constexpr std::size_t kNotQueued = static_cast<std::size_t>(-1);
+    static constexpr std::uint32_t kNotQueued = static_cast<std::uint32_t>(-1);
     // Calls (destroy false) or destroys (true) the callable in callable_; null: none.
     using Operation = void (*)(Timer&, bool destroy);
 
@@ -69,8 +70,9 @@ class Timer {
     Operation operation_ = nullptr;
     alignas(void*) unsigned char callable_[sizeof(void*)];   // the callable, or a pointer to its block
     TimePoint deadline_{};
-    std::uint64_t sequence_ = 0;      // arming order, breaks deadline ties
-    std::size_t index_ = kNotQueued;  // position in TimerQueue::heap_
+    // 32 bits each, packed in one word: every idle connection has a Timer (40 B, not 48).
+    std::uint32_t sequence_ = 0;        // arming order (a serial number), breaks deadline ties
+    std::uint32_t index_ = kNotQueued;  // position in TimerQueue::heap_ (fewer than 2^32 armed)
     TimerQueue* queue_ = nullptr;     // the queue it is armed in, or null
 };
 
@@ -109,6 +111,8 @@ void Timer::set_callback(F&& on_fire) {
 class TimerQueue {
  public:
     TimerQueue() noexcept = default;
+    // Starts the arming order at `first_sequence` (tests: near the 32-bit wrap).
+    explicit TimerQueue(std::uint32_t first_sequence) noexcept : next_sequence_(first_sequence) {}
     ~TimerQueue();  // disarms every timer still queued
     TimerQueue(const TimerQueue&) = delete;
     TimerQueue& operator=(const TimerQueue&) = delete;
@@ -143,7 +147,7 @@ class TimerQueue {
     void sift_down(std::size_t index) noexcept;
 
     std::vector<Timer*> heap_;
-    std::uint64_t next_sequence_ = 0;
+    std::uint32_t next_sequence_ = 0;   // wraps
 };
 
 }  // namespace sluice::net

@@ -51,8 +51,7 @@ Connection::Connection(Worker& worker, int fd, std::uint64_t id)
     : worker_(worker),
       fd_(fd),
       id_(id),
-      http_(std::make_unique<HttpExchange>(HttpExchange::limits(worker.settings), worker.reactor.now())),
-      ctx_(*this) {
+      http_(std::make_unique<HttpExchange>(HttpExchange::limits(worker.settings), worker.reactor.now())) {
     deadline_timer_.set_callback([this] {
         Worker::Scope scope(worker_);
         on_deadline();
@@ -60,7 +59,7 @@ Connection::Connection(Worker& worker, int fd, std::uint64_t id)
 }
 
 Connection::~Connection() {
-    end_adapter();   // the handler's frame first: its locals may still use ctx_
+    end_adapter();   // the handler's frame first: its locals may still use the Context
     http_.reset();   // and an upgrade hook's (its gate is the exchange's)
     extras_.reset();
     drop_active();
@@ -68,6 +67,7 @@ Connection::~Connection() {
         worker_.reactor.remove(fd_);
         net::close_fd(fd_);
     }
+    drop_user_data();   // before the members go (user data may refer to them); the Context base goes last
 }
 
 Extras& Connection::extras() {
@@ -93,7 +93,7 @@ Extras& Connection::extras() {
 
 void Connection::start() {
     const Settings& s = worker_.settings;
-    request_.set_peer(net::peer_address(fd_));
+    // The peer is not copied here: the first request's copy takes it (no block per accept).
     net::set_nodelay(fd_, s.nodelay);
     if (s.linger) net::set_linger(fd_, true, 0);
     interest_ = net::kReadable;
@@ -131,9 +131,25 @@ void Connection::on_events(net::EventMask events) noexcept {
 
 // ---- the WebSocket ---------------------------------------------------------------------------
 
+std::string_view Connection::peer() const {
+    if (const std::string_view kept = request_.peer(); !kept.empty()) return kept;
+    thread_local std::string t_socket_peer;
+    t_socket_peer = net::peer_address(fd_);
+    return t_socket_peer;
+}
+
+std::string Connection::peer_to_keep() const { return request_.peer().empty() ? net::peer_address(fd_) : std::string(); }
+
 void Connection::upgrade(const proto::HttpRequest& req, std::span<std::uint8_t> rest) {
     if (!worker_.state.trusted_proxies.empty()) take_forwarded(req);
-    request_.assign(req);
+    // The copy is borrowed from the thread while the upgrade and on_open run on this stack
+    // (request_copy.hpp): a callback route's retain() makes the one block after on_open;
+    // whatever else happened, it is owned before this returns.
+    struct OwnOnReturn {
+        RequestCopy& copy;
+        ~OwnOnReturn() { copy.own(); }
+    } own_on_return{request_};
+    request_.assign(req, peer_to_keep(), true);
     http_->tally.routed = true;
     RouteMatch m = worker_.state.router.match(request_.method(), request_.path(), true);
     const RouteTarget* route = m.status == RouteStatus::found ? worker_.state.targets[m.target].get() : nullptr;
@@ -204,7 +220,13 @@ void Connection::begin_websocket(const RouteTarget* route, proto::Role role, std
     start_adapter(route);
     if (!call_handler([this] { handler_->on_open(*this); })) close(proto::kCloseInternalError, "internal error");
     // A callback route's handler asked at on_open for what it reads later (context.hpp).
-    if (route != nullptr && route->trims_request) request_.retain(route->kept_headers);
+    if (route != nullptr && route->trims_request) {
+        // The peer stays when something may ask for it once the socket is gone (a reset socket
+        // has none): the route's on_close, this session's access-log line, or a trusted
+        // proxy's client (not the socket's at all). The on_log close line says "-" then.
+        const bool keep_peer = route->trim_keeps_peer || tally_ || !worker_.state.trusted_proxies.empty();
+        request_.retain(route->kept_headers, keep_peer);
+    }
     if (mode_ == Mode::websocket && !rest.empty()) {
         feeding_ = true;   // the session's state is in use: not given back meanwhile
         session().feed(rest);
@@ -354,7 +376,7 @@ void Connection::start_adapter(const RouteTarget* route) {
 
 void Connection::end_adapter() noexcept {
     if (handler_ == nullptr) return;
-    ctx_.attach(nullptr);
+    Context::attach(nullptr);
     HandlerAdapter* const h = std::exchange(handler_, nullptr);
     if (static_cast<void*>(h) == static_cast<void*>(adapter_)) {
         h->~HandlerAdapter();

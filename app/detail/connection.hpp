@@ -101,7 +101,7 @@ struct ActiveState {  // Owned by one Connection while leased, else by the worke
     SocketWriter output;
 };
 
-class Connection final : public net::IoWatcher, private ConnectionHooks {  // Owns its fd, exchange, session, adapter, output and timers.
+class Connection final : public net::IoWatcher, private ConnectionHooks, private Context {  // Owns its fd, exchange, session, adapter, output and timers.
  public:
     using Hooks = ConnectionHooks;
 
@@ -153,11 +153,13 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     // ---- called by Context and the handler adapters ----
     const RequestCopy& request() const noexcept { return request_; }
     std::string_view body() const noexcept { return http_ ? http_->body() : std::string_view(); }
-    std::string_view peer() const noexcept { return request_.peer(); }
+    // The kept peer (the request copy's), or before the first request the socket's, asked
+    // of the kernel (a view into a per-thread string: logs use it at once).
+    std::string_view peer() const;
     std::string_view subprotocol() const noexcept { return request_.subprotocol(); }
     bool https() const noexcept { return forwarded_https_; }
     Worker& worker() noexcept { return worker_; }
-    Context& context() noexcept { return ctx_; }
+    Context& context() noexcept { return *this; }
     // Context::attach: the adapter is a coroutine's and runs this context's Task (a bit, not a pointer).
     void set_coroutine_attached(bool on) noexcept { co_attached_ = on; }
     HandlerAdapter* coroutine_handler() const noexcept { return co_attached_ ? handler_ : nullptr; }
@@ -212,6 +214,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
 
  private:
     friend struct ConnectionHooks;
+    friend class sluice::Context;   // its base: Context::conn() casts down to the connection
     enum class Mode : std::uint8_t { http, websocket, teardown, dead, dialing };
     enum class Deadline : std::uint8_t { none, handshake, header, body, response, idle, ping, message, close, heartbeat, hold, hook, dial };
 
@@ -251,6 +254,7 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     void start_adapter(const RouteTarget* route);
     void end_adapter() noexcept;
     void log_handler_error(std::string_view what);
+    std::string peer_to_keep() const;   // the socket's peer while none is kept, else ""
     // output
     void queue_bytes(std::span<const std::uint8_t> bytes);
     void write_frame(std::span<const std::uint8_t> head, std::span<const std::uint8_t> payload);
@@ -320,13 +324,14 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     bool client_ : 1 = false;           // an outgoing connection (its dialer is in extras_)
     bool ws_ever_ : 1 = false;          // upgraded: a session was made (open or not)
     bool feeding_ : 1 = false;          // inside the session's feed: its state is in use
-    bool co_attached_ : 1 = false;      // handler_ is a CoroutineAdapter running ctx_'s Task (Context::co)
+    bool co_attached_ : 1 = false;      // handler_ is a CoroutineAdapter running the Context's Task (Context::co)
     std::uint64_t id_;
 
     std::unique_ptr<HttpExchange> http_;   // while HTTP (freed at the upgrade)
     // Kept for the connection's life: a WebSocket coroutine may read its upgrade request
     // at any time (Context promises it), so one compact copy stays (request_copy.hpp). It
-    // holds the peer's address and the negotiated subprotocol too (one block for all).
+    // holds the peer's address (from the first request on) and the negotiated subprotocol
+    // too (one block for all). Borrowed from the thread during the upgrade (upgrade()).
     RequestCopy request_;
 
     ActiveState* active_ = nullptr;   // leased (connection_active.hpp); null while idle
@@ -338,8 +343,9 @@ class Connection final : public net::IoWatcher, private ConnectionHooks {  // Ow
     // route's), else in its own block (a coroutine's): none between HTTP requests.
     HandlerAdapter* handler_ = nullptr;
     alignas(void*) unsigned char adapter_[kAdapterStorage];
-
-    Context ctx_;   // last: destroyed first (user data may refer to the rest)
+    // The Context is a base (the handler's view of this connection, holding the user data):
+    // ~Connection drops the user data last in its body, before any member goes, as when
+    // the Context was the last member.
 };
 
 // The hooks inline into the session's feed loop: one call each, straight to the connection.

@@ -76,7 +76,7 @@ void Connection::on_http_input(std::span<std::uint8_t> input) {
 
 void Connection::route_request(const proto::HttpRequest& req, bool& continue_100) {
     if (!worker_.state.trusted_proxies.empty()) take_forwarded(req);
-    request_.assign(req);
+    request_.assign(req, peer_to_keep());
     http_->tally.routed = true;
     RouteMatch m = worker_.state.router.match(request_.method(), request_.path(), false);
     const RouteTarget* route = m.status == RouteStatus::found ? worker_.state.targets[m.target].get() : nullptr;

@@ -83,6 +83,9 @@ class RouteTarget {  // What a router target id means. Owned by ServerState; rea
     // these header fields (RequestCopy::retain); a coroutine may read it all, any time.
     bool trims_request = false;
     std::vector<std::string> kept_headers;
+    // ... and the peer's address only when its on_close may ask for it (the socket, reset by
+    // then, could not tell); otherwise peer() asks the socket (getpeername) when needed.
+    bool trim_keeps_peer = true;
 };
 
 // A route whose handler is one value of type Fn, served by `Adapter(const Fn&)`: every route

@@ -58,6 +58,8 @@ std::uint32_t load_u32(const unsigned char* p) noexcept {
 // Where a change is built before its block is made: reused, so a warmed thread allocates
 // only the block itself.
 thread_local std::string t_request_scratch;
+// A borrowed copy's block (request_copy.hpp): one at a time per thread, kept for the next.
+thread_local std::string t_borrowed_block;
 
 constexpr std::uint8_t kFreshFlags = 1;   // keep-alive (RequestCopy::kKeepAlive)
 
@@ -89,16 +91,31 @@ RequestCopy::Parts RequestCopy::decode() const noexcept {
 
 std::uint8_t RequestCopy::flags() const noexcept { return block_ == nullptr ? kFreshFlags : block_[8]; }
 
+bool RequestCopy::borrowed() const noexcept {
+    return block_ != nullptr && block_ == reinterpret_cast<const unsigned char*>(t_borrowed_block.data());
+}
+
 void RequestCopy::release() noexcept {
+    if (borrowed()) {
+        block_ = nullptr;   // the thread's buffer: kept for the next
+        return;
+    }
     ::operator delete(std::exchange(block_, nullptr));
 }
 
 void RequestCopy::rebuild(const std::array<std::size_t, 5>& lens, std::string_view data, std::size_t headers_end,
-                          std::uint8_t flag_bits) {
+                          std::uint8_t flag_bits, bool borrow) {
     std::size_t lens_size = 0;
     for (std::size_t n : lens) lens_size += len_bytes(n);
     const std::size_t total = kFixedHead + lens_size + data.size();
-    auto* fresh = static_cast<unsigned char*>(::operator new(total));
+    if (borrow) release();   // `data` is the scratch, never the old block: it may go first
+    unsigned char* fresh = nullptr;
+    if (borrow) {
+        t_borrowed_block.resize(total);   // grows once per thread, then reused
+        fresh = reinterpret_cast<unsigned char*>(t_borrowed_block.data());
+    } else {
+        fresh = static_cast<unsigned char*>(::operator new(total));
+    }
     const auto size = static_cast<std::uint32_t>(total - sizeof(std::uint32_t));
     const auto end = static_cast<std::uint32_t>(headers_end);
     std::memcpy(fresh, &size, sizeof size);
@@ -124,8 +141,9 @@ void RequestCopy::set_peer(std::string_view peer) {
     rebuild({peer.size(), 0, 0, 0, 0}, peer, peer.size(), kFreshFlags);
 }
 
-void RequestCopy::assign(const proto::HttpRequest& req) {
-    const std::string_view peer_now = peer();
+void RequestCopy::assign(const proto::HttpRequest& req, std::string_view peer_if_none, bool borrow) {
+    const std::string_view kept_peer = peer();
+    const std::string_view peer_now = kept_peer.empty() ? peer_if_none : kept_peer;
     std::string& s = t_request_scratch;
     s.assign(peer_now);
     s.append(req.method).append(req.target).append(req.path).append(req.query);
@@ -134,7 +152,16 @@ void RequestCopy::assign(const proto::HttpRequest& req) {
     if (req.keep_alive) f |= kKeepAlive;
     if (req.version == proto::HttpVersion::http10) f |= kHttp10;
     if (req.method == "HEAD") f |= kHead;
-    rebuild({peer_now.size(), req.method.size(), req.target.size(), req.path.size(), req.query.size()}, s, s.size(), f);
+    rebuild({peer_now.size(), req.method.size(), req.target.size(), req.path.size(), req.query.size()}, s, s.size(), f,
+            borrow);
+}
+
+void RequestCopy::own() {
+    if (!borrowed()) return;
+    const Parts p = decode();
+    std::string& s = t_request_scratch;
+    s.assign(p.data);
+    rebuild(p.lens, s, p.headers_end, p.flags);
 }
 
 void RequestCopy::add_param(std::string_view name, std::string_view value) {
@@ -149,7 +176,7 @@ void RequestCopy::add_params(std::span<const RouteParam> params) {
     std::string& s = t_request_scratch;
     s.assign(p.data);
     for (const RouteParam& r : params) put_pair(s, r.name, r.value);
-    rebuild(p.lens, s, p.headers_end, p.flags);
+    rebuild(p.lens, s, p.headers_end, p.flags, borrowed());   // a borrowed copy stays borrowed
 }
 
 void RequestCopy::clear() noexcept {
@@ -168,7 +195,7 @@ void RequestCopy::clear() noexcept {
     block_[8] = kFreshFlags;
 }
 
-void RequestCopy::retain(std::span<const std::string> headers) {
+void RequestCopy::retain(std::span<const std::string> headers, bool keep_peer) {
     const auto kept = [headers](std::string_view name) {
         for (const std::string& h : headers) {
             if (proto::ascii_iequals(h, name)) return true;
@@ -176,8 +203,9 @@ void RequestCopy::retain(std::span<const std::string> headers) {
         return false;
     };
     const Parts p = decode();
+    const std::size_t peer_dropped = keep_peer ? 0 : p.lens[0];
     std::string& s = t_request_scratch;
-    s.assign(p.data.substr(0, p.headers_begin));
+    s.assign(p.data.substr(peer_dropped, p.headers_begin - peer_dropped));
     std::size_t at = p.headers_begin;
     while (at < p.headers_end) {
         const std::size_t n = load_len(p.data.data(), at);
@@ -188,7 +216,9 @@ void RequestCopy::retain(std::span<const std::string> headers) {
     }
     const std::size_t params_at = s.size();
     s.append(p.data.substr(p.headers_end));
-    rebuild(p.lens, s, params_at, p.flags);
+    std::array<std::size_t, 5> lens = p.lens;
+    lens[0] -= peer_dropped;
+    rebuild(lens, s, params_at, p.flags);
 }
 
 std::string_view RequestCopy::part(std::size_t i) const noexcept {

@@ -18,6 +18,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <thread>
 
 #include "perf/wsload/dial.hpp"
 #include "perf/wsload/proc_stats.hpp"
@@ -847,8 +848,29 @@ bool parse_url(const std::string& url, Options& options) {
 }
 
 Results run(const Options& options) {
+  std::uint64_t cold_kib = 0;
+  if (options.mode == Mode::idle && options.baseline_warmup > 0) {
+    cold_kib = process_rss_kib(options.server_pid);
+    Options warm = options;
+    warm.connections = options.baseline_warmup;
+    warm.warmup = 0;
+    warm.seconds = 0.1;
+    warm.server_pid = 0;
+    {
+      Load load(warm);
+      if (const Results w = load.run(); !w.ok) {
+        Results failed;
+        failed.error = "the baseline warm-up failed: " + w.error;
+        return failed;
+      }
+    }
+    // Closed abruptly (finish()): give the server a moment to see every EOF and tear down.
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
   Load load(options);
-  return load.run();
+  Results r = load.run();
+  r.rss_cold_kib = cold_kib;
+  return r;
 }
 
 }  // namespace sluice::wsload

@@ -58,6 +58,10 @@ struct Options {
   bool deflate = false;
   int server_pid = 0;              // when set: CPU time, RSS and core shares are read
   std::uint16_t publisher_port = 0;  // fanout: the publisher on another node (same host, path); 0 = same
+  // idle: open and close this many connections before reading the server's RSS-before, so
+  // the baseline already holds what first use faults in once (code pages, per-thread
+  // buffers, pools' first chunks) and the difference is what the held connections keep.
+  std::size_t baseline_warmup = 0;
 };
 
 struct Results {
@@ -74,6 +78,7 @@ struct Results {
   double server_cpu_seconds = -1;  // within the window
   double client_cpu_seconds = 0;   // this process, within the window
   std::vector<double> core_busy;   // per core, within the window
+  std::uint64_t rss_cold_kib = 0;    // idle with baseline_warmup: server VmRSS before the warm-up
   std::uint64_t rss_before_kib = 0;  // idle: server VmRSS before connecting
   std::uint64_t rss_after_kib = 0;   // idle: ... with every connection open
   std::size_t deflate_accepted = 0;  // --deflate: connections whose server accepted it

@@ -5,6 +5,8 @@
 //          [--echo-once]   (handshake mode: one verified echo on each connection before its close;
 //                           idle mode: one verified echo on each connection, then silence)
 //          [--deflate]     (offer permessage-deflate as browsers do; compress with sluice's codec)
+//          [--baseline-warmup N]  (idle mode: open and close N connections before reading the
+//                           server's RSS-before; the cold figure is reported beside it)
 //
 // Prints a readable table, then one line of key=value pairs (the line scripts parse).
 // Exit status: 0 when every connection opened and every message verified, 1 otherwise,
@@ -27,7 +29,8 @@ constexpr const char* kUsage =
     "usage: wsload --url ws://127.0.0.1:PORT/path|tcp://127.0.0.1:PORT [--mode echo|handshake|idle|fanout]\n"
     "              [--connections C] [--depth D] [--size S] [--binary] [--seconds T] [--warmup W]\n"
     "              [--server-pid PID] [--max-connecting N] [--setup-timeout T] [--echo-once] [--deflate]\n"
-    "              [--publisher-port P]   (fanout: the publisher on another node)\n";
+    "              [--publisher-port P]   (fanout: the publisher on another node)\n"
+    "              [--baseline-warmup N]  (idle: open and close N connections before the baseline)\n";
 
 const char* mode_name(Mode m) {
   switch (m) {
@@ -87,6 +90,8 @@ bool parse(int argc, char** argv, Options& o) {
       o.server_pid = static_cast<int>(v);
     } else if (flag == "--publisher-port" && number(v) && v >= 1 && v <= 65535) {
       o.publisher_port = static_cast<std::uint16_t>(v);
+    } else if (flag == "--baseline-warmup" && number(v)) {
+      o.baseline_warmup = static_cast<std::size_t>(v);
     } else if (flag == "--max-connecting" && number(v) && v >= 1) {
       o.max_connecting = static_cast<std::size_t>(v);
     } else {
@@ -109,6 +114,11 @@ void report(const Options& o, const Results& r) {
   const double kib_per_conn =
       r.rss_after_kib > 0 && r.opened > 0
           ? (static_cast<double>(r.rss_after_kib) - static_cast<double>(r.rss_before_kib)) /
+                static_cast<double>(o.connections)
+          : -1;
+  const double kib_per_conn_cold =
+      r.rss_after_kib > 0 && r.rss_cold_kib > 0 && r.opened > 0
+          ? (static_cast<double>(r.rss_after_kib) - static_cast<double>(r.rss_cold_kib)) /
                 static_cast<double>(o.connections)
           : -1;
   const char* unit = o.mode == Mode::handshake ? "handshakes" : o.mode == Mode::fanout ? "deliveries" : "messages";
@@ -134,6 +144,10 @@ void report(const Options& o, const Results& r) {
     std::printf("  %-22s %llu -> %llu KiB  (%.2f KiB per connection)\n", "server VmRSS",
                 static_cast<unsigned long long>(r.rss_before_kib),
                 static_cast<unsigned long long>(r.rss_after_kib), kib_per_conn);
+  if (o.mode == Mode::idle && r.rss_cold_kib > 0)
+    std::printf("  %-22s %llu KiB before the %zu warm-up connections  (%.2f KiB per connection from it)\n",
+                "server VmRSS cold", static_cast<unsigned long long>(r.rss_cold_kib), o.baseline_warmup,
+                kib_per_conn_cold);
   const double deflate_ratio = r.inflated_bytes_in > 0
                                    ? static_cast<double>(r.wire_bytes_in) / static_cast<double>(r.inflated_bytes_in)
                                    : -1;
@@ -153,6 +167,8 @@ void report(const Options& o, const Results& r) {
               r.window_seconds, static_cast<unsigned long long>(r.messages), rate, mb, q(0.5), q(0.99),
               q(0.999), max_us, r.server_cpu_seconds, cpu_per_m, r.client_cpu_seconds);
   for (std::size_t i = 0; i < r.core_busy.size(); ++i) std::printf(" core%zu_busy=%.3f", i, r.core_busy[i]);
+  std::printf(" rss_cold_kib=%llu kib_per_conn_cold=%.3f", static_cast<unsigned long long>(r.rss_cold_kib),
+              kib_per_conn_cold);
   std::printf(" rss_before_kib=%llu rss_after_kib=%llu kib_per_conn=%.3f opened=%zu verify_errors=%llu "
               "connect_errors=%llu ok=%d deflate=%d deflate_accepted=%zu deflate_ratio=%.3f\n",
               static_cast<unsigned long long>(r.rss_before_kib),

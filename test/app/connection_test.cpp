@@ -4,7 +4,11 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/socket.h>
+
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 
 #include "app/detail/worker.hpp"
@@ -40,14 +44,16 @@ TEST_SUITE("app") {
 // array) and a 152 B request copy with two vectors. The bounds catch a regression.
 // 2026-12: 520 B with the session and the output queue inline; now those are leased
 // (ActiveState) and an idle one keeps a pointer. 2026-12-05: 288 -> 184 B (the request copy a
-// pointer, a coroutine's adapter allocated, the timer's callback 16 B). app/README.md lists every byte.
+// pointer, a coroutine's adapter allocated, the timer's callback 16 B), then 176 -> 160 B (Context
+// a base of the connection, not a member with a pointer back; the Timer's arming order and heap
+// index 32 bits each: 48 -> 40 B). app/README.md lists every byte.
 TEST_CASE("connection: the idle WebSocket representation stays small") {
     using sluice::detail::Connection;
-    CHECK(sizeof(Connection) <= 176);
+    CHECK(sizeof(Connection) <= 160);
     CHECK(sizeof(sluice::detail::ActiveState) <= 240);                   // leased while busy only
     CHECK(sizeof(sluice::proto::WsSession<Connection::Hooks>) <= 176);   // inside ActiveState
     CHECK(sizeof(sluice::detail::RequestCopy) <= 8);                     // inside: a pointer to its one block
-    CHECK(sizeof(sluice::net::Timer) <= 48);                             // inside: the deadline (a 16 B callback)
+    CHECK(sizeof(sluice::net::Timer) <= 40);                             // inside: the deadline (a 16 B callback)
     CHECK(sluice::detail::kAdapterStorage <= 16);                        // inside: a callback route's adapter
 }
 
@@ -136,6 +142,58 @@ TEST_CASE("RFC 6455 4.2.2: a callback route reads the header fields it kept, and
     CHECK(at_open == "seen");   // during on_open the whole request is there
     REQUIRE(ws.send_close(1000));
     CHECK(ws.wait_close() == 1000);
+    server.stop();
+}
+
+// An idle callback WebSocket keeps its peer's address only when its on_close may ask for it:
+// without on_close the socket is asked (getpeername) and says the same; with on_close the copy
+// keeps it, so a peer that reset the connection is still named there.
+TEST_CASE("connection: the peer's address, asked of the socket or kept for on_close, is the one seen at on_open") {
+    Server server;
+    server.port(0);
+    std::mutex m;
+    std::condition_variable cv;
+    std::string open_asked, open_kept, closed_kept;
+    server.route("/asked", sluice::WsCallbacks{.on_open = [&](Context& ctx) {
+                                                  std::lock_guard lock(m);
+                                                  open_asked = std::string(ctx.peer_address());
+                                              },
+                                              .on_message =
+                                                  [](Context& ctx, const sluice::Message&) {
+                                                      (void)ctx.send_now(std::string(ctx.peer_address()));
+                                                  }});
+    server.route("/kept", sluice::WsCallbacks{.on_open = [&](Context& ctx) {
+                                                 std::lock_guard lock(m);
+                                                 open_kept = std::string(ctx.peer_address());
+                                             },
+                                             .on_close = [&](Context& ctx, std::uint16_t, std::string_view) {
+                                                 std::lock_guard lock(m);
+                                                 closed_kept = std::string(ctx.peer_address());
+                                                 cv.notify_all();
+                                             }});
+    REQUIRE_MESSAGE(server.start(), server.last_error());
+    WsTestClient asked;
+    REQUIRE(asked.connect(server.bound_port(), "/asked"));
+    REQUIRE(asked.send_text("?"));
+    const std::string said = asked.receive().value_or("(none)");
+    {
+        std::lock_guard lock(m);
+        CHECK(said == open_asked);
+        CHECK(said.rfind("127.0.0.1:", 0) == 0);
+    }
+    {
+        WsTestClient kept;
+        REQUIRE(kept.connect(server.bound_port(), "/kept"));
+        const linger reset{1, 0};   // close() sends a RST: the server's socket has no peer after it
+        REQUIRE(::setsockopt(kept.tcp.fd(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset) == 0);
+    }
+    std::unique_lock lock(m);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(5), [&] { return !closed_kept.empty(); }));
+    CHECK(closed_kept == open_kept);
+    CHECK(open_kept.rfind("127.0.0.1:", 0) == 0);
+    lock.unlock();
+    REQUIRE(asked.send_close(1000));
+    CHECK(asked.wait_close() == 1000);
     server.stop();
 }
 

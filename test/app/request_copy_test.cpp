@@ -79,6 +79,49 @@ TEST_CASE("request copy: retain keeps the chosen header fields and every part, p
     CHECK(c.path() == "/room/7");
 }
 
+TEST_CASE("request copy: retain without the peer drops only the peer (a callback route without on_close asks the socket)") {
+    RequestCopy c;
+    c.set_peer("10.0.0.1:9");
+    REQUIRE(parse_into(c, "GET /room/7?x=1 HTTP/1.1\r\nHost: h\r\nX-User: ann\r\n\r\n"));
+    c.add_param("id", "7");
+    const std::array<std::string, 1> keep{"x-user"};
+    c.retain(keep, false);
+    CHECK(c.peer().empty());
+    CHECK(c.method() == "GET");
+    CHECK(c.target() == "/room/7?x=1");
+    CHECK(c.path() == "/room/7");
+    CHECK(c.query() == "x=1");
+    CHECK(c.header("X-User") == "ann");
+    CHECK(c.param("id") == "7");
+}
+
+TEST_CASE("request copy: a borrowed copy reads the same, and own() moves it to its own block") {
+    sluice::proto::HttpRequest req;
+    std::array<sluice::proto::HttpHeader, 8> storage{};
+    std::string head = "GET /a?b=c HTTP/1.1\r\nHost: h\r\n\r\n";
+    sluice::proto::HttpRequestParser parser;
+    std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(head.data()), head.size());
+    REQUIRE(parser.parse_head(bytes, storage, req).status == sluice::proto::ParseStatus::done);
+    RequestCopy a;
+    a.assign(req, "10.0.0.2:7", true);
+    CHECK(a.borrowed());
+    CHECK(a.peer() == "10.0.0.2:7");
+    CHECK(a.path() == "/a");
+    a.add_param("id", "1");   // stays borrowed
+    CHECK(a.borrowed());
+    a.own();
+    CHECK_FALSE(a.borrowed());
+    RequestCopy b;   // the thread's buffer is free again: the next upgrade borrows it
+    b.assign(req, "10.0.0.3:8", true);
+    CHECK(b.borrowed());
+    b.own();
+    CHECK(a.peer() == "10.0.0.2:7");   // a's own block, untouched by b
+    CHECK(a.query() == "b=c");
+    CHECK(a.header("host") == "h");
+    CHECK(a.param("id") == "1");
+    CHECK(b.peer() == "10.0.0.3:8");
+}
+
 TEST_CASE("request copy: lengths of 254, 255 and more are stored and read back") {
     // One length byte below 255, five from 255 on: the edges on both sides.
     const std::string v254(254, 'a'), v255(255, 'b'), v300(300, 'c'), n260(260, 'N');

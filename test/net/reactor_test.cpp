@@ -231,6 +231,30 @@ TEST_CASE("reactor: events fetched for an fd removed (and its number reused) in 
   delete replacement;
 }
 
+// The per-fd slot is 8 bytes: its generation is 16 bits and wraps. An fd removed and added
+// again past the wrap still gets its events, and only while registered.
+TEST_CASE("reactor: an fd's generation wraps at 16 bits and its registration still delivers") {
+  Reactor reactor;
+  Pair pair;
+  Recorder watcher;
+  int added = 0;
+  for (int i = 0; i < 65536 + 3; ++i) {
+    if (reactor.add(pair.fd[0], kReadable, &watcher)) ++added;
+    reactor.remove(pair.fd[0]);
+  }
+  CHECK(added == 65536 + 3);
+  put(pair.fd[1], "x");
+  CHECK_FALSE(reactor.run_once(0ms));
+  CHECK(watcher.seen.empty());
+  REQUIRE(reactor.add(pair.fd[0], kReadable | kWritable, &watcher));
+  CHECK(reactor.interest(pair.fd[0]) == (kReadable | kWritable));
+  CHECK(reactor.run_once(0ms));
+  REQUIRE(watcher.seen.size() == 1);
+  CHECK(watcher.seen[0] == (kReadable | kWritable));
+  reactor.remove(pair.fd[0]);
+  CHECK(reactor.registered() == 0);
+}
+
 TEST_CASE("reactor: a watcher may remove itself and register others inside on_events") {
   Reactor reactor;
   Pair pair;

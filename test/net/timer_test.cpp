@@ -45,6 +45,32 @@ TEST_CASE("timers: deadlines fire in order, ties in arming order") {
   CHECK(order == "ecabd");
 }
 
+TEST_CASE("timers: the 32-bit arming order wraps: ties still fire in arming order, and a due timer armed before the wrap fires") {
+  TimerQueue queue(0xFFFF'FFFEu);   // the next armings take 0xFFFFFFFE, 0xFFFFFFFF, 0, 1
+  std::string order;
+  Timer a([&] { order += 'a'; }), b([&] { order += 'b'; }), c([&] { order += 'c'; }), d([&] { order += 'd'; });
+  queue.arm_at(a, t0 + 5ms);
+  queue.arm_at(b, t0 + 5ms);
+  queue.arm_at(c, t0 + 5ms);   // sequence 0: after a and b, not before
+  queue.arm_at(d, t0 + 5ms);
+  CHECK(queue.run_expired(t0 + 5ms) == 4);
+  CHECK(order == "abcd");
+
+  // A callback that re-arms a timer for now: it waits for the next call, across the wrap too.
+  TimerQueue q2(0xFFFF'FFFFu);
+  int fired = 0;
+  Timer again([&] { ++fired; });
+  Timer rearm([&] {
+    ++fired;
+    q2.arm_at(again, t0);   // sequence 0, armed during the call
+  });
+  q2.arm_at(rearm, t0);     // sequence 0xFFFFFFFF
+  CHECK(q2.run_expired(t0) == 1);
+  CHECK(fired == 1);
+  CHECK(q2.run_expired(t0) == 1);
+  CHECK(fired == 2);
+}
+
 TEST_CASE("timers: a re-armed timer moves and goes behind earlier ties") {
   TimerQueue queue;
   std::string order;
