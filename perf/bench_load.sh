@@ -54,9 +54,11 @@ build_peers() {
 # server_cmd NAME PORT -> the command line (empty when the server is not available)
 server_cmd() {
   case "$1" in
-    sluice) [ -x "$demo" ] && echo "$demo --host 127.0.0.1 --port $2 --threads 1 --access-log off --quiet 1" ;;   # no line per request or connection: the peers log nothing either
-    sluice-uring) [ -x "$demo" ] && echo "$demo --host 127.0.0.1 --port $2 --threads 1 --access-log off --quiet 1 --backend io_uring" ;;
-    sluice-uring-writev) [ -x "$demo" ] && echo "$demo --host 127.0.0.1 --port $2 --threads 1 --access-log off --quiet 1 --backend io_uring --ring-sends 0" ;;   # receives through the ring, sends by writev
+    # --quiet: no line per request or connection (the peers log nothing either); max_connections
+    # above idle_19k's count (the peers have no such limit)
+    sluice) [ -x "$demo" ] && echo "$demo --host 127.0.0.1 --port $2 --threads 1 --access-log off --quiet 1 --set max_connections=30000" ;;
+    sluice-uring) [ -x "$demo" ] && echo "$demo --host 127.0.0.1 --port $2 --threads 1 --access-log off --quiet 1 --set max_connections=30000 --backend io_uring" ;;
+    sluice-uring-writev) [ -x "$demo" ] && echo "$demo --host 127.0.0.1 --port $2 --threads 1 --access-log off --quiet 1 --set max_connections=30000 --backend io_uring --ring-sends 0" ;;   # receives through the ring, sends by writev
     bun)    [ -x "$root/perf/node_modules/.bin/bun" ] && echo "$root/perf/node_modules/.bin/bun $root/perf/peers/bun_echo_server.js $2" ;;
     ws)     [ -d "$root/perf/node_modules/ws" ] && echo "node $root/perf/peers/ws_echo_server.mjs $2" ;;
     beast)  [ -x "$build/peers/beast_echo_server" ] && echo "$build/peers/beast_echo_server $2" ;;
@@ -103,6 +105,11 @@ scenarios=(
   "echo_10x64k|10 conn x 64 KiB binary|mb_s|--mode echo --connections 10 --depth 1 --size 65536 --binary"
   "handshake|handshakes (20 at a time)|rate|--mode handshake --connections 20"
   "idle_10k|10,000 idle connections|kib_per_conn|--mode idle --connections 10000 --warmup 2 --seconds 1 --max-connecting 200"
+  # warm: the baseline is read after 500 connections were opened and closed (code pages and
+  # first-use buffers are then in it, for every server alike; wsload prints the cold one too)
+  "idle_10k_warm|10,000 idle, warm baseline|kib_per_conn|--mode idle --connections 10000 --warmup 2 --seconds 1 --max-connecting 200 --baseline-warmup 500"
+  "idle_19k|19,000 idle connections|kib_per_conn|--mode idle --connections 19000 --warmup 2 --seconds 1 --max-connecting 200"
+  "idle_19k_warm|19,000 idle, warm baseline|kib_per_conn|--mode idle --connections 19000 --warmup 2 --seconds 1 --max-connecting 200 --baseline-warmup 500"
   "fanout_1000|fan-out to 1,000 subscribers|rate|--mode fanout --connections 1000 --depth 1 --size 32"
   # permessage-deflate (RFC 7692), sluice only: wsload offers it as browsers do (--deflate);
   # "off" is the demo's /ws-plain (declined), "on" its /ws (shared memory: no context
