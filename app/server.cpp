@@ -85,6 +85,7 @@ Server& Server::ping_interval(std::chrono::milliseconds t) { settings_.ping_inte
 Server& Server::pong_timeout(std::chrono::milliseconds t) { settings_.pong_timeout = t; return *this; }
 Server& Server::access_log(Settings::AccessLog mode) { settings_.access_log = mode; return *this; }
 Server& Server::access_log_sample(unsigned n) { settings_.access_log_sample = n; return *this; }
+Server& Server::connection_log(bool on) { settings_.connection_log = on; return *this; }
 Server& Server::allowed_origins(std::vector<std::string> o) { settings_.allowed_origins = std::move(o); return *this; }
 Server& Server::trusted_proxies(std::vector<std::string> t) { settings_.trusted_proxies = std::move(t); return *this; }
 Server& Server::threads(unsigned n) { settings_.threads = n; return *this; }

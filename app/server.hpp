@@ -123,6 +123,7 @@ class Server {  // Owns its reactors (one per thread), listeners, connections, r
     Server& pong_timeout(std::chrono::milliseconds t);
     Server& access_log(Settings::AccessLog mode);
     Server& access_log_sample(unsigned one_in);   // with AccessLog::sampled: 1 line in this many
+    Server& connection_log(bool on);   // false: no "open #", "upgrade #", "close #" lines
     Server& allowed_origins(std::vector<std::string> origins);
     // Proxies whose forwarding fields set peer_address() and scheme() (app/trusted_proxies.hpp).
     Server& trusted_proxies(std::vector<std::string> addresses_or_ranges);

@@ -94,6 +94,9 @@ struct Settings {
     enum class AccessLog : std::uint8_t { off, on, sampled };
     AccessLog access_log = AccessLog::off;
     unsigned access_log_sample = 100;
+    // on_log's line per connection open, upgrade and close; false: those lines are not even
+    // made (no string, no getpeername per connection: load runs, very busy servers).
+    bool connection_log = true;
 };
 
 }  // namespace sluice

@@ -185,10 +185,9 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    server.connection_log(!quiet);   // quiet: the lines per connection are not even made
     server.on_log([&log_mutex, quiet](std::string_view line) {
-        if (quiet && (line.rfind("open #", 0) == 0 || line.rfind("close #", 0) == 0 || line.rfind("upgrade #", 0) == 0 ||
-                      line.rfind("access ", 0) == 0))
-            return;
+        if (quiet && line.rfind("access ", 0) == 0) return;
         std::lock_guard lock(log_mutex);
         std::cout << line << '\n' << std::flush;
     });

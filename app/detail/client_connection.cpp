@@ -36,7 +36,8 @@ void Connection::start_client(std::string_view address) {
         return;
     }
     arm_deadline(Deadline::dial, dialer().spec().options.connect_timeout);
-    worker_.state.log("connect #" + std::to_string(id_) + " " + std::string(address) + " " + dialer().spec().url);
+    if (worker_.state.logging_connections())
+        worker_.state.log("connect #" + std::to_string(id_) + " " + std::string(address) + " " + dialer().spec().url);
 }
 
 void Connection::dial_events(net::EventMask events) {

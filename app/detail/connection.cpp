@@ -102,7 +102,7 @@ void Connection::start() {
         return;
     }
     arm_deadline(Deadline::handshake, s.handshake_timeout);
-    if (worker_.state.logging()) worker_.state.log("open #" + std::to_string(id_) + " " + std::string(peer()));
+    if (worker_.state.logging_connections()) worker_.state.log("open #" + std::to_string(id_) + " " + std::string(peer()));
 }
 
 void Connection::on_events(net::EventMask events) noexcept {
@@ -215,7 +215,7 @@ void Connection::begin_websocket(const RouteTarget* route, proto::Role role, std
     active().session.emplace(role, limits, static_cast<Hooks&>(*this), worker_.assembly.source());
     ws_ever_ = true;
     arm_deadline(Deadline::ping, worker_.settings.ping_interval);
-    if (worker_.state.logging())
+    if (worker_.state.logging_connections())
         worker_.state.log("upgrade #" + std::to_string(id_) + " " + std::string(peer()) + " " + std::string(request_.path()));
     start_adapter(route);
     if (!call_handler([this] { handler_->on_open(*this); })) close(proto::kCloseInternalError, "internal error");

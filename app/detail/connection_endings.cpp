@@ -99,7 +99,7 @@ void Connection::notify_closed(std::uint16_t code, std::string_view reason) {
 }
 
 void Connection::log_close(std::uint16_t code, std::string_view reason) {
-    if (!worker_.state.logging()) return;
+    if (!worker_.state.logging_connections()) return;
     // "-": a reset socket of a callback route that keeps no peer (no on_close) names none.
     const std::string_view who = peer();
     std::string line = "close #" + std::to_string(id_) + " " + std::string(who.empty() ? "-" : who);

@@ -104,6 +104,8 @@ class ServerState {  // Owns the workers and their threads; shared by them read-
     void log(std::string_view line);
     // A line is made only if someone reads it: the accept -> 101 path allocates for no string.
     bool logging() const noexcept { return static_cast<bool>(log_fn); }
+    // The same for the lines per connection (open, upgrade, close), which may be turned off.
+    bool logging_connections() const noexcept { return settings.connection_log && logging(); }
     void begin_shutdown();   // any thread
 };
 

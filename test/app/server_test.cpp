@@ -553,6 +553,35 @@ TEST_CASE("RFC 6455 7.4.1: a peer that stays over the bound past backpressure_ti
     CHECK(std::any_of(log.begin(), log.end(), [](const std::string& l) { return l.find("backpressure") != std::string::npos && l.find("1008") != std::string::npos; }));
 }
 
+TEST_CASE("connection_log: on_log gets an open, upgrade and close line per connection; off, none of them") {
+    for (const bool on : {true, false}) {
+        CAPTURE(on);
+        std::mutex log_mutex;
+        std::vector<std::string> log;
+        {
+            TestServer s([&](Server& srv) {
+                srv.connection_log(on).on_log([&](std::string_view line) {
+                    std::lock_guard<std::mutex> lock(log_mutex);
+                    log.emplace_back(line);
+                });
+            });
+            WsTestClient ws;
+            REQUIRE(ws.connect(s.port(), "/ws"));
+            REQUIRE(ws.send_text("x"));
+            REQUIRE(ws.receive(5000ms).has_value());   // upgraded and echoed
+            REQUIRE(ws.send_close(1000));
+            REQUIRE(ws.wait_close().has_value());
+            REQUIRE(eventually([&] { return s.server.connection_count() == 0; }, 5000ms));
+        }   // the server stopped: every line it made is in
+        std::lock_guard<std::mutex> lock(log_mutex);
+        for (const char* prefix : {"open #", "upgrade #", "close #"}) {
+            const bool seen = std::any_of(log.begin(), log.end(), [&](const std::string& l) { return l.rfind(prefix, 0) == 0; });
+            CHECK_MESSAGE(seen == on, prefix);
+        }
+        CHECK_FALSE(log.empty());   // off keeps the start-up and shutdown notes
+    }
+}
+
 TEST_CASE("RFC 6455 7.1.1: close_timeout ends a connection whose peer never answers our close") {
     TestServer s([](Server& srv) {
         srv.close_timeout(200ms);

@@ -85,6 +85,7 @@ std::map<std::string, std::function<void(Server&)>> invalid_setters() {
         {"pong_timeout", [](Server& s) { s.pong_timeout(60'000ms); }},
         {"access_log", {}},
         {"access_log_sample", [](Server& s) { s.access_log_sample(0); }},
+        {"connection_log", {}},
         {"compression", [](Server& s) { s.compression(sluice::Compression{.window_bits = 7}); }},
     };
 }
