@@ -18,21 +18,16 @@
 #include <unistd.h>
 
 #include "net/echo_server.hpp"
+#include "test/support/reactor_fixtures.hpp"
 
 using namespace sluice::net;
 using namespace std::chrono_literals;
+using sluice::test::run_until;
 
 namespace {
 
 std::span<const std::uint8_t> bytes_of(const char* text) {
   return {reinterpret_cast<const std::uint8_t*>(text), std::strlen(text)};
-}
-
-// Runs the loop until `done` or about ten seconds of iterations have passed.
-template <typename Done>
-bool run_until(Reactor& reactor, Done done) {
-  for (int i = 0; i < 1000 && !done(); ++i) reactor.run_once(10ms);
-  return done();
 }
 
 // A blocking-style helper for client sockets outside the reactor: polls with short waits.

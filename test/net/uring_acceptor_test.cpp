@@ -22,6 +22,7 @@
 #include "net/reactor.hpp"
 #include "net/echo_server.hpp"
 #include "net/socket.hpp"
+#include "test/support/reactor_fixtures.hpp"
 #include "test/support/uring_fixtures.hpp"
 
 using namespace sluice::net;
@@ -132,14 +133,8 @@ TEST_CASE("io_uring accepts: connections taken but never handed over are closed 
     sluice::test::ReceivingPoller ring;
     if (!ring.ready) return;
     UringPoller& poller = ring.poller;
-    const int listen_fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof address;
-    REQUIRE(::bind(listen_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(::listen(listen_fd, 16) == 0);
-    REQUIRE(::getsockname(listen_fd, reinterpret_cast<sockaddr*>(&address), &size) == 0);
+    const int listen_fd = sluice::test::listen_loopback(address, 16);
     set_nonblocking(listen_fd);
     REQUIRE(poller.update(listen_fd, 0, kReadable, 0));
     poller.wait(0);

@@ -26,6 +26,8 @@
 using namespace sluice::net;
 using namespace std::chrono_literals;
 using sluice::test::Pair;
+using sluice::test::run_until;
+using sluice::test::TcpPair;
 
 namespace {
 
@@ -119,41 +121,6 @@ struct Reader {
         }
     }
 };
-
-// A connected loopback TCP pair (the accepted end first), both non-blocking.
-struct TcpPair {
-    int fd[2] = {-1, -1};
-    TcpPair() {
-        const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t size = sizeof address;
-        REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-        REQUIRE(::listen(listener, 1) == 0);
-        REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &size) == 0);
-        fd[1] = ::socket(AF_INET, SOCK_STREAM, 0);
-        REQUIRE(::connect(fd[1], reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-        fd[0] = ::accept(listener, nullptr, nullptr);
-        REQUIRE(fd[0] >= 0);
-        ::close(listener);
-        set_nonblocking(fd[0]);
-        set_nonblocking(fd[1]);
-    }
-    ~TcpPair() {
-        if (fd[0] >= 0) close_fd(fd[0]);
-        if (fd[1] >= 0) close_fd(fd[1]);
-    }
-    TcpPair(const TcpPair&) = delete;
-    TcpPair& operator=(const TcpPair&) = delete;
-};
-
-template <typename Done>
-bool run_until(Reactor& reactor, Done done) {
-    const auto end = Clock::now() + 10s;
-    while (!done() && Clock::now() < end) reactor.run_once(20ms);
-    return done();
-}
 
 }  // namespace
 
